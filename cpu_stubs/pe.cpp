@@ -1,0 +1,116 @@
+#include "cpu_stubs/pe.h"
+
+#include <sstream>
+
+namespace cpu_stubs {
+
+pe::pe(const sc_core::sc_module_name& name, unsigned index)
+    : sc_module(name), gic("gic"), mmio("mmio"), m_index(index) {
+    SC_THREAD(thread);
+    m_qk.reset();
+}
+
+void pe::thread() {
+    if (m_program)
+        m_program->run(*this);
+}
+
+uint64_t pe::insn(gicv5::gic_insn i, uint64_t operand) {
+    sc_time d = m_qk.get_local_time();
+    const uint64_t r = gic->execute(i, operand, m_el, d);
+    m_qk.set(d);
+    return r;
+}
+
+uint64_t pe::mrs(gicv5::sysreg r) {
+    sc_time d = m_qk.get_local_time();
+    const uint64_t v = gic->read_sysreg(r, m_el, d);
+    m_qk.set(d);
+    return v;
+}
+
+void pe::msr(gicv5::sysreg r, uint64_t value) {
+    sc_time d = m_qk.get_local_time();
+    gic->write_sysreg(r, value, m_el, d);
+    m_qk.set(d);
+}
+
+tlm::tlm_response_status pe::access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len) {
+    tlm::tlm_generic_payload tx;
+    tx.set_command(cmd);
+    tx.set_address(addr);
+    tx.set_data_ptr(static_cast<unsigned char*>(data));
+    tx.set_data_length(len);
+    tx.set_streaming_width(len);
+    tx.set_byte_enable_ptr(nullptr);
+    tx.set_dmi_allowed(false);
+    tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_time d = m_qk.get_local_time();
+    mmio->b_transport(tx, d);
+    m_qk.set(d);
+    return tx.get_response_status();
+}
+
+namespace {
+void check(tlm::tlm_response_status s, const char* who, uint64_t addr) {
+    if (s == tlm::TLM_OK_RESPONSE)
+        return;
+    std::ostringstream msg;
+    msg << "bus error at 0x" << std::hex << addr;
+    SC_REPORT_ERROR(who, msg.str().c_str());
+}
+} // namespace
+
+uint32_t pe::read32(uint64_t addr) {
+    uint32_t v = 0;
+    check(access(tlm::TLM_READ_COMMAND, addr, &v, 4), name(), addr);
+    return v;
+}
+uint64_t pe::read64(uint64_t addr) {
+    uint64_t v = 0;
+    check(access(tlm::TLM_READ_COMMAND, addr, &v, 8), name(), addr);
+    return v;
+}
+void pe::write32(uint64_t addr, uint32_t value) {
+    check(access(tlm::TLM_WRITE_COMMAND, addr, &value, 4), name(), addr);
+}
+void pe::write64(uint64_t addr, uint64_t value) {
+    check(access(tlm::TLM_WRITE_COMMAND, addr, &value, 8), name(), addr);
+}
+
+void pe::idle_until(const sc_time& until) {
+    if (until <= local_time())
+        return;
+    // Within the quantum the PE just runs ahead; past it, it yields to the kernel.
+    m_qk.set(until - sc_core::sc_time_stamp());
+    sync_if_needed();
+}
+
+bool pe::wait_for_virq(const sc_time& until) {
+    for (;;) {
+        if (m_virq_level) {
+            if (local_time() >= m_virq_since)
+                return true;
+            if (m_virq_since <= until) { // the line rises before `until`: idle until then
+                idle_until(m_virq_since);
+                return true;
+            }
+        }
+        if (local_time() >= until)
+            return false;
+        if (m_qk.get_local_time() > sc_core::SC_ZERO_TIME) {
+            m_qk.sync(); // the line may change while we catch up: look again first
+            continue;
+        }
+        wait(until - sc_core::sc_time_stamp(), m_virq_event);
+    }
+}
+
+void pe::irq_signal(bool level, const sc_time& delay) {
+    m_virq_level = level;
+    m_virq_since = sc_core::sc_time_stamp() + delay;
+    if (level)
+        m_virq_event.notify(delay);
+}
+
+} // namespace cpu_stubs

@@ -1,0 +1,98 @@
+// A processing element stand-in: a thread that runs one program (guest vCPU loop, host work or a
+// test script) and gives it the PE's view of the machine: GIC instructions and ICC_/ICH_ registers
+// through its CPU interface, MMIO through its bus socket, and local time under temporal decoupling.
+//
+// Interface
+//   gic    sc_port<gicv5::gic_cpu_if>, 1 binding: this PE's CPU interface.
+//   mmio   TLM initiator (base protocol), 1 binding: loads and stores to the platform bus.
+//   virq   gicv5::irq_signal_if (bind a CPU interface's virq_out to it): the guest's IRQ line.
+// Parameters: index (the PE number, reported in messages). Timing comes from the parts it uses;
+// the quantum is the global TLM quantum.
+#pragma once
+
+#include "tlm_gicv5/cpu_interface.h"
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include <cstdint>
+
+namespace cpu_stubs {
+
+using gicv5::exception_level;
+using sc_core::sc_time;
+
+class pe;
+
+struct pe_program {
+    virtual ~pe_program() = default;
+    virtual void run(pe& self) = 0;
+};
+
+class pe : public sc_core::sc_module, public gicv5::irq_signal_if {
+public:
+    sc_core::sc_port<gicv5::gic_cpu_if> gic;
+    tlm_utils::simple_initiator_socket<pe> mmio;
+
+    pe(const sc_core::sc_module_name& name, unsigned index);
+
+    void load(pe_program& program) { m_program = &program; } // before the simulation starts
+    unsigned index() const { return m_index; }
+
+    // What software on this PE can do. Each adds its cost to the PE's local time.
+    uint64_t insn(gicv5::gic_insn i, uint64_t operand = 0);
+    uint64_t mrs(gicv5::sysreg r);
+    void msr(gicv5::sysreg r, uint64_t value);
+    uint32_t read32(uint64_t addr);
+    uint64_t read64(uint64_t addr);
+    void write32(uint64_t addr, uint32_t value);
+    void write64(uint64_t addr, uint64_t value);
+    // One bus access; returns the TLM response for code that wants to see errors.
+    tlm::tlm_response_status access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len);
+
+    exception_level el() const { return m_el; }
+    void set_el(exception_level el) { m_el = el; }
+
+    // Local time: sc_time_stamp() plus the offset this PE runs ahead (temporal decoupling).
+    sc_time local_time() const { return m_qk.get_current_time(); }
+    void spend(const sc_time& t) { m_qk.inc(t); }
+    void sync() { m_qk.sync(); } // yield to the kernel until local time
+    void sync_if_needed() {
+        if (m_qk.need_sync())
+            m_qk.sync();
+    }
+    // Idle until the absolute time `until`.
+    void idle_until(const sc_time& until);
+    // Idle until the guest's IRQ line is high (true) or until `until` (false), whichever first.
+    bool wait_for_virq(const sc_time& until);
+    bool virq() const { return m_virq_level && local_time() >= m_virq_since; }
+    // Idle until ready() holds, re-checking whenever `changed` fires.
+    template <typename Pred> void wait_for(Pred ready, const sc_core::sc_event& changed) {
+        while (!ready()) {
+            if (m_qk.get_local_time() > sc_core::SC_ZERO_TIME)
+                m_qk.sync(); // catch up first: ready() may become true meanwhile
+            else
+                sc_core::wait(changed);
+        }
+    }
+
+    void irq_signal(bool level, const sc_time& delay) override;
+
+private:
+    // What SC_HAS_PROCESS would declare; spelled out because that macro is deprecated in
+    // SystemC 3.0 and SC_CTOR cannot take the extra constructor argument.
+    using SC_CURRENT_USER_MODULE = pe;
+    void thread();
+
+    unsigned m_index;
+    pe_program* m_program = nullptr;
+    exception_level m_el = exception_level::EL2;
+    tlm_utils::tlm_quantumkeeper m_qk;
+    bool m_virq_level = false;
+    sc_time m_virq_since;
+    sc_core::sc_event m_virq_event;
+};
+
+} // namespace cpu_stubs

@@ -1,0 +1,69 @@
+// The platform assembled from a platform_config:
+//
+//   PE i --mmio--> router --> memory            (cfg.memory.base)
+//                        \--> IRS config frame  (cfg.irs.config_frame)
+//   IRS --mem--> router
+//   PE i --gic--> CPU interface i <==stream==> IRS   (IAFFID = i)
+//   CPU interface i --virq--> PE i
+//
+// Host PEs run host_program (PE of the first host role boots the hypervisor: VM table and each
+// VM's bring-up; then the SPI sources attached to it). vCPU PEs run vcpu_program. A drain monitor
+// stops the run once the sources have ended and nothing is pending, active or listed.
+#pragma once
+
+#include "cpu_stubs/host_program.h"
+#include "cpu_stubs/pe.h"
+#include "cpu_stubs/vcpu_program.h"
+#include "platform/kvm_vgic_v5.h"
+#include "platform/memory.h"
+#include "platform/platform_config.h"
+#include "platform/router.h"
+#include "platform/run_results.h"
+#include "platform/scoreboard.h"
+#include "platform/spi_source.h"
+#include "tlm_gicv5/cpu_interface.h"
+#include "tlm_gicv5/irs.h"
+
+#include <memory>
+#include <vector>
+
+namespace platform {
+
+struct build_options {
+    // false: build the hardware and the agent only; a test loads its own programs onto the PEs
+    // and drives the simulation itself.
+    bool programs = true;
+};
+
+class gicv5_platform : public sc_core::sc_module {
+public:
+    gicv5_platform(const sc_core::sc_module_name& name, const platform_config& cfg,
+                   const build_options& options = {});
+    ~gicv5_platform() override;
+
+    run_results results() const;
+    // Nothing pending or active in any vIST, nothing listed, nothing waiting at the scoreboard.
+    bool drained() const;
+    // An ISTE as memory holds it now (inspection, no timing).
+    gicv5::iste peek_iste(unsigned vm, unsigned spi) const;
+
+    const platform_config cfg;
+    memory mem;
+    router bus;
+    gicv5::irs irs;
+    std::vector<std::unique_ptr<gicv5::cpu_interface>> cpuifs;
+    std::vector<std::unique_ptr<cpu_stubs::pe>> pes;
+    kvm::vgic_v5 agent;
+    scoreboard sb;
+
+private:
+    using SC_CURRENT_USER_MODULE = gicv5_platform; // see cpu_stubs/pe.h
+    void drain_monitor();
+
+    std::vector<std::unique_ptr<spi_source>> m_sources;
+    std::vector<std::unique_ptr<cpu_stubs::pe_program>> m_programs;
+    std::vector<cpu_stubs::vcpu_program*> m_vcpus;
+    bool m_drained = false;
+};
+
+} // namespace platform

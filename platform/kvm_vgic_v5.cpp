@@ -1,0 +1,257 @@
+// The hypervisor agent (KVM vgic-v5 model). Each function names the KVM code it mirrors.
+#include "platform/kvm_vgic_v5.h"
+
+#include "tlm_gicv5/irs_regs.h"
+#include "tlm_gicv5/vm_table.h"
+
+#include <sstream>
+
+namespace platform::kvm {
+
+using namespace gicv5;
+using cpu_stubs::pe;
+using sc_core::sc_time;
+
+namespace {
+unsigned log2_ceil(uint64_t n) {
+    unsigned b = 0;
+    while ((uint64_t{1} << b) < n)
+        ++b;
+    return b;
+}
+} // namespace
+
+vgic_v5::vgic_v5(const agent_params& params)
+    : m_params(params), m_next_free(params.table_base), m_order(params.pes) {}
+
+vgic_v5::~vgic_v5() = default;
+
+unsigned vgic_v5::create_vm(const vm_config& cfg) {
+    auto d = std::make_unique<vgic_dist>();
+    d->vm_id = static_cast<unsigned>(m_vms.size()); // KVM takes VM IDs from an IDA, lowest first
+    d->config = cfg;
+    // KVM (kvm_vgic_v5_irs_init): round the SPI count up so the linear SPI vIST is at least
+    // 64 bytes (32 x 4 B in the later series), and to a power of two for its ID_BITS.
+    d->spi_id_bits = log2_ceil(std::max(cfg.spis, 32u));
+    d->vpe_id_bits = log2_ceil(std::max(cfg.vcpus, 2u)); // at least 2 vPEs, a power of two
+    d->spis.resize(cfg.spis);
+    for (unsigned i = 0; i < cfg.spis; ++i)
+        d->spis[i].intid = spi(i).encode();
+    m_vms.push_back(std::move(d));
+    return m_vms.back()->vm_id;
+}
+
+uint64_t vgic_v5::alloc(uint64_t bytes, uint64_t align) {
+    const uint64_t a = (m_next_free + align - 1) & ~(align - 1);
+    if (a + bytes > m_params.table_base + m_params.table_size)
+        SC_REPORT_FATAL("kvm", "out of table memory: enlarge memory.size");
+    m_next_free = a + bytes;
+    return a; // fresh memory reads as zero, as KVM's zeroed allocations
+}
+
+uint64_t vgic_v5::irs_reg_addr(irs_reg r) const {
+    return m_params.irs_config_frame + desc(r).offset;
+}
+
+void vgic_v5::wait_for_idle(pe& self, irs_reg status, field idle) {
+    // As Linux's gicv5_wait_for_op(): poll every poll_interval, give up after 10 ms.
+    const sc_time deadline = self.local_time() + sc_time(10, sc_core::SC_MS);
+    while (!idle.test(self.read32(irs_reg_addr(status)))) {
+        if (self.local_time() >= deadline) {
+            SC_REPORT_ERROR("kvm", (std::string(desc(status).name) + " stayed busy for 10 ms").c_str());
+            return;
+        }
+        self.spend(m_params.costs.poll_interval);
+        self.sync_if_needed();
+    }
+}
+
+void vgic_v5::host_init(pe& self) {
+    // One system-wide, linear VM table (reference §5.3), 32 bytes per VMTE.
+    const uint64_t bytes = uint64_t{VMTE_BYTES} << m_params.vm_id_bits;
+    m_vmt = alloc(bytes, 4096);
+    self.write32(irs_reg_addr(irs_reg::IRS_VMT_CFGR),
+                 static_cast<uint32_t>(IRS_VMT_CFGR::VM_ID_BITS.make(m_params.vm_id_bits)));
+    self.write64(irs_reg_addr(irs_reg::IRS_VMT_BASER),
+                 addr_of(IRS_VMT_BASER::ADDR, m_vmt) | IRS_VMT_BASER::VALID.make(1));
+    wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
+    // As the Linux host driver at probe: enable the IRS (reference §9.1 step 2).
+    self.write32(irs_reg_addr(irs_reg::IRS_CR0), static_cast<uint32_t>(IRS_CR0::IRSEN.make(1)));
+    wait_for_idle(self, irs_reg::IRS_CR0, IRS_CR0::IDLE);
+}
+
+void vgic_v5::vm_init(pe& self, unsigned vm) {
+    vgic_dist& d = *m_vms[vm];
+    const uint16_t id = static_cast<uint16_t>(d.vm_id);
+    // KVM bring-up order (reference §5.3): fill the VMTE, VMAP_VMR, then per vPE the VPETE,
+    // VMAP_VPER, VPE_SELR + VPE_CR0.DPS = 1; then the SPI vIST and VMAP_VISTR.
+    d.vpet = alloc(uint64_t{VPETE_BYTES} << d.vpe_id_bits, 64);
+    self.write64(vmte_word_address(m_vmt, id, vmte_word::vpet),
+                 addr_of(VMTE_W1::VPET_ADDR, d.vpet) | VMTE_W1::VPE_ID_BITS.make(d.vpe_id_bits));
+    wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
+    self.write64(irs_reg_addr(irs_reg::IRS_VMAP_VMR),
+                 IRS_VMAP_VMR::VM_ID.make(id) | IRS_VMAP_VMR::M.make(1));
+    wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
+
+    for (unsigned vpe = 0; vpe < d.config.vcpus; ++vpe) {
+        self.write64(irs_reg_addr(irs_reg::IRS_VMAP_VPER), IRS_VMAP_VPER::VPE_ID.make(vpe) |
+                                                               IRS_VMAP_VPER::VM_ID.make(id) |
+                                                               IRS_VMAP_VPER::M.make(1));
+        wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
+        self.write64(irs_reg_addr(irs_reg::IRS_VPE_SELR), IRS_VPE_SELR::VM_ID.make(id) |
+                                                              IRS_VPE_SELR::VPE_ID.make(vpe) |
+                                                              IRS_VPE_SELR::S.make(1));
+        wait_for_idle(self, irs_reg::IRS_VPE_STATUSR, IRS_VPE_STATUSR::IDLE);
+        if (!IRS_VPE_STATUSR::V.test(self.read32(irs_reg_addr(irs_reg::IRS_VPE_STATUSR))))
+            SC_REPORT_ERROR("kvm", "IRS_VPE_STATUSR.V = 0 after selecting a mapped vPE");
+        self.write32(irs_reg_addr(irs_reg::IRS_VPE_CR0), static_cast<uint32_t>(IRS_VPE_CR0::DPS.make(1)));
+        wait_for_idle(self, irs_reg::IRS_VPE_STATUSR, IRS_VPE_STATUSR::IDLE);
+    }
+
+    // KVM vgic_v5_spi_ist_alloc(): a linear SPI vIST of 4-byte ISTEs.
+    d.spi_vist = alloc(uint64_t{4} << d.spi_id_bits, 64);
+    self.write64(vmte_word_address(m_vmt, id, vmte_word::spi_vist),
+                 addr_of(VIST_DESC::ADDR, d.spi_vist) | VIST_DESC::ID_BITS.make(d.spi_id_bits));
+    self.write64(irs_reg_addr(irs_reg::IRS_VMAP_VISTR),
+                 IRS_VMAP_VISTR::TYPE.make(static_cast<uint64_t>(intid_type::SPI)) |
+                     IRS_VMAP_VISTR::VM_ID.make(id) | IRS_VMAP_VISTR::M.make(1));
+    wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
+
+    d.ready = true;
+    // The vCPU threads wait on this; notify at the host's local time.
+    d.ready_event.notify(self.local_time() - sc_core::sc_time_stamp());
+}
+
+namespace {
+void wait_ready(pe& self, const vgic_dist& d) {
+    self.wait_for([&d] { return d.ready; }, d.ready_event);
+}
+} // namespace
+
+void vgic_v5::wait_until_ready(pe& self) {
+    for (auto& d : m_vms)
+        wait_ready(self, *d);
+}
+
+void vgic_v5::vcpu_load(pe& self, unsigned vm, unsigned vcpu) {
+    vgic_dist& d = *m_vms[vm];
+    wait_ready(self, d);
+    // KVM vgic_v5_load(): restore the guest's GIC context, then make the vPE resident and check F.
+    self.msr(sysreg::ICH_APR_EL2, 0);
+    self.msr(sysreg::ICH_VMCR_EL2, 0);
+    self.msr(sysreg::ICH_CONTEXTR_EL2, ICH_CONTEXTR_EL2::V.make(1) |
+                                           ICH_CONTEXTR_EL2::VM.make(d.vm_id) |
+                                           ICH_CONTEXTR_EL2::VPE.make(vcpu));
+    if (ICH_CONTEXTR_EL2::F.test(self.mrs(sysreg::ICH_CONTEXTR_EL2)))
+        SC_REPORT_ERROR("kvm", "ICH_CONTEXTR_EL2.F = 1: the vPE could not be made resident");
+}
+
+void vgic_v5::kvm_vgic_inject_irq(pe& self, unsigned vm, unsigned spi_index, bool level) {
+    vgic_dist& d = *m_vms[vm];
+    vgic_irq& irq = d.spis[spi_index];
+    self.spend(m_params.costs.inject_cost);
+    irq.irq_lock.lock(self, m_order, m_params.costs.lock_cost);
+    if (irq.config == trigger_mode::level) {
+        irq.line_level = level;
+    } else if (level) {
+        irq.pending_latch = true;
+    } else { // an edge SPI ignores the line going low
+        irq.irq_lock.unlock(self, m_order);
+        return;
+    }
+    // KVM: irq->ops->set_pending_state(), i.e. vgic_v5_set_spi_pending_state().
+    vgic_v5_set_spi_pending_state(self, d, irq);
+    if (d.config.tracking == tracking_policy::none || !irq_is_pending(irq)) {
+        // The merged design tracks nothing; and a line going low leaves nothing to track
+        // (KVM's vgic_target_oracle() finds no target for an SPI neither pending nor active).
+        irq.irq_lock.unlock(self, m_order);
+        return;
+    }
+    vgic_v5_spi_queue_irq_unlock(self, d, irq);
+}
+
+void vgic_v5::vgic_v5_set_spi_pending_state(pe& self, vgic_dist& d, vgic_irq& irq) {
+    // KVM: vgic_v5_set_irq_pend() -> __vgic_v5_vdpend(intid, irq_is_pending(irq), vm_id):
+    // GIC VDPEND with PENDING = 1, or 0 when a level line has dropped.
+    self.insn(gic_insn::VDPEND, uint64_t{irq.intid} | VD_OPERAND::VM.make(d.vm_id) |
+                                    VD_OPERAND::PENDING.make(irq_is_pending(irq)));
+    ++d.stats.vdpend;
+}
+
+void vgic_v5::vgic_v5_spi_queue_irq_unlock(pe& self, vgic_dist& d, vgic_irq& irq) {
+    // Entered with irq_lock held; returns with every lock dropped.
+    for (;;) {
+        if (irq.on_ap_list) { // already listed: the VDPEND was all that was needed
+            irq.irq_lock.unlock(self, m_order);
+            return;
+        }
+        // Lock order: AP-list lock before irq_lock, so drop irq_lock and take both in order.
+        irq.irq_lock.unlock(self, m_order);
+        d.ap_list_lock.lock(self, m_order, m_params.costs.lock_cost);
+        irq.irq_lock.lock(self, m_order, m_params.costs.lock_cost);
+        if (irq.on_ap_list) { // another host PE queued it while we held no lock: retry
+            d.ap_list_lock.unlock(self, m_order);
+            continue;
+        }
+        ++irq.refcount; // KVM: vgic_get_irq_ref()
+        d.ap_list.push_back(irq);
+        irq.on_ap_list = true;
+        ++d.stats.ap_list_insertions;
+        d.stats.ap_list_max_length = std::max<uint64_t>(d.stats.ap_list_max_length, d.ap_list.size());
+        irq.irq_lock.unlock(self, m_order);
+        d.ap_list_lock.unlock(self, m_order);
+        // No vCPU kick: the IRS delivers to a resident vPE (reference §6.2).
+        return;
+    }
+}
+
+void vgic_v5::vcpu_exit(pe& self, unsigned vm, unsigned /*vcpu*/) {
+    // KVM: kvm_vgic_sync_hwstate() -> vgic_v5_fold_irq_state(). The vPE is still resident.
+    vgic_dist& d = *m_vms[vm];
+    if (d.config.tracking == tracking_policy::ap_list)
+        vgic_v5_fold_irq_state(self, d);
+}
+
+void vgic_v5::vgic_v5_fold_irq_state(pe& self, vgic_dist& d) {
+    const sc_time start = self.local_time();
+    d.ap_list_lock.lock(self, m_order, m_params.costs.lock_cost);
+    for (auto it = d.ap_list.begin(); it != d.ap_list.end();) {
+        vgic_irq& irq = *it;
+        irq.irq_lock.lock(self, m_order, m_params.costs.lock_cost);
+        // KVM: __vgic_v5_vdrcfg(intid): GIC VDRCFG, ISB, read ICC_ICSR_EL1.
+        self.insn(gic_insn::VDRCFG, irq.intid);
+        ++d.stats.vdrcfg;
+        const uint64_t icsr = self.mrs(sysreg::ICC_ICSR_EL1);
+        if (ICC_ICSR_EL1::F.test(icsr)) {
+            // The IRS does not know the SPI (VM torn down, or not resident here): keep it.
+            irq.irq_lock.unlock(self, m_order);
+            ++it;
+            continue;
+        }
+        const bool pending = ICC_ICSR_EL1::Pending.test(icsr);
+        irq.active = ICC_ICSR_EL1::Active.test(icsr);
+        if (irq.config == trigger_mode::edge)
+            irq.pending_latch = pending;
+        else if (!pending && !irq.active)
+            irq.pending_latch = false;
+        if (!irq.active && !irq_is_pending(irq)) {
+            // Consumed: tell the notifiers (KVM: kvm_notify_acked_irq(kvm, 0, spi)), with both
+            // locks held as in KVM, then drop the SPI and its list reference (vgic_put_irq()).
+            const unsigned gsi = static_cast<unsigned>(INTID::ID.get(irq.intid));
+            for (ack_notifier* n : d.notifiers)
+                n->irq_acked(d.vm_id, gsi, self.local_time());
+            ++d.stats.notifier_calls;
+            it = d.ap_list.erase(it);
+            irq.on_ap_list = false;
+            --irq.refcount;
+        } else {
+            ++it;
+        }
+        irq.irq_lock.unlock(self, m_order);
+    }
+    d.ap_list_lock.unlock(self, m_order);
+    ++d.stats.folds;
+    d.stats.fold_time += self.local_time() - start;
+}
+
+} // namespace platform::kvm

@@ -1,0 +1,73 @@
+#include "platform/memory.h"
+
+#include <cstring>
+
+namespace platform {
+
+memory::memory(const sc_core::sc_module_name& name, const memory_params& params)
+    : sc_module(name), socket("socket"), m_params(params), m_data(params.size, 0) {
+    socket.register_b_transport(this, &memory::b_transport);
+    socket.register_transport_dbg(this, &memory::transport_dbg);
+    socket.register_get_direct_mem_ptr(this, &memory::get_direct_mem_ptr);
+}
+
+bool memory::peek(uint64_t offset, void* out, unsigned len) const {
+    if (!in_range(offset, len))
+        return false;
+    std::memcpy(out, &m_data[offset], len);
+    return true;
+}
+
+void memory::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+    const uint64_t addr = tx.get_address();
+    const unsigned len = tx.get_data_length();
+    if (!in_range(addr, len)) {
+        tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    if (tx.get_streaming_width() < len) {
+        tx.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+        return;
+    }
+    unsigned char* data = tx.get_data_ptr();
+    const unsigned char* be = tx.get_byte_enable_ptr();
+    const unsigned be_len = tx.get_byte_enable_length();
+    if (tx.is_read()) {
+        delay += m_params.read_latency;
+        for (unsigned i = 0; i < len; ++i)
+            if (!be || be[i % be_len] == TLM_BYTE_ENABLED)
+                data[i] = m_data[addr + i];
+    } else if (tx.is_write()) {
+        delay += m_params.write_latency;
+        for (unsigned i = 0; i < len; ++i)
+            if (!be || be[i % be_len] == TLM_BYTE_ENABLED)
+                m_data[addr + i] = data[i];
+    }
+    tx.set_dmi_allowed(true);
+    tx.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned memory::transport_dbg(tlm::tlm_generic_payload& tx) {
+    const uint64_t addr = tx.get_address();
+    if (addr >= m_data.size())
+        return 0;
+    const unsigned len = static_cast<unsigned>(
+        std::min<uint64_t>(tx.get_data_length(), m_data.size() - addr));
+    if (tx.is_read())
+        std::memcpy(tx.get_data_ptr(), &m_data[addr], len);
+    else if (tx.is_write())
+        std::memcpy(&m_data[addr], tx.get_data_ptr(), len);
+    return len;
+}
+
+bool memory::get_direct_mem_ptr(tlm::tlm_generic_payload& /*tx*/, tlm::tlm_dmi& dmi) {
+    dmi.set_dmi_ptr(m_data.data());
+    dmi.set_start_address(0);
+    dmi.set_end_address(m_data.size() - 1);
+    dmi.allow_read_write();
+    dmi.set_read_latency(m_params.read_latency);
+    dmi.set_write_latency(m_params.write_latency);
+    return true;
+}
+
+} // namespace platform

@@ -1,0 +1,52 @@
+// Memory: a TLM target backed by host memory, with fixed read and write latencies.
+//
+// Interface
+//   socket  TLM target (base protocol), any number of initiators through a router. Reads and
+//           writes inside [0, size) with optional byte enables; a streaming width below the data
+//           length gives TLM_BURST_ERROR_RESPONSE, an access outside the range
+//           TLM_ADDRESS_ERROR_RESPONSE. transport_dbg reads and writes without timing. DMI is
+//           granted for the whole range, with the latencies in the grant.
+// Parameters (memory_params)
+//   size           16 MiB  bytes
+//   read_latency   40 ns   per access
+//   write_latency  40 ns   per access
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace platform {
+
+struct memory_params {
+    uint64_t size = 16ull << 20;
+    sc_core::sc_time read_latency{40, sc_core::SC_NS};
+    sc_core::sc_time write_latency{40, sc_core::SC_NS};
+};
+
+class memory : public sc_core::sc_module {
+public:
+    tlm_utils::simple_target_socket<memory> socket;
+
+    memory(const sc_core::sc_module_name& name, const memory_params& params);
+
+    uint64_t size() const { return m_data.size(); }
+    // Backdoor for inspection (tests, drain checks): no timing, no side effect.
+    bool peek(uint64_t offset, void* out, unsigned len) const;
+
+private:
+    void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    unsigned transport_dbg(tlm::tlm_generic_payload& tx);
+    bool get_direct_mem_ptr(tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi);
+    bool in_range(uint64_t addr, uint64_t len) const {
+        return addr < m_data.size() && len <= m_data.size() - addr;
+    }
+
+    memory_params m_params;
+    std::vector<unsigned char> m_data;
+};
+
+} // namespace platform

@@ -1,0 +1,77 @@
+#include "platform/platform_config.h"
+
+#include <set>
+#include <sstream>
+#include <utility>
+
+namespace platform {
+
+std::vector<std::string> check_topology(const platform_config& cfg) {
+    std::vector<std::string> errors;
+    auto err = [&errors](const std::string& path, const std::string& what) {
+        errors.push_back(path + ": " + what);
+    };
+    if (cfg.pes.empty())
+        err("pes", "expected at least one PE");
+    if (cfg.duration == sc_core::SC_ZERO_TIME)
+        err("duration", "expected a duration above 0");
+    if (cfg.vms.size() > (std::size_t{1} << cfg.irs.vm_id_bits))
+        err("vms", "expected at most 2^irs.vm_id_bits = " +
+                       std::to_string(1u << cfg.irs.vm_id_bits) + " VMs, got " +
+                       std::to_string(cfg.vms.size()));
+    bool has_host = false;
+    std::set<std::pair<unsigned, unsigned>> placed;
+    for (std::size_t i = 0; i < cfg.pes.size(); ++i) {
+        const pe_config& p = cfg.pes[i];
+        const std::string path = "pes." + std::to_string(i);
+        if (p.role == pe_role::host) {
+            has_host = true;
+            continue;
+        }
+        if (p.vm >= cfg.vms.size()) {
+            err(path + ".vm", "expected a VM index below " + std::to_string(cfg.vms.size()) +
+                                  ", got " + std::to_string(p.vm));
+            continue;
+        }
+        if (p.vcpu >= cfg.vms[p.vm].vcpus) {
+            err(path + ".vcpu", "expected a vCPU index below vms." + std::to_string(p.vm) +
+                                    ".vcpus = " + std::to_string(cfg.vms[p.vm].vcpus) +
+                                    ", got " + std::to_string(p.vcpu));
+            continue;
+        }
+        if (!placed.insert({p.vm, p.vcpu}).second)
+            err(path, "vCPU " + std::to_string(p.vcpu) + " of VM " + std::to_string(p.vm) +
+                          " is already placed on another PE");
+    }
+    if (!has_host && (!cfg.vms.empty() || !cfg.sources.empty()))
+        err("pes", "expected at least one PE with role host (the hypervisor boots there)");
+    for (std::size_t v = 0; v < cfg.vms.size(); ++v) {
+        const vm_config& vm = cfg.vms[v];
+        const std::string path = "vms." + std::to_string(v);
+        if (vm.vcpus > (1u << cfg.irs.vpe_id_bits))
+            err(path + ".vcpus", "expected at most 2^irs.vpe_id_bits = " +
+                                     std::to_string(1u << cfg.irs.vpe_id_bits) + " vCPUs");
+        for (unsigned c = 0; c < vm.vcpus; ++c)
+            if (!placed.count({static_cast<unsigned>(v), c}))
+                err(path, "vCPU " + std::to_string(c) +
+                              " runs on no PE: add a PE with role vcpu, vm " + std::to_string(v) +
+                              ", vcpu " + std::to_string(c));
+    }
+    for (std::size_t s = 0; s < cfg.sources.size(); ++s) {
+        const source_config& src = cfg.sources[s];
+        const std::string path = "sources." + std::to_string(s);
+        if (src.vm >= cfg.vms.size())
+            err(path + ".vm", "expected a VM index below " + std::to_string(cfg.vms.size()));
+        if (src.host_pe >= cfg.pes.size() || cfg.pes[src.host_pe].role != pe_role::host)
+            err(path + ".host_pe", "expected the index of a PE with role host, got " +
+                                       std::to_string(src.host_pe));
+        if (src.trigger == trigger_mode::level)
+            err(path + ".trigger", "level sources are not supported yet; expected edge");
+    }
+    const uint64_t frame_end = cfg.irs.config_frame + 0x10000;
+    if (cfg.irs.config_frame < cfg.memory.base + cfg.memory.size && cfg.memory.base < frame_end)
+        err("irs.config_frame", "expected an address outside memory [base, base + size)");
+    return errors;
+}
+
+} // namespace platform

@@ -1,0 +1,101 @@
+// The typed configuration of a platform. sc_main fills it from YAML (the only place that parses
+// files); the platform builds from it. Every default here is the documented default of the key
+// of the same name in docs/config.md.
+#pragma once
+
+#include <systemc>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace platform {
+
+using sc_core::sc_time;
+using sc_core::SC_NS;
+using sc_core::SC_US;
+using sc_core::SC_MS;
+
+// Per-hop latencies of the hardware model.
+struct timing_config {
+    sc_time gic_insn{10, SC_NS};      // a GIC system instruction at the CPU interface
+    sc_time stream_hop{20, SC_NS};    // CPU interface <-> IRS, one way
+    sc_time irs_process{10, SC_NS};   // IRS handling of one command, HPPI selection included
+    sc_time mmio{20, SC_NS};          // one config-frame register access, bus included
+    sc_time irs_op{1, SC_US};         // a VMAP or selector operation until its IDLE bit returns
+    sc_time quantum{1, SC_US};        // TLM global quantum (temporal decoupling)
+};
+
+struct memory_config {
+    uint64_t base = 0x80000000ull;
+    uint64_t size = 16ull << 20;
+    sc_time read_latency{40, SC_NS};
+    sc_time write_latency{40, SC_NS};
+};
+
+struct irs_config {
+    uint64_t config_frame = 0x2f1a0000ull; // FVP GICv5 platform default
+    unsigned vm_id_bits = 4;               // VM IDs 0 .. 2^bits - 1 (IRS_IDR3.VM_ID_BITS)
+    unsigned vpe_id_bits = 4;              // vPE IDs per VM (IRS_IDR4.VPE_ID_BITS)
+};
+
+// Costs of the hypervisor's own software, on top of the GIC accesses it makes.
+struct hypervisor_config {
+    sc_time inject_cost{100, SC_NS}; // KVM_IRQ_LINE entry to the first lock
+    sc_time lock_cost{20, SC_NS};    // acquiring an uncontended spinlock
+    sc_time exit_cost{500, SC_NS};   // vCPU exit and re-entry, fold excluded
+    sc_time poll_interval{1, SC_US}; // step of an IDLE-bit poll loop (Linux gicv5_wait_for_op)
+};
+
+enum class tracking_policy { ap_list, none };
+enum class trigger_mode { edge, level };
+
+struct guest_config {
+    sc_time handler_time{2, SC_US}; // from acknowledge (CDIA) to deactivate (CDDI)
+    uint8_t priority = 0x10;        // priority the guest gives its SPIs (CDPRI)
+};
+
+struct vm_config {
+    unsigned spis = 64;
+    unsigned vcpus = 1;
+    tracking_policy tracking = tracking_policy::ap_list;
+    sc_time exit_interval{50, SC_US};
+    guest_config guest;
+};
+
+enum class pe_role { host, vcpu };
+
+struct pe_config {
+    pe_role role = pe_role::host;
+    unsigned vm = 0;   // role vcpu: which VM
+    unsigned vcpu = 0; // role vcpu: which vCPU of that VM
+};
+
+enum class source_kind { periodic };
+
+struct source_config {
+    source_kind kind = source_kind::periodic;
+    trigger_mode trigger = trigger_mode::edge;
+    double rate_hz = 100e3;
+    unsigned vm = 0;
+    unsigned host_pe = 0; // the host PE on which the injection (KVM_IRQ_LINE) runs
+};
+
+struct platform_config {
+    uint64_t seed = 1;
+    sc_time duration{10, SC_MS};      // sources stop at this time
+    sc_time drain_timeout{10, SC_MS}; // after duration, how long the run may take to drain
+    timing_config timing;
+    memory_config memory;
+    irs_config irs;
+    hypervisor_config hypervisor;
+    std::vector<pe_config> pes{{pe_role::host, 0, 0}, {pe_role::vcpu, 0, 0}};
+    std::vector<vm_config> vms{vm_config{}};
+    std::vector<source_config> sources{source_config{}};
+};
+
+// Structural checks that need the whole config (indices in range, one PE per vCPU, ...).
+// Returns one message per problem, naming the key path; empty when the config is consistent.
+std::vector<std::string> check_topology(const platform_config& cfg);
+
+} // namespace platform

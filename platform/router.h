@@ -1,0 +1,46 @@
+// Router: the platform bus. Decodes each access to one target by address range and forwards it
+// with the address made relative to the range's base.
+//
+// Interface
+//   target_socket     TLM target (base protocol), one binding per initiator.
+//   initiator_socket  TLM initiator (base protocol), one binding per target, in map() order.
+//   An address no range covers gets TLM_ADDRESS_ERROR_RESPONSE; transport_dbg is forwarded the
+//   same way. DMI is not forwarded yet (requests are refused, so initiators use b_transport).
+// Parameters: none; ranges are added with map() before the simulation starts.
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace platform {
+
+class router : public sc_core::sc_module {
+public:
+    tlm_utils::multi_passthrough_target_socket<router> target_socket;
+    tlm_utils::multi_passthrough_initiator_socket<router> initiator_socket;
+
+    explicit router(const sc_core::sc_module_name& name);
+
+    // Routes [base, base + size) to the initiator_socket binding `port`. Overlaps are refused.
+    void map(unsigned port, uint64_t base, uint64_t size, const std::string& what);
+
+private:
+    struct range {
+        uint64_t base, size;
+        unsigned port;
+        std::string what;
+    };
+    const range* decode(uint64_t addr) const;
+    void b_transport(int id, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    unsigned transport_dbg(int id, tlm::tlm_generic_payload& tx);
+
+    std::vector<range> m_ranges;
+};
+
+} // namespace platform

@@ -1,0 +1,35 @@
+// What a finished run measured; sc_main turns it into the JSON report.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace platform {
+
+struct latency_summary {
+    uint64_t count = 0;
+    double min_ns = 0, p50_ns = 0, p99_ns = 0, max_ns = 0, mean_ns = 0;
+};
+
+struct run_results {
+    // Scoreboard.
+    uint64_t injected = 0;
+    uint64_t coalesced = 0; // injections that found the SPI already pending
+    uint64_t delivered = 0; // acknowledged by the guest
+    uint64_t lost = 0;      // injected - coalesced - delivered after the drain
+    latency_summary latency; // injection to guest acknowledge
+    // Hypervisor agent, summed over VMs.
+    uint64_t ap_list_max_length = 0;
+    uint64_t ap_list_final_length = 0;
+    uint64_t ap_list_insertions = 0;
+    uint64_t notifier_calls = 0;
+    uint64_t vcpu_exits = 0;
+    // GIC instructions executed, by name (VDPEND, VDRCFG, CDIA, CDEOI, CDDI, ...), all PEs.
+    std::map<std::string, uint64_t> instructions;
+    bool drained = false; // nothing pending, active or listed at the end
+    double sim_time_ns = 0;
+    double host_seconds = 0;
+};
+
+} // namespace platform

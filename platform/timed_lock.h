@@ -1,0 +1,48 @@
+// A host spinlock as a timed resource: acquiring costs time, a held lock makes others spin
+// (re-try every `cost` until it is free, counted as contention), and the lock order is checked
+// per PE.
+// SystemC threads are cooperative, so the lock is only ever seen held when its holder yielded
+// (synced its local time) inside the critical section.
+#pragma once
+
+#include "cpu_stubs/pe.h"
+
+#include <systemc>
+
+#include <cstdint>
+#include <vector>
+
+namespace platform {
+
+// Which ranks each PE holds, to check the lock order (a lock of lower rank is taken first).
+class lock_order {
+public:
+    explicit lock_order(unsigned pes) : m_held(pes, 0) {}
+    void acquiring(unsigned pe, unsigned rank, const char* lock_name);
+    void released(unsigned pe, unsigned rank) { m_held[pe] &= ~(1u << rank); }
+    bool holds(unsigned pe, unsigned rank) const { return m_held[pe] & (1u << rank); }
+
+private:
+    std::vector<uint32_t> m_held;
+};
+
+class timed_lock {
+public:
+    timed_lock(const char* name, unsigned rank) : m_name(name), m_rank(rank) {}
+
+    void lock(cpu_stubs::pe& pe, lock_order& order, const sc_core::sc_time& cost);
+    void unlock(cpu_stubs::pe& pe, lock_order& order);
+    bool held() const { return m_holder >= 0; }
+
+    uint64_t contended() const { return m_contended; }
+    sc_core::sc_time wait_time() const { return m_wait_time; }
+
+private:
+    const char* m_name;
+    unsigned m_rank;
+    int m_holder = -1;
+    uint64_t m_contended = 0;
+    sc_core::sc_time m_wait_time;
+};
+
+} // namespace platform

@@ -1,0 +1,150 @@
+#include "cli.h"
+
+#include "config_loader.h"
+#include "expect.h"
+#include "report.h"
+#include "units.h"
+
+#include "platform/run.h"
+
+#include <CLI/CLI.hpp>
+#include <systemc>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#ifndef GICV5_SIM_VERSION
+#define GICV5_SIM_VERSION "unknown"
+#endif
+
+namespace gicv5_sim {
+namespace {
+
+struct options {
+    std::string config_path;
+    std::vector<std::string> sets;
+    std::string report_path = "report.json";
+    std::string seed_text;
+    bool quiet = false;
+};
+
+// CLI11's own unsigned conversion accepts "-1" (wrapping) and reads "010" as octal; the config
+// file's integer syntax is used instead so both places agree.
+CLI::Validator uint64_validator() {
+    return CLI::Validator(
+        [](std::string& text) {
+            auto n = units::parse_integer(text);
+            return n ? std::string() : "expected " + n.expected + ", got '" + text + "'";
+        },
+        "UINT64");
+}
+
+void describe(CLI::App& app, options& opt) {
+    app.footer(
+        "Configuration keys, units and the expect syntax: docs/config.md.\n"
+        "Report schema: docs/report.md.\n"
+        "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 in the environment silences the SystemC banner.\n"
+        "Exit status: 0 run finished and every expectation held; 1 an expectation failed;\n"
+        "2 bad command line or config, or the report cannot be written; 3 internal error\n"
+        "(the simulation or SystemC failed).");
+    app.add_option("CONFIG", opt.config_path, "Scenario file, YAML or JSON (see docs/config.md)")
+        ->required();
+    app.add_option("--set", opt.sets,
+                   "Override a config key before validation, e.g. --set duration=1ms, "
+                   "--set vms.0.tracking=none; list entries by index; repeatable, later wins")
+        ->type_name("KEY.PATH=VALUE")
+        ->allow_extra_args(false); // one value per --set, so CONFIG after it stays positional
+    app.add_option("--report", opt.report_path, "Where to write the JSON report")
+        ->type_name("FILE")
+        ->capture_default_str();
+    app.add_option("--seed", opt.seed_text, "Seed of this run, replacing the config's seed")
+        ->type_name("N")
+        ->check(uint64_validator());
+    app.add_flag("-q,--quiet", opt.quiet,
+                 "Print neither the summary nor SystemC info messages on stdout; errors still go "
+                 "to stderr");
+    app.set_version_flag("--version", GICV5_SIM_VERSION);
+}
+
+int run_scenario(const options& opt) {
+    load_result loaded = load_config(opt.config_path, opt.sets);
+    if (!loaded.ok()) {
+        for (const std::string& error : loaded.errors) std::cerr << error << "\n";
+        return exit_bad_input;
+    }
+    sim_config& cfg = loaded.config;
+    if (!opt.seed_text.empty()) cfg.platform.seed = *units::parse_integer(opt.seed_text).value;
+
+    // Opened before the run so that an unwritable path fails at once, not after a long simulation.
+    std::ofstream out(opt.report_path, std::ios::trunc);
+    if (!out) {
+        std::cerr << "gicv5-sim: cannot write the report '" << opt.report_path
+                  << "': " << std::strerror(errno) << "\n";
+        return exit_bad_input;
+    }
+
+    // SystemC writes its info messages ("Simulation stopped by user") to stdout.
+    if (opt.quiet)
+        sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+
+    platform::run_results results;
+    try {
+        results = platform::run(cfg.platform);
+    } catch (...) {
+        // No half-written or stale report may be mistaken for the result of this run.
+        out.close();
+        std::remove(opt.report_path.c_str());
+        throw;
+    }
+
+    const nlohmann::ordered_json report = make_report(cfg.platform, results, opt.config_path);
+    out << report.dump(2) << "\n";
+    out.close();
+    if (!out) {
+        std::cerr << "gicv5-sim: cannot write the report '" << opt.report_path
+                  << "': " << std::strerror(errno) << "\n";
+        return exit_bad_input;
+    }
+    if (!opt.quiet) std::cout << summary(cfg.platform, results, opt.config_path) << std::flush;
+
+    const std::vector<std::string> failures = evaluate(cfg.expectations, report);
+    for (const std::string& failure : failures)
+        std::cerr << "expectation failed: " << failure << "\n";
+    return failures.empty() ? exit_ok : exit_expectation_failed;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Simulate the Arm GICv5 platform described by CONFIG and write a JSON report of "
+                 "what the run measured.",
+                 "gicv5-sim"};
+    options opt;
+    describe(app, opt);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help and --version arrive here too, with a success code.
+        return app.exit(e) == 0 ? exit_ok : exit_bad_input;
+    }
+
+    try {
+        return run_scenario(opt);
+    } catch (const sc_core::sc_report& e) {
+        std::cerr << "gicv5-sim: internal error: SystemC: " << e.what() << "\n";
+    } catch (const std::exception& e) {
+        std::cerr << "gicv5-sim: internal error: " << e.what() << "\n";
+    } catch (...) {
+        std::cerr << "gicv5-sim: internal error: unknown exception\n";
+    }
+    return exit_internal_error;
+}
+
+} // namespace gicv5_sim

@@ -1,0 +1,284 @@
+#include "config_loader.h"
+
+#include "report.h"
+#include "schema.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace gicv5_sim {
+namespace {
+
+using namespace schema;
+using namespace platform;
+
+constexpr uint64_t u64_max = std::numeric_limits<uint64_t>::max();
+// Indices of VMs, vCPUs and PEs: VM and vPE IDs have at most 16 bits (vm_id_bits, vpe_id_bits).
+constexpr uint64_t index_max = 65535;
+
+// Root keys live in sim_config::platform; this turns a platform_config member into an accessor.
+template <class T>
+auto in_platform(T platform_config::*member) {
+    return [member](auto& c) -> auto& { return c.platform.*member; };
+}
+
+const keys_of<timing_config>& timing_keys() {
+    using S = timing_config;
+    static const keys_of<S> keys{
+        time_key<S>("gic_insn", &S::gic_insn, false,
+                    "A GIC system instruction at the CPU interface"),
+        time_key<S>("stream_hop", &S::stream_hop, false, "CPU interface to IRS or back, one way"),
+        time_key<S>("irs_process", &S::irs_process, false,
+                    "IRS handling of one command, HPPI selection included"),
+        time_key<S>("mmio", &S::mmio, false, "One config-frame register access, bus included"),
+        time_key<S>("irs_op", &S::irs_op, false,
+                    "A VMAP or selector operation, until its IDLE bit returns"),
+        time_key<S>("quantum", &S::quantum, false, "TLM global quantum (temporal decoupling)"),
+    };
+    return keys;
+}
+
+const keys_of<memory_config>& memory_keys() {
+    using S = memory_config;
+    static const keys_of<S> keys{
+        address_key<S>("base", &S::base, "Physical base address of the memory"),
+        size_key<S>("size", &S::size, "Size of that memory"),
+        time_key<S>("read_latency", &S::read_latency, false, "One read access"),
+        time_key<S>("write_latency", &S::write_latency, false, "One write access"),
+    };
+    return keys;
+}
+
+const keys_of<irs_config>& irs_keys() {
+    using S = irs_config;
+    static const keys_of<S> keys{
+        address_key<S>("config_frame", &S::config_frame,
+                       "Base of the IRS config frame (FVP GICv5 platform default)"),
+        integer_key<S>("vm_id_bits", &S::vm_id_bits, 1, 16, "bits",
+                       "Width of VM IDs, which run 0 .. 2^bits - 1 (IRS_IDR3.VM_ID_BITS)"),
+        integer_key<S>("vpe_id_bits", &S::vpe_id_bits, 1, 16, "bits",
+                       "Width of vPE IDs within a VM (IRS_IDR4.VPE_ID_BITS)"),
+    };
+    return keys;
+}
+
+const keys_of<hypervisor_config>& hypervisor_keys() {
+    using S = hypervisor_config;
+    static const keys_of<S> keys{
+        time_key<S>("inject_cost", &S::inject_cost, false, "KVM_IRQ_LINE entry to the first lock"),
+        time_key<S>("lock_cost", &S::lock_cost, false, "Acquiring an uncontended spinlock"),
+        time_key<S>("exit_cost", &S::exit_cost, false, "vCPU exit and re-entry, fold excluded"),
+        time_key<S>("poll_interval", &S::poll_interval, true,
+                    "Step of an IDLE-bit poll loop (Linux gicv5_wait_for_op)"),
+    };
+    return keys;
+}
+
+const keys_of<pe_config>& pe_keys() {
+    using S = pe_config;
+    static const keys_of<S> keys{
+        enum_key<S>("role", &S::role,
+                    std::vector<std::pair<std::string, pe_role>>{{"host", pe_role::host},
+                                                                 {"vcpu", pe_role::vcpu}},
+                    "host: runs the hypervisor; vcpu: runs one vCPU of a VM"),
+        integer_key<S>("vm", &S::vm, 0, index_max, "", "Role vcpu: index of the VM in vms"),
+        integer_key<S>("vcpu", &S::vcpu, 0, index_max, "", "Role vcpu: which vCPU of that VM"),
+    };
+    return keys;
+}
+
+const keys_of<guest_config>& guest_keys() {
+    using S = guest_config;
+    static const keys_of<S> keys{
+        time_key<S>("handler_time", &S::handler_time, false,
+                    "From acknowledge (CDIA) to deactivate (CDDI)"),
+        integer_key<S>("priority", &S::priority, 0, 31, "",
+                       "Priority the guest gives its SPIs (CDPRI); lower is higher", true),
+    };
+    return keys;
+}
+
+const keys_of<vm_config>& vm_keys() {
+    using S = vm_config;
+    static const keys_of<S> keys{
+        integer_key<S>("spis", &S::spis, 1, 65536, "SPIs", "Number of virtual SPIs of the VM"),
+        integer_key<S>("vcpus", &S::vcpus, 1, 65536, "vCPUs", "Number of vCPUs of the VM"),
+        enum_key<S>("tracking", &S::tracking,
+                    std::vector<std::pair<std::string, tracking_policy>>{
+                        {"ap_list", tracking_policy::ap_list}, {"none", tracking_policy::none}},
+                    "How the hypervisor tracks injected SPIs: a per-vCPU AP list, or not at all"),
+        time_key<S>("exit_interval", &S::exit_interval, true,
+                    "Time between exits of a vCPU to the hypervisor"),
+        section_key<S>("guest", &S::guest, guest_keys(), "What the guest does with its interrupts"),
+    };
+    return keys;
+}
+
+const keys_of<source_config>& source_keys() {
+    using S = source_config;
+    static const keys_of<S> keys{
+        enum_key<S>(
+            "kind", &S::kind,
+            std::vector<std::pair<std::string, source_kind>>{{"periodic", source_kind::periodic}},
+            "Injection pattern; periodic: one injection every 1/rate"),
+        enum_key<S>("trigger", &S::trigger,
+                    std::vector<std::pair<std::string, trigger_mode>>{
+                        {"edge", trigger_mode::edge}, {"level", trigger_mode::level}},
+                    "Trigger mode of the injected SPI"),
+        frequency_key<S>("rate", &S::rate_hz, "Injections per second"),
+        integer_key<S>("vm", &S::vm, 0, index_max, "", "Index of the target VM in vms"),
+        integer_key<S>("host_pe", &S::host_pe, 0, index_max, "",
+                       "Index in pes of the host PE on which the injection (KVM_IRQ_LINE) runs"),
+    };
+    return keys;
+}
+
+field<sim_config> expect_key() {
+    field<sim_config> f{
+        "expect",
+        key_kind::value,
+        "list of strings",
+        "",
+        "Checks on the report, 'PATH OP NUMBER'; a failed one makes the exit status 1",
+        {},
+        {},
+        {}};
+    f.load = [](context& cx, const YAML::Node& node, const YAML::Mark& mark,
+                const std::string& path, sim_config& out) {
+        if (!node.IsSequence()) {
+            cx.error(mark, path, "a list of 'PATH OP NUMBER' strings", show(node));
+            return;
+        }
+        std::vector<expectation> parsed;
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            const YAML::Node item = node[i];
+            const std::string item_path = join(path, std::to_string(i));
+            auto e = parse_expectation(item.IsScalar() ? item.Scalar() : std::string());
+            if (!e) {
+                cx.error(item.Mark(), item_path, e.expected, show(item));
+            } else if (!is_report_value_path(e.value->path)) {
+                cx.error(item.Mark(), item_path,
+                         "a PATH naming a number in the report (see docs/report.md), such as "
+                         "interrupts.lost, latency_ns.p99, ap_list.final_length, instructions.CDIA",
+                         show(item));
+            } else {
+                e.value->origin = cx.where(item.Mark(), item_path);
+                parsed.push_back(std::move(*e.value));
+            }
+        }
+        out.expectations = std::move(parsed);
+    };
+    f.dump = [](const sim_config& c) {
+        YAML::Node list(YAML::NodeType::Sequence);
+        for (const expectation& e : c.expectations) list.push_back(e.text);
+        return list;
+    };
+    return f;
+}
+
+const keys_of<sim_config>& root_keys() {
+    using S = sim_config;
+    using P = platform_config;
+    static const keys_of<S> keys{
+        integer_key<S>("seed", in_platform(&P::seed), 0, u64_max, "",
+                       "Seed of the run's pseudo-random choices; the same seed repeats a run"),
+        time_key<S>("duration", in_platform(&P::duration), true,
+                    "Simulated time during which the sources inject; they stop at this time"),
+        time_key<S>("drain_timeout", in_platform(&P::drain_timeout), false,
+                    "After duration, how long the run may take to drain"),
+        section_key<S>("timing", in_platform(&P::timing), timing_keys(),
+                       "Per-hop latencies of the hardware model"),
+        section_key<S>("memory", in_platform(&P::memory), memory_keys(),
+                       "Main memory, where the IRS tables live"),
+        section_key<S>("irs", in_platform(&P::irs), irs_keys(), "The Interrupt Routing Service"),
+        section_key<S>("hypervisor", in_platform(&P::hypervisor), hypervisor_keys(),
+                       "Costs of the hypervisor's own software, on top of its GIC accesses"),
+        list_key<S>("pes", in_platform(&P::pes), pe_keys(), 1,
+                    "The processing elements, by index; each is a host PE or runs one vCPU"),
+        list_key<S>("vms", in_platform(&P::vms), vm_keys(), 1, "The virtual machines, by index"),
+        list_key<S>("sources", in_platform(&P::sources), source_keys(), 0,
+                    "The interrupt sources, each injecting one virtual SPI of a VM"),
+        expect_key(),
+    };
+    return keys;
+}
+
+} // namespace
+
+const std::vector<key_info>& config_keys() {
+    static const std::vector<key_info> keys = [] {
+        std::vector<key_info> out;
+        describe(root_keys(), "", sim_config{}, out);
+        return out;
+    }();
+    return keys;
+}
+
+load_result load_config_text(const std::string& text, const std::string& file_name,
+                             const std::vector<std::string>& overrides) {
+    load_result result;
+    context cx(file_name);
+    try {
+        YAML::Node root;
+        try {
+            root = YAML::Load(text);
+        } catch (const YAML::ParserException& e) {
+            result.errors.push_back(cx.where(e.mark, "") + ": YAML syntax error: " + e.msg);
+            return result;
+        }
+        if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map); // an empty file: all defaults
+        if (!root.IsMap()) {
+            cx.error(root.Mark(), "", "a mapping with keys " + key_names(root_keys()), show(root));
+            result.errors = std::move(cx.errors());
+            return result;
+        }
+        for (const std::string& text_of_set : overrides) {
+            const override_outcome o = apply_override(root, text_of_set, config_keys());
+            if (o.ok) {
+                cx.add_override(o.path, text_of_set);
+            } else {
+                cx.raw_error("--set " + text_of_set + ": " + (o.path.empty() ? "" : o.path + ": ") +
+                             "expected " + o.expected + ", got '" + o.got + "'");
+            }
+        }
+        load_map(cx, root, root.Mark(), "", root_keys(), result.config);
+        // Topology of a half-read config would be judged on defaults standing in for bad values.
+        if (cx.errors().empty()) {
+            for (const std::string& problem : platform::check_topology(result.config.platform))
+                cx.raw_error(file_name + ": " + problem);
+        }
+    } catch (const YAML::Exception& e) {
+        cx.raw_error(file_name + ": cannot process the YAML document: " + e.what());
+    }
+    result.errors = std::move(cx.errors());
+    return result;
+}
+
+load_result load_config(const std::string& path, const std::vector<std::string>& overrides) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        load_result result;
+        result.errors.push_back(path + ": cannot read the file: it is a directory");
+        return result;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        load_result result;
+        result.errors.push_back(path + ": cannot open the file: " + std::strerror(errno));
+        return result;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) {
+        load_result result;
+        result.errors.push_back(path + ": cannot read the file: " + std::strerror(errno));
+        return result;
+    }
+    return load_config_text(text.str(), path, overrides);
+}
+
+} // namespace gicv5_sim

@@ -1,0 +1,106 @@
+#include "report.h"
+
+#include "expect.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace gicv5_sim {
+namespace {
+
+std::string fixed(double v, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+// "850ns", "1.23us", "10.02ms": three significant-ish digits are enough for a summary line.
+std::string human_ns(double ns) {
+    if (ns >= 1e6) return fixed(ns / 1e6, 2) + "ms";
+    if (ns >= 1e3) return fixed(ns / 1e3, 2) + "us";
+    return fixed(ns, 0) + "ns";
+}
+
+std::string plural(std::size_t n, const char* word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+} // namespace
+
+nlohmann::ordered_json make_report(const platform::platform_config& cfg,
+                                   const platform::run_results& r, const std::string& config_path) {
+    nlohmann::ordered_json report;
+    report["schema"] = "gicv5-sim-report";
+    report["schema_version"] = report_schema_version;
+    report["config"] = {{"file", config_path}, {"seed", cfg.seed}};
+    report["interrupts"] = {{"injected", r.injected},
+                            {"coalesced", r.coalesced},
+                            {"delivered", r.delivered},
+                            {"lost", r.lost}};
+    report["latency_ns"] = {{"count", r.latency.count}, {"min", r.latency.min_ns},
+                            {"p50", r.latency.p50_ns},  {"p99", r.latency.p99_ns},
+                            {"max", r.latency.max_ns},  {"mean", r.latency.mean_ns}};
+    report["ap_list"] = {{"max_length", r.ap_list_max_length},
+                         {"final_length", r.ap_list_final_length},
+                         {"insertions", r.ap_list_insertions},
+                         {"notifier_calls", r.notifier_calls}};
+    report["vcpu_exits"] = r.vcpu_exits;
+    // Always an object, even when empty, so consumers need no special case.
+    report["instructions"] = nlohmann::ordered_json::object();
+    for (const auto& [name, count] : r.instructions) report["instructions"][name] = count;
+    report["drained"] = r.drained;
+    report["sim_time_ns"] = r.sim_time_ns;
+    report["host_seconds"] = r.host_seconds;
+    return report;
+}
+
+std::string summary(const platform::platform_config& cfg, const platform::run_results& r,
+                    const std::string& config_path) {
+    std::ostringstream out;
+    out << "gicv5-sim: " << config_path << ", seed " << cfg.seed << ", "
+        << plural(cfg.pes.size(), "PE") << ", " << plural(cfg.vms.size(), "VM") << ", "
+        << plural(cfg.sources.size(), "source") << "\n";
+    out << "run: " << human_ns(r.sim_time_ns) << " simulated in " << fixed(r.host_seconds, 2)
+        << "s, "
+        << (r.drained ? "drained" : "NOT drained (interrupts still pending, active or listed)")
+        << "\n";
+    out << "interrupts: " << r.injected << " injected, " << r.coalesced << " coalesced, "
+        << r.delivered << " delivered, " << r.lost << " lost\n";
+    if (r.latency.count == 0) {
+        out << "latency: no samples\n";
+    } else {
+        out << "latency: min " << human_ns(r.latency.min_ns) << ", p50 "
+            << human_ns(r.latency.p50_ns) << ", p99 " << human_ns(r.latency.p99_ns) << ", max "
+            << human_ns(r.latency.max_ns) << ", mean " << human_ns(r.latency.mean_ns) << " ("
+            << plural(r.latency.count, "sample") << ")\n";
+    }
+    out << "AP list: max length " << r.ap_list_max_length << ", final length "
+        << r.ap_list_final_length << ", " << plural(r.ap_list_insertions, "insertion") << ", "
+        << plural(r.notifier_calls, "notifier call") << "; " << plural(r.vcpu_exits, "vCPU exit")
+        << "\n";
+    // Zero counts are left to the report: the platform lists every instruction it models.
+    out << "instructions:";
+    const char* sep = " ";
+    for (const auto& [name, count] : r.instructions) {
+        if (count == 0) continue;
+        out << sep << name << " " << count;
+        sep = ", ";
+    }
+    if (*sep == ' ') out << " none executed";
+    out << "\n";
+    return out.str();
+}
+
+bool is_report_value_path(std::string_view path) {
+    const std::string_view prefix = "instructions.";
+    if (path.substr(0, prefix.size()) == prefix)
+        return path.size() > prefix.size() &&
+               path.find('.', prefix.size()) == std::string_view::npos;
+    // The shape of a report does not depend on the values, so an empty run stands for any run.
+    static const nlohmann::ordered_json shape =
+        make_report(platform::platform_config{}, platform::run_results{}, "");
+    const nlohmann::ordered_json* value = find_path(shape, path);
+    return value && (value->is_number() || value->is_boolean());
+}
+
+} // namespace gicv5_sim

@@ -1,0 +1,205 @@
+// The hypervisor agent's SPI tracking against the real hardware model (reference §6.2).
+#include "common/scripted_platform.h"
+
+#include <gtest/gtest.h>
+
+using namespace gicv5;
+using namespace test;
+using platform::trigger_mode;
+
+namespace {
+constexpr unsigned VCPU_PE = 1;
+
+void inject(scripted_platform& s, pe& p, unsigned spi, bool level = true) {
+    at_el(p, exception_level::EL2, [&] { s.agent().kvm_vgic_inject_irq(p, 0, spi, level); });
+}
+void vcpu_exit(scripted_platform& s, pe& p) {
+    at_el(p, exception_level::EL2, [&] { s.agent().vcpu_exit(p, 0, 0); });
+}
+// The guest's whole handling of one interrupt, Linux's order.
+void guest_handle(pe& p, uint32_t id) {
+    ASSERT_EQ(cdia(p), cdia_valid(id));
+    cdeoi(p);
+    cddi(p, id);
+    settle(p);
+}
+const platform::kvm::vgic_dist& dist(scripted_platform& s) { return s.agent().dist(0); }
+bool listed(scripted_platform& s, unsigned spi) { return dist(s).spis[spi].on_ap_list; }
+
+void ready_guest(scripted_platform& s, pe& p) {
+    boot_and_load(s, p);
+    guest_enable(p);
+    for (uint32_t id = 0; id < 8; ++id)
+        guest_spi(p, id, 0x10);
+}
+} // namespace
+
+TEST(AgentApList, InjectingAListedSpiAgainIssuesOnlyTheVdpend) {
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        ready_guest(s, p);
+        inject(s, p, 5);
+        inject(s, p, 5);
+    });
+    s.run();
+    EXPECT_EQ(dist(s).ap_list.size(), 1u);
+    EXPECT_EQ(dist(s).stats.ap_list_insertions, 1u);
+    EXPECT_EQ(dist(s).stats.vdpend, 2u);
+    EXPECT_EQ(dist(s).spis[5].refcount, 1u);
+    EXPECT_EQ(s.plat->cpuifs[VCPU_PE]->insn_count(gic_insn::VDPEND), 2u);
+}
+
+TEST(AgentApList, AnExitKeepsAnSpiThatIsStillPending) {
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        ready_guest(s, p);
+        inject(s, p, 2);
+        settle(p);
+        vcpu_exit(s, p);
+        EXPECT_TRUE(listed(s, 2));
+        EXPECT_TRUE(dist(s).spis[2].pending_latch);
+    });
+    s.run();
+    EXPECT_EQ(dist(s).stats.vdrcfg, 1u);
+    EXPECT_EQ(dist(s).stats.notifier_calls, 0u);
+}
+
+TEST(AgentApList, AnExitKeepsAnSpiThatIsActive) {
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        ready_guest(s, p);
+        inject(s, p, 2);
+        settle(p);
+        ASSERT_EQ(cdia(p), cdia_valid(2));
+        cdeoi(p);
+        settle(p);
+        vcpu_exit(s, p);
+        EXPECT_TRUE(listed(s, 2));
+        EXPECT_TRUE(dist(s).spis[2].active);
+        EXPECT_FALSE(dist(s).spis[2].pending_latch); // folded from ICSR: not pending any more
+    });
+    s.run();
+    EXPECT_EQ(dist(s).stats.notifier_calls, 0u);
+}
+
+TEST(AgentApList, AnExitDropsAConsumedSpiAndNotifiesItOnce) {
+    scripted_platform s;
+    struct counter : platform::kvm::ack_notifier {
+        std::vector<unsigned> gsis;
+        void irq_acked(unsigned, unsigned gsi, const sc_core::sc_time&) override { gsis.push_back(gsi); }
+    } n;
+    s.agent().register_ack_notifier(0, n);
+    s.on(VCPU_PE, [&](pe& p) {
+        ready_guest(s, p);
+        inject(s, p, 6);
+        settle(p);
+        guest_handle(p, 6);
+        vcpu_exit(s, p);
+        EXPECT_FALSE(listed(s, 6));
+        vcpu_exit(s, p); // nothing listed: no second notification
+    });
+    s.run();
+    EXPECT_EQ(n.gsis, std::vector<unsigned>{6}); // the raw SPI number, no type bits
+    EXPECT_EQ(dist(s).spis[6].refcount, 0u);
+    EXPECT_TRUE(dist(s).ap_list.empty());
+}
+
+TEST(AgentApList, SeveralDeliveriesBetweenTwoExitsAreOneConsumption) {
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        ready_guest(s, p);
+        for (int i = 0; i < 3; ++i) {
+            inject(s, p, 1);
+            settle(p);
+            guest_handle(p, 1);
+        }
+        vcpu_exit(s, p);
+    });
+    s.run();
+    EXPECT_EQ(dist(s).stats.ap_list_insertions, 1u);
+    EXPECT_EQ(dist(s).stats.notifier_calls, 1u);
+    EXPECT_EQ(dist(s).stats.vdpend, 3u);
+}
+
+TEST(AgentApList, ALevelSpiWhoseLineIsHighIsNeverDroppedEvenAfterDeactivation) {
+    scripted_platform s;
+    s.agent().set_spi_config(0, 3, trigger_mode::level);
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 3, 0x10, 0, handling_mode::level);
+        inject(s, p, 3, true); // line high
+        settle(p);
+        guest_handle(p, 3);
+        vcpu_exit(s, p);
+        EXPECT_TRUE(listed(s, 3)); // line still high: pending in KVM's sense
+        EXPECT_EQ(dist(s).stats.notifier_calls, 0u);
+        inject(s, p, 3, false); // line low: VDPEND with PENDING = 0
+        settle(p);
+        EXPECT_FALSE(s.iste(3).pending);
+        vcpu_exit(s, p);
+        EXPECT_FALSE(listed(s, 3));
+    });
+    s.run();
+    EXPECT_EQ(dist(s).stats.notifier_calls, 1u);
+    EXPECT_EQ(dist(s).stats.vdpend, 2u);
+}
+
+TEST(AgentApList, ALevelSpiReassertedBeforeTheExitStaysListed) {
+    scripted_platform s;
+    s.agent().set_spi_config(0, 4, trigger_mode::level);
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 4, 0x10, 0, handling_mode::level);
+        inject(s, p, 4, true);
+        settle(p);
+        ASSERT_EQ(cdia(p), cdia_valid(4));
+        cdeoi(p);
+        inject(s, p, 4, false);
+        cddi(p, 4);
+        inject(s, p, 4, true); // re-asserted before any exit saw it consumed
+        settle(p);
+        vcpu_exit(s, p);
+        EXPECT_TRUE(listed(s, 4));
+    });
+    s.run();
+    EXPECT_EQ(dist(s).stats.notifier_calls, 0u);
+    EXPECT_EQ(dist(s).stats.ap_list_insertions, 1u);
+}
+
+TEST(AgentTrackingNone, InjectionIssuesVdpendAndTracksNothing) {
+    platform::platform_config cfg = two_pe_config();
+    cfg.vms[0].tracking = platform::tracking_policy::none;
+    scripted_platform s(cfg);
+    s.on(VCPU_PE, [&](pe& p) {
+        ready_guest(s, p);
+        inject(s, p, 2);
+        settle(p);
+        guest_handle(p, 2);
+        vcpu_exit(s, p);
+    });
+    s.run();
+    EXPECT_EQ(dist(s).stats.vdpend, 1u);
+    EXPECT_EQ(dist(s).stats.ap_list_insertions, 0u);
+    EXPECT_EQ(dist(s).stats.vdrcfg, 0u);
+    EXPECT_EQ(dist(s).stats.notifier_calls, 0u);
+}
+
+TEST(AgentApList, TwoHostPesInjectingOneSpiListItOnce) {
+    platform::platform_config cfg = two_pe_config();
+    cfg.pes.push_back({platform::pe_role::host, 0, 0});
+    scripted_platform s(cfg);
+    s.on(VCPU_PE, [&](pe& p) { ready_guest(s, p); });
+    for (unsigned host : {0u, 2u})
+        s.on(host, [&](pe& p) {
+            s.agent().wait_until_ready(p);
+            p.idle_until(sc_core::sc_time(200, sc_core::SC_US));
+            for (int i = 0; i < 5; ++i)
+                inject(s, p, 7);
+        });
+    s.run();
+    EXPECT_EQ(dist(s).stats.ap_list_insertions, 1u);
+    EXPECT_EQ(dist(s).stats.vdpend, 10u);
+    EXPECT_EQ(dist(s).spis[7].refcount, 1u);
+}

@@ -1,0 +1,104 @@
+// Scenario tests: configs from configs/ run end to end through the loader, the platform and the
+// command line, judged on report fields.
+#include "cli.h"
+#include "config_loader.h"
+#include "platform/run.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+const std::string default_config = std::string(GICV5_SOURCE_DIR) + "/configs/default.yaml";
+
+int run_cli(std::vector<std::string> args) {
+    args.insert(args.begin(), "gicv5-sim");
+    std::vector<char*> argv;
+    for (std::string& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    return gicv5_sim::main(static_cast<int>(args.size()), argv.data());
+}
+
+nlohmann::json read_json(const std::string& path) {
+    std::ifstream in(path);
+    return nlohmann::json::parse(in);
+}
+
+} // namespace
+
+TEST(DefaultScenario, EveryInjectionIsDeliveredOrCoalescedAndTheApListDrains) {
+    const gicv5_sim::load_result loaded = gicv5_sim::load_config(default_config);
+    ASSERT_TRUE(loaded.ok()) << loaded.errors.front();
+    const platform::run_results r = platform::run(loaded.config.platform);
+    // 100 kHz for 10 ms: one injection every 10 us from t = 10 us.
+    EXPECT_EQ(r.injected, 999u);
+    EXPECT_EQ(r.delivered + r.coalesced, r.injected);
+    EXPECT_EQ(r.lost, 0u);
+    EXPECT_TRUE(r.drained);
+    EXPECT_EQ(r.ap_list_final_length, 0u);
+    EXPECT_GT(r.ap_list_insertions, 0u);
+    EXPECT_EQ(r.notifier_calls, r.ap_list_insertions);
+    EXPECT_LE(r.notifier_calls, r.delivered);
+    EXPECT_EQ(r.instructions.at("VDPEND"), r.injected);
+    EXPECT_EQ(r.instructions.at("CDIA"), r.delivered);
+    EXPECT_EQ(r.instructions.at("CDEOI"), r.delivered);
+    EXPECT_EQ(r.instructions.at("CDDI"), r.delivered);
+    EXPECT_GE(r.instructions.at("VDRCFG"), r.ap_list_insertions);
+    EXPECT_GT(r.vcpu_exits, 0u);
+    EXPECT_LE(r.latency.min_ns, r.latency.p50_ns);
+    EXPECT_LE(r.latency.p50_ns, r.latency.p99_ns);
+    EXPECT_LE(r.latency.p99_ns, r.latency.max_ns);
+    EXPECT_GT(r.latency.min_ns, 0.0);
+}
+
+TEST(DefaultScenario, TrackingNoneIssuesNoVdrcfgAndNoNotifier) {
+    const gicv5_sim::load_result loaded =
+        gicv5_sim::load_config(default_config, {"vms.0.tracking=none"});
+    ASSERT_TRUE(loaded.ok()) << loaded.errors.front();
+    const platform::run_results r = platform::run(loaded.config.platform);
+    EXPECT_EQ(r.lost, 0u);
+    EXPECT_EQ(r.delivered + r.coalesced, r.injected);
+    EXPECT_EQ(r.instructions.at("VDRCFG"), 0u);
+    EXPECT_EQ(r.notifier_calls, 0u);
+    EXPECT_EQ(r.ap_list_insertions, 0u);
+}
+
+TEST(Cli, TheDefaultRunWritesAReportAndExitsZero) {
+    const std::string report = ::testing::TempDir() + "/report_default.json";
+    ASSERT_EQ(run_cli({default_config, "--report", report, "--quiet"}), 0);
+    const nlohmann::json j = read_json(report);
+    EXPECT_EQ(j["interrupts"]["lost"], 0);
+    EXPECT_EQ(j["interrupts"]["injected"].get<uint64_t>(),
+              j["interrupts"]["delivered"].get<uint64_t>() + j["interrupts"]["coalesced"].get<uint64_t>());
+    EXPECT_EQ(j["ap_list"]["final_length"], 0);
+    for (const char* k : {"min", "p50", "p99", "max"})
+        EXPECT_TRUE(j["latency_ns"].contains(k)) << k;
+    for (const char* k : {"VDPEND", "VDRCFG", "CDIA", "CDEOI", "CDDI"})
+        EXPECT_TRUE(j["instructions"].contains(k)) << k;
+    EXPECT_TRUE(j.contains("sim_time_ns"));
+    EXPECT_TRUE(j.contains("host_seconds"));
+}
+
+TEST(Cli, AFailedExpectationExitsOne) {
+    const std::string report = ::testing::TempDir() + "/report_expect.json";
+    const std::string cfg = ::testing::TempDir() + "/expect_fails.yaml";
+    // Every other key takes its default: injections happen, so this expectation cannot hold.
+    std::ofstream(cfg) << "duration: 1ms\nexpect:\n  - interrupts.injected == 0\n";
+    EXPECT_EQ(run_cli({cfg, "--report", report, "--quiet"}), 1);
+    EXPECT_GT(read_json(report)["interrupts"]["injected"].get<uint64_t>(), 0u);
+}
+
+TEST(Cli, ABadConfigExitsTwo) {
+    const std::string cfg = ::testing::TempDir() + "/bad.yaml";
+    std::ofstream(cfg) << "duration: 10 parsecs\n";
+    EXPECT_EQ(run_cli({cfg, "--quiet"}), 2);
+}
+
+TEST(Cli, AMissingConfigFileExitsTwo) {
+    EXPECT_EQ(run_cli({"/nonexistent/gicv5.yaml", "--quiet"}), 2);
+}

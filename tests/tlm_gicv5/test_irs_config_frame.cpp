@@ -1,0 +1,203 @@
+// The IRS config frame, driven through the bus from a PE as software would. Offsets, widths and
+// reset values come from the register table, never re-typed here.
+#include "common/scripted_platform.h"
+#include "tlm_gicv5/irs_regs.h"
+#include "tlm_gicv5/vm_table.h"
+
+#include <gtest/gtest.h>
+
+using namespace gicv5;
+using test::pe;
+
+namespace {
+
+uint64_t reg_addr(const reg_desc& d) { return platform::irs_config{}.config_frame + d.offset; }
+
+tlm::tlm_response_status read_reg(pe& p, const reg_desc& d, uint64_t& v) {
+    v = 0;
+    return p.access(tlm::TLM_READ_COMMAND, reg_addr(d), &v, d.width / 8u);
+}
+tlm::tlm_response_status write_reg(pe& p, const reg_desc& d, uint64_t v) {
+    return p.access(tlm::TLM_WRITE_COMMAND, reg_addr(d), &v, d.width / 8u);
+}
+uint64_t read(pe& p, irs_reg r) {
+    uint64_t v = 0;
+    EXPECT_EQ(read_reg(p, desc(r), v), tlm::TLM_OK_RESPONSE) << desc(r).name;
+    return v;
+}
+
+} // namespace
+
+TEST(IrsRegisterTable, IsSortedByOffsetWithoutOverlapsAndAligned) {
+    for (std::size_t i = 0; i < irs_config_frame_count; ++i) {
+        const reg_desc& d = irs_config_frame[i];
+        EXPECT_TRUE(d.width == 32 || d.width == 64) << d.name;
+        EXPECT_EQ(d.offset % (d.width / 8u), 0u) << d.name;
+        EXPECT_EQ(d.wmask & ~(d.width == 32 ? 0xffffffffull : ~0ull), 0u) << d.name;
+        if (i > 0) {
+            const reg_desc& prev = irs_config_frame[i - 1];
+            EXPECT_GE(d.offset, prev.offset + prev.width / 8u) << d.name;
+        }
+        irs_reg which{};
+        EXPECT_EQ(irs_config_lookup(d.offset, &which), &d);
+        EXPECT_EQ(static_cast<std::size_t>(which), i);
+    }
+    EXPECT_STREQ(desc(irs_reg::IRS_VMT_STATUSR).name, "IRS_VMT_STATUSR");
+    EXPECT_EQ(desc(irs_reg::IRS_VMT_STATUSR).offset, 0x214u); // not QEMU's 0x124 (reference §2.3)
+}
+
+TEST(IrsConfigFrame, EveryRegisterReadsItsResetValue) {
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) {
+        for (const reg_desc& d : irs_config_frame) {
+            uint64_t v = 0;
+            ASSERT_EQ(read_reg(p, d, v), tlm::TLM_OK_RESPONSE) << d.name;
+            if (d.access == reg_access::RW) {
+                EXPECT_EQ(v, d.reset) << d.name;
+            }
+        }
+    });
+    s.run();
+}
+
+TEST(IrsConfigFrame, IdRegistersAdvertiseExactlyWhatIsModelled) {
+    platform::platform_config cfg = test::two_pe_config();
+    cfg.irs.vm_id_bits = 6;
+    test::scripted_platform s(cfg);
+    s.on(0, [&](pe& p) {
+        const uint64_t idr0 = read(p, irs_reg::IRS_IDR0);
+        EXPECT_EQ(IRS_IDR0::INT_DOM.get(idr0), 1u); // Non-secure
+        EXPECT_TRUE(IRS_IDR0::VIRT.test(idr0));
+        EXPECT_FALSE(IRS_IDR0::ONE_N.test(idr0));
+        EXPECT_FALSE(IRS_IDR0::SWE.test(idr0));
+        const uint64_t idr1 = read(p, irs_reg::IRS_IDR1);
+        EXPECT_EQ(IRS_IDR1::PE_CNT.get(idr1), 2u);
+        EXPECT_EQ(IRS_IDR1::PRI_BITS.get(idr1) + 1, 5u);
+        EXPECT_EQ(read(p, irs_reg::IRS_IDR2), 0u); // no physical IST or LPIs yet
+        EXPECT_EQ(IRS_IDR3::VM_ID_BITS.get(read(p, irs_reg::IRS_IDR3)), 6u);
+        EXPECT_FALSE(IRS_IDR3::VMT_LEVELS.test(read(p, irs_reg::IRS_IDR3)));
+        EXPECT_EQ(read(p, irs_reg::IRS_IDR6), 0u); // no physical SPIs yet
+    });
+    s.run();
+}
+
+TEST(IrsConfigFrame, ReadOnlyRegistersIgnoreWrites) {
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) {
+        for (const reg_desc& d : irs_config_frame) {
+            if (d.access != reg_access::RO)
+                continue;
+            uint64_t before = 0, after = 0;
+            ASSERT_EQ(read_reg(p, d, before), tlm::TLM_OK_RESPONSE);
+            EXPECT_EQ(write_reg(p, d, ~before), tlm::TLM_OK_RESPONSE) << d.name;
+            p.idle_until(p.local_time() + sc_core::sc_time(10, sc_core::SC_US));
+            ASSERT_EQ(read_reg(p, d, after), tlm::TLM_OK_RESPONSE);
+            EXPECT_EQ(after, before) << d.name;
+        }
+    });
+    s.run();
+}
+
+TEST(IrsConfigFrame, WritesKeepOnlyWritableBits) {
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) {
+        for (irs_reg r : {irs_reg::IRS_CR1, irs_reg::IRS_VMT_CFGR}) {
+            ASSERT_EQ(write_reg(p, desc(r), ~0ull), tlm::TLM_OK_RESPONSE);
+            EXPECT_EQ(read(p, r), desc(r).wmask & (desc(r).width == 32 ? 0xffffffffull : ~0ull))
+                << desc(r).name;
+        }
+    });
+    s.run();
+}
+
+TEST(IrsConfigFrame, ReservedOffsetsReadAsZeroAndIgnoreWrites) {
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) {
+        const uint64_t frame = platform::irs_config{}.config_frame;
+        for (uint64_t off : {0x020ull, 0x0C8ull, 0x400ull, 0xFFF8ull}) {
+            ASSERT_EQ(irs_config_lookup(static_cast<uint32_t>(off)), nullptr);
+            uint64_t v = ~0ull;
+            EXPECT_EQ(p.access(tlm::TLM_WRITE_COMMAND, frame + off, &v, 8), tlm::TLM_OK_RESPONSE);
+            EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, frame + off, &v, 8), tlm::TLM_OK_RESPONSE);
+            EXPECT_EQ(v, 0u) << off;
+        }
+    });
+    s.run();
+}
+
+TEST(IrsConfigFrame, AnAccessOfTheWrongWidthIsABusError) {
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) {
+        uint64_t v = 0;
+        const uint64_t cr0 = reg_addr(desc(irs_reg::IRS_CR0));
+        const uint64_t baser = reg_addr(desc(irs_reg::IRS_VMT_BASER));
+        EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, cr0, &v, 8), tlm::TLM_GENERIC_ERROR_RESPONSE);
+        EXPECT_EQ(p.access(tlm::TLM_WRITE_COMMAND, baser, &v, 4), tlm::TLM_GENERIC_ERROR_RESPONSE);
+        EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, baser + 4, &v, 4), tlm::TLM_GENERIC_ERROR_RESPONSE);
+        EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, cr0, &v, 2), tlm::TLM_GENERIC_ERROR_RESPONSE);
+        EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, cr0 + 1, &v, 4), tlm::TLM_GENERIC_ERROR_RESPONSE);
+    });
+    s.run();
+}
+
+TEST(IrsConfigFrame, IrsEnableIsAcceptedBeforeAnyTableExists) {
+    // Linux sets IRSEN at probe, before any IST or VM table (reference §9.1 step 2).
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) {
+        p.write32(reg_addr(desc(irs_reg::IRS_CR0)), 1);
+        const uint64_t cr0 = read(p, irs_reg::IRS_CR0);
+        EXPECT_TRUE(IRS_CR0::IRSEN.test(cr0));
+        EXPECT_TRUE(IRS_CR0::IDLE.test(cr0));
+    });
+    s.run();
+}
+
+TEST(IrsVmTables, BringUpSetsTheValidBitsInMemoryThroughTheIrs) {
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) { test::boot_and_load(s, p, 0); });
+    s.run();
+    // The agent wrote the tables without VALID bits; the IRS set them in answer to VMAP writes.
+    const auto& d = s.agent().dist(0);
+    const uint64_t vmt = s.agent().vm_table();
+    EXPECT_TRUE(VMTE_W0::VALID.test(s.mem64(vmte_word_address(vmt, 0, vmte_word::vmd))));
+    EXPECT_FALSE(VMTE_W0::VALID.test(s.mem64(vmte_word_address(vmt, 1, vmte_word::vmd))));
+    const uint64_t spi_desc = s.mem64(vmte_word_address(vmt, 0, vmte_word::spi_vist));
+    EXPECT_TRUE(VIST_DESC::IST_VALID.test(spi_desc));
+    EXPECT_EQ(addr_of(VIST_DESC::ADDR, spi_desc), d.spi_vist);
+    EXPECT_EQ(VIST_DESC::ID_BITS.get(spi_desc), 6u); // 64 SPIs
+    EXPECT_TRUE(VPETE::VALID.test(s.mem64(d.vpet)));
+    EXPECT_FALSE(VPETE::VALID.test(s.mem64(d.vpet + 8))); // vPE 1 exists in the table, unmapped
+    EXPECT_EQ(s.plat->irs.ignored_requests(), 0u);
+}
+
+TEST(IrsVmTables, VmapOperationsClearIdleUntilTheOperationCompletes) {
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) {
+        p.write32(reg_addr(desc(irs_reg::IRS_VMT_CFGR)), 4);
+        p.write64(reg_addr(desc(irs_reg::IRS_VMT_BASER)), 0x80000000ull | 1);
+        EXPECT_FALSE(IRS_VMT_STATUSR::IDLE.test(read(p, irs_reg::IRS_VMT_STATUSR)));
+        p.idle_until(p.local_time() + platform::timing_config{}.irs_op);
+        EXPECT_TRUE(IRS_VMT_STATUSR::IDLE.test(read(p, irs_reg::IRS_VMT_STATUSR)));
+        // While the VM table is valid its configuration is locked (reference §3 validity rule).
+        p.write32(reg_addr(desc(irs_reg::IRS_VMT_CFGR)), 2);
+        EXPECT_EQ(read(p, irs_reg::IRS_VMT_CFGR), 4u);
+    });
+    s.run();
+}
+
+TEST(IrsVmTables, SelectingAnUnmappedVpeReadsValidZeroAndItsConfigWriteFaults) {
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) {
+        test::boot_and_load(s, p, 0);
+        p.write64(reg_addr(desc(irs_reg::IRS_VPE_SELR)),
+                  IRS_VPE_SELR::VM_ID.make(0) | IRS_VPE_SELR::VPE_ID.make(1) | IRS_VPE_SELR::S.make(1));
+        p.idle_until(p.local_time() + platform::timing_config{}.irs_op);
+        const uint64_t st = read(p, irs_reg::IRS_VPE_STATUSR);
+        EXPECT_TRUE(IRS_VPE_STATUSR::IDLE.test(st));
+        EXPECT_FALSE(IRS_VPE_STATUSR::V.test(st));
+        p.write32(reg_addr(desc(irs_reg::IRS_VPE_CR0)), 1);
+        EXPECT_TRUE(IRS_VPE_STATUSR::F.test(read(p, irs_reg::IRS_VPE_STATUSR)));
+    });
+    s.run();
+    EXPECT_GT(s.plat->irs.ignored_requests(), 0u);
+}

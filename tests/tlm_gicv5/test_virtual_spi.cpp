@@ -1,0 +1,251 @@
+// A virtual SPI through the IRS and the CPU interface: VDPEND, HPPI selection, the guest's
+// acknowledge, priority drop and deactivate, VDRCFG (reference §4.3, §5, §8).
+#include "common/scripted_platform.h"
+
+#include <gtest/gtest.h>
+
+using namespace gicv5;
+using namespace test;
+
+namespace {
+constexpr unsigned VCPU_PE = 1;
+}
+
+TEST(VirtualSpi, VdpendToADisabledSpiPendsItWithoutDeliveryUntilTheGuestEnablesIt) {
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 7, 0x10, 0, handling_mode::edge, /*enable=*/false);
+        vdpend(p, 7, true);
+        settle(p);
+        EXPECT_TRUE(s.iste(7).pending);
+        EXPECT_FALSE(p.virq());
+        EXPECT_EQ(cdia(p), 0u); // VALID = 0
+        at_el(p, exception_level::EL1, [&] { p.insn(gic_insn::CDEN, spi(7).encode()); });
+        settle(p);
+        EXPECT_TRUE(p.virq());
+        EXPECT_EQ(cdia(p), cdia_valid(7));
+    });
+    s.run();
+}
+
+TEST(VirtualSpi, AcknowledgingAnEdgeSpiMakesItActiveAndNotPending) {
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 3, 0x08);
+        vdpend(p, 3, true);
+        settle(p);
+        EXPECT_EQ(cdia(p), cdia_valid(3));
+        settle(p);
+        EXPECT_TRUE(s.iste(3).active);
+        EXPECT_FALSE(s.iste(3).pending);
+        EXPECT_EQ(p.mrs(sysreg::ICH_APR_EL2), uint64_t{1} << 0x08);
+        EXPECT_FALSE(p.virq());
+        cdeoi(p);
+        EXPECT_EQ(p.mrs(sysreg::ICH_APR_EL2), 0u);
+        cddi(p, 3);
+        settle(p);
+        EXPECT_FALSE(s.iste(3).active);
+    });
+    s.run();
+}
+
+TEST(VirtualSpi, ALevelSpiStaysPendingWhenAcknowledgedUntilItsSourceDrops) {
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 4, 0x08, 0, handling_mode::level);
+        vdpend(p, 4, true);
+        settle(p);
+        EXPECT_EQ(cdia(p), cdia_valid(4));
+        settle(p);
+        EXPECT_TRUE(s.iste(4).active);
+        EXPECT_TRUE(s.iste(4).pending); // §8.2: Activate clears Pending only for HM = Edge
+        cdeoi(p);
+        cddi(p, 4);
+        settle(p);
+        EXPECT_TRUE(p.virq()); // still pending, so delivered again
+        vdpend(p, 4, false);   // the line drops: VDPEND with PENDING = 0
+        settle(p);
+        EXPECT_FALSE(s.iste(4).pending);
+        EXPECT_FALSE(p.virq());
+    });
+    s.run();
+}
+
+TEST(VirtualSpi, AnEdgeRepeatedWhileActiveIsDeliveredOnceMoreAfterDeactivation) {
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 9, 0x10);
+        vdpend(p, 9, true);
+        settle(p);
+        EXPECT_EQ(cdia(p), cdia_valid(9));
+        cdeoi(p);
+        vdpend(p, 9, true);
+        vdpend(p, 9, true); // two edges while active merge into one pending
+        settle(p);
+        EXPECT_TRUE(s.iste(9).pending && s.iste(9).active);
+        EXPECT_FALSE(p.virq()); // active: not a candidate
+        cddi(p, 9);
+        settle(p);
+        EXPECT_EQ(cdia(p), cdia_valid(9));
+        cdeoi(p);
+        cddi(p, 9);
+        settle(p);
+        EXPECT_EQ(cdia(p), 0u);
+    });
+    s.run();
+}
+
+TEST(VirtualSpi, TheHighestPriorityWinsAndEqualPrioritiesGoOldestFirst) {
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 20, 0x10);
+        guest_spi(p, 10, 0x10);
+        guest_spi(p, 30, 0x04);
+        vdpend(p, 20, true);
+        vdpend(p, 10, true);
+        vdpend(p, 30, true);
+        settle(p);
+        std::vector<uint64_t> order;
+        for (int i = 0; i < 3; ++i) {
+            order.push_back(cdia(p));
+            cdeoi(p);
+            settle(p);
+        }
+        EXPECT_EQ(order, (std::vector<uint64_t>{cdia_valid(30), cdia_valid(20), cdia_valid(10)}));
+    });
+    s.run();
+}
+
+TEST(VirtualSpi, APriorityEqualToTheMaskIsSignalledAndALowerOneIsNot) {
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p, 0x10);
+        guest_spi(p, 1, 0x11);
+        vdpend(p, 1, true);
+        settle(p);
+        EXPECT_FALSE(p.virq()); // 0x11 > VPMR 0x10
+        EXPECT_EQ(cdia(p), 0u);
+        guest_spi(p, 2, 0x10);
+        vdpend(p, 2, true);
+        settle(p);
+        EXPECT_TRUE(p.virq()); // 0x10 <= VPMR, as Linux relies on (reference §4.3 item 6)
+        EXPECT_EQ(cdia(p), cdia_valid(2));
+    });
+    s.run();
+}
+
+TEST(VirtualSpi, ARunningPriorityHoldsBackEqualPrioritiesUntilThePriorityDrop) {
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 5, 0x10);
+        guest_spi(p, 6, 0x10);
+        vdpend(p, 5, true);
+        vdpend(p, 6, true);
+        settle(p);
+        EXPECT_EQ(cdia(p), cdia_valid(5));
+        settle(p);
+        EXPECT_FALSE(p.virq()); // 0x10 is not below the running priority 0x10
+        cdeoi(p);
+        settle(p);
+        EXPECT_TRUE(p.virq());
+        EXPECT_EQ(cdia(p), cdia_valid(6));
+    });
+    s.run();
+}
+
+TEST(VirtualSpi, VdrcfgReportsTheIsteInIccIcsrForm) {
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 12, 0x0c, 0, handling_mode::level);
+        vdpend(p, 12, true);
+        settle(p);
+        uint64_t icsr = vdrcfg(p, 12);
+        EXPECT_FALSE(ICC_ICSR_EL1::F.test(icsr));
+        EXPECT_TRUE(ICC_ICSR_EL1::Enabled.test(icsr));
+        EXPECT_TRUE(ICC_ICSR_EL1::Pending.test(icsr));
+        EXPECT_FALSE(ICC_ICSR_EL1::Active.test(icsr));
+        EXPECT_TRUE(ICC_ICSR_EL1::HM.test(icsr));
+        EXPECT_EQ(ICC_ICSR_EL1::Priority.get(icsr), 0x0cu);
+        cdia(p);
+        settle(p);
+        icsr = vdrcfg(p, 12);
+        EXPECT_TRUE(ICC_ICSR_EL1::Active.test(icsr));
+        // An ID beyond the VM's vIST faults (reference §8.6).
+        EXPECT_TRUE(ICC_ICSR_EL1::F.test(vdrcfg(p, 1u << 20)));
+    });
+    s.run();
+}
+
+TEST(VirtualSpi, VdrcfgWithNoResidentVpeFaults) {
+    scripted_platform s;
+    s.on(0, [&](pe& p) {
+        at_el(p, exception_level::EL2, [&] {
+            s.agent().host_init(p);
+            s.agent().vm_init(p, 0);
+        });
+        EXPECT_TRUE(ICC_ICSR_EL1::F.test(vdrcfg(p, 0)));
+    });
+    s.run();
+}
+
+TEST(VirtualSpi, AnyHostPeCanPendAnotherPesResidentVm) {
+    scripted_platform s;
+    bool loaded = false;
+    sc_core::sc_event loaded_ev;
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 33, 0x10);
+        loaded = true;
+        loaded_ev.notify(p.local_time() - sc_core::sc_time_stamp());
+        EXPECT_TRUE(p.wait_for_virq(p.local_time() + sc_core::sc_time(100, sc_core::SC_US)));
+        EXPECT_EQ(cdia(p), cdia_valid(33));
+    });
+    s.on(0, [&](pe& p) {
+        p.wait_for([&] { return loaded; }, loaded_ev);
+        vdpend(p, 33, true); // from PE 0, where no vPE is resident
+    });
+    s.run();
+}
+
+TEST(VirtualSpi, LeavingResidencyDropsTheVirtualIrqAndReturningRestoresIt) {
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 2, 0x10);
+        vdpend(p, 2, true);
+        settle(p);
+        EXPECT_TRUE(p.virq());
+        const uint64_t ctx = p.mrs(sysreg::ICH_CONTEXTR_EL2);
+        p.msr(sysreg::ICH_CONTEXTR_EL2, 0);
+        settle(p);
+        EXPECT_FALSE(p.virq());
+        EXPECT_TRUE(s.iste(2).pending); // kept in the vIST
+        p.msr(sysreg::ICH_CONTEXTR_EL2, ctx);
+        EXPECT_FALSE(ICH_CONTEXTR_EL2::F.test(p.mrs(sysreg::ICH_CONTEXTR_EL2)));
+        settle(p);
+        EXPECT_TRUE(p.virq());
+        // A vPE that was never mapped cannot be made resident: F = 1.
+        p.msr(sysreg::ICH_CONTEXTR_EL2, ICH_CONTEXTR_EL2::V.make(1) | ICH_CONTEXTR_EL2::VM.make(3));
+        const uint64_t bad = p.mrs(sysreg::ICH_CONTEXTR_EL2);
+        EXPECT_TRUE(ICH_CONTEXTR_EL2::F.test(bad));
+        EXPECT_FALSE(ICH_CONTEXTR_EL2::V.test(bad));
+    });
+    s.run();
+}

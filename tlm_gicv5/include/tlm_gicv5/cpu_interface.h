@@ -1,0 +1,92 @@
+// GICv5 CPU interface of one PE (reference §4, §5.2, §5.4).
+//
+// Interface
+//   cpu         sc_export<gic_cpu_if>: the PE executes GIC system instructions and accesses the
+//               ICC_/ICH_ registers through it, with its exception level; each call adds its
+//               cost to the caller's local time offset.
+//   stream_out  stream_protocol initiator to the IRS (1 binding): commands, posted or with reply.
+//   stream_in   stream_protocol target from the IRS (1 binding): HPPI offers and recalls.
+//   virq_out    irq_signal_out: the virtual IRQ to the PE (the guest's interrupt line).
+//
+// Parameters (cpu_interface_params)
+//   iaffid   0      this PE's IAFFID (ICC_IAFFIDR_EL1)
+//   t_insn   10 ns  cost of one GIC instruction or register access at the CPU interface
+//   t_hop    20 ns  CPU interface -> IRS message (one way)
+//
+// Domains: an access from EL1 or EL0 while a vPE is resident (ICH_CONTEXTR_EL2.V = 1) acts on
+// the virtual CPU interface and the resident VM; any other access acts on the physical domain,
+// which has no interrupts yet. SIMPLIFICATION: superpriority/NMI is not modelled (SCTLR_ELx.NMI
+// is taken as 0), so CDIA acknowledges priority 0 like any other.
+#pragma once
+
+#include "tlm_gicv5/insn.h"
+#include "tlm_gicv5/irq_signal.h"
+#include "tlm_gicv5/stream.h"
+
+#include <systemc>
+
+#include <array>
+#include <cstdint>
+
+namespace gicv5 {
+
+class gic_cpu_if : public virtual sc_core::sc_interface {
+public:
+    // A GIC or GSB instruction returns 0; GICR CDIA/CDNMIA return their result.
+    virtual uint64_t execute(gic_insn insn, uint64_t operand, exception_level el,
+                             sc_core::sc_time& delay) = 0;
+    virtual uint64_t read_sysreg(sysreg r, exception_level el, sc_core::sc_time& delay) = 0;
+    virtual void write_sysreg(sysreg r, uint64_t value, exception_level el,
+                              sc_core::sc_time& delay) = 0;
+};
+
+struct cpu_interface_params {
+    uint16_t iaffid = 0;
+    sc_core::sc_time t_insn{10, sc_core::SC_NS};
+    sc_core::sc_time t_hop{20, sc_core::SC_NS};
+};
+
+class cpu_interface : public sc_core::sc_module, public gic_cpu_if {
+public:
+    sc_core::sc_export<gic_cpu_if> cpu;
+    tlm_utils::simple_initiator_socket<cpu_interface, 32, stream_protocol_types> stream_out;
+    tlm_utils::passthrough_target_socket<cpu_interface, 32, stream_protocol_types> stream_in;
+    irq_signal_out virq_out;
+
+    cpu_interface(const sc_core::sc_module_name& name, const cpu_interface_params& params);
+
+    uint64_t execute(gic_insn insn, uint64_t operand, exception_level el,
+                     sc_core::sc_time& delay) override;
+    uint64_t read_sysreg(sysreg r, exception_level el, sc_core::sc_time& delay) override;
+    void write_sysreg(sysreg r, uint64_t value, exception_level el,
+                      sc_core::sc_time& delay) override;
+
+    uint64_t insn_count(gic_insn i) const { return m_insn_count[static_cast<std::size_t>(i)]; }
+    // Instructions the model does not implement yet (ignored, counted).
+    uint64_t unimplemented_count() const { return m_unimplemented; }
+    const cpu_interface_params& params() const { return m_params; }
+
+private:
+    bool resident() const { return ICH_CONTEXTR_EL2::V.test(m_contextr); }
+    bool virtual_access(exception_level el) const { return el <= exception_level::EL1 && resident(); }
+    uint64_t virtual_acknowledge(sc_core::sc_time& delay);
+    void command(stream_cmd cmd, bool virt, uint16_t vm, uint64_t operand_id, uint64_t value,
+                 sc_core::sc_time& delay);
+    uint64_t request_config(bool virt, uint16_t vm, uint64_t operand_id, sc_core::sc_time& delay);
+    void write_contextr(uint64_t value, sc_core::sc_time& delay);
+    void update_virq(const sc_core::sc_time& delay);
+    void stream_b_transport(stream_payload& p, sc_core::sc_time& delay);
+
+    cpu_interface_params m_params;
+    uint64_t m_contextr = 0; // ICH_CONTEXTR_EL2
+    uint64_t m_vmcr = 0;     // ICH_VMCR_EL2: the guest's EN and priority mask
+    uint64_t m_vapr = 0;     // ICH_APR_EL2: the guest's active priorities
+    uint64_t m_icsr = 0;     // ICC_ICSR_EL1 of the physical domain (VDRCFG/CDRCFG at EL2)
+    uint64_t m_vicsr = 0;    // ICC_ICSR_EL1 as the guest sees it
+    uint64_t m_cr0 = 0, m_pcr = 0, m_apr = 0; // physical ICC_CR0/PCR/APR_EL1
+    hppi m_vhppi;   // the IRS's latest offer for the resident vPE
+    std::array<uint64_t, gic_insn_count> m_insn_count{};
+    uint64_t m_unimplemented = 0;
+};
+
+} // namespace gicv5

@@ -1,0 +1,111 @@
+// GIC system instructions and the ICC_/ICH_ system registers the model implements
+// (reference §4.1, §4.2, §5.1, §5.2): encodings, operand layouts and result formats.
+#pragma once
+
+#include "tlm_gicv5/bits.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace gicv5 {
+
+enum class exception_level : uint8_t { EL0 = 0, EL1 = 1, EL2 = 2, EL3 = 3 };
+
+// X(name, op1, CRm, op2, sysl). All have op0 = 1, CRn = 12. sysl = 1 for GICR (a read).
+#define GICV5_GIC_INSNS(X)                                                           \
+    X(GSB_SYS, 0, 0, 0, 0)                                                           \
+    X(GSB_ACK, 0, 0, 1, 0)                                                           \
+    X(CDDIS, 0, 1, 0, 0)                                                             \
+    X(CDEN, 0, 1, 1, 0)                                                              \
+    X(CDPRI, 0, 1, 2, 0)                                                             \
+    X(CDAFF, 0, 1, 3, 0)                                                             \
+    X(CDPEND, 0, 1, 4, 0)                                                            \
+    X(CDRCFG, 0, 1, 5, 0)                                                            \
+    X(CDEOI, 0, 1, 7, 0)                                                             \
+    X(CDDI, 0, 2, 0, 0)                                                              \
+    X(CDHM, 0, 2, 1, 0)                                                              \
+    X(CDIA, 0, 3, 0, 1)                                                              \
+    X(CDNMIA, 0, 3, 1, 1)                                                            \
+    X(VDDIS, 4, 1, 0, 0)                                                             \
+    X(VDEN, 4, 1, 1, 0)                                                              \
+    X(VDPRI, 4, 1, 2, 0)                                                             \
+    X(VDAFF, 4, 1, 3, 0)                                                             \
+    X(VDPEND, 4, 1, 4, 0)                                                            \
+    X(VDRCFG, 4, 1, 5, 0)                                                            \
+    X(VDDI, 4, 2, 0, 0)                                                              \
+    X(VDHM, 4, 2, 1, 0)
+
+enum class gic_insn : uint8_t {
+#define GICV5_X(n, ...) n,
+    GICV5_GIC_INSNS(GICV5_X)
+#undef GICV5_X
+        count
+};
+constexpr std::size_t gic_insn_count = static_cast<std::size_t>(gic_insn::count);
+
+struct insn_desc {
+    const char* name;
+    uint8_t op1, crm, op2;
+    bool sysl;
+};
+inline constexpr insn_desc gic_insns[] = {
+#define GICV5_X(n, o1, m, o2, l) {#n, o1, m, o2, l != 0},
+    GICV5_GIC_INSNS(GICV5_X)
+#undef GICV5_X
+};
+constexpr const insn_desc& desc(gic_insn i) { return gic_insns[static_cast<std::size_t>(i)]; }
+
+// Operands of the GIC CD* instructions (reference §4.1).
+namespace CD_OPERAND {
+constexpr field ID{23, 0}, IRM{28, 28}, TYPE{31, 29}, PENDING{32, 32}, HM{32, 32},
+    IAFFID{47, 32}, PRIORITY{39, 35};
+}
+// Operand of GIC VDPEND (reference §5.1): the VM is named explicitly; PENDING moves to bit 63.
+// VDRCFG takes only ID and TYPE and acts on the VM resident on this PE (our documented choice,
+// reference §5.1: KVM leaves bits [63:32] zero and issues it while the vPE is resident).
+namespace VD_OPERAND { constexpr field ID{23, 0}, TYPE{31, 29}, VM{47, 32}, PENDING{63, 63}; }
+// Result of GICR CDIA / CDNMIA.
+namespace CDIA_RESULT { constexpr field ID{23, 0}, TYPE{31, 29}, VALID{32, 32}; }
+
+// X(name, op0, op1, CRn, CRm, op2)
+#define GICV5_SYSREGS(X)                                                             \
+    X(ICC_ICSR_EL1, 3, 0, 12, 10, 4)                                                 \
+    X(ICC_APR_EL1, 3, 1, 12, 0, 0)                                                   \
+    X(ICC_CR0_EL1, 3, 1, 12, 0, 1)                                                   \
+    X(ICC_PCR_EL1, 3, 1, 12, 0, 2)                                                   \
+    X(ICH_APR_EL2, 3, 4, 12, 8, 4)                                                   \
+    X(ICH_HPPIR_EL2, 3, 4, 12, 8, 5)                                                 \
+    X(ICH_CONTEXTR_EL2, 3, 4, 12, 11, 6)                                             \
+    X(ICH_VMCR_EL2, 3, 4, 12, 11, 7)
+
+enum class sysreg : uint8_t {
+#define GICV5_X(n, ...) n,
+    GICV5_SYSREGS(GICV5_X)
+#undef GICV5_X
+        count
+};
+struct sysreg_desc {
+    const char* name;
+    uint8_t op0, op1, crn, crm, op2;
+};
+inline constexpr sysreg_desc sysregs[] = {
+#define GICV5_X(n, o0, o1, n_, m, o2) {#n, o0, o1, n_, m, o2},
+    GICV5_SYSREGS(GICV5_X)
+#undef GICV5_X
+};
+constexpr const sysreg_desc& desc(sysreg r) { return sysregs[static_cast<std::size_t>(r)]; }
+
+namespace ICC_ICSR_EL1 {
+constexpr field F{0, 0}, Enabled{1, 1}, Pending{2, 2}, IRM{3, 3}, Active{4, 4}, HM{5, 5},
+    Priority{15, 11}, IAFFID{47, 32};
+}
+namespace ICC_CR0_EL1 { constexpr field EN{0, 0}; }
+namespace ICC_PCR_EL1 { constexpr field PRIORITY{4, 0}; }
+namespace ICH_CONTEXTR_EL2 {
+constexpr field VM{15, 0}, VPE{47, 32}, DBPM{59, 55}, DB{60, 60}, IRICHPPIDIS{61, 61}, F{62, 62},
+    V{63, 63};
+}
+namespace ICH_VMCR_EL2 { constexpr field EN{0, 0}, VPMR{31, 27}; }
+namespace ICH_HPPIR_EL2 { constexpr field ID{23, 0}, TYPE{31, 29}, HPPIV{32, 32}; }
+
+} // namespace gicv5

@@ -1,0 +1,35 @@
+// Interrupt wires as callback "signal sockets": the driver calls the receiver directly with the
+// new level and the annotated delay after which it holds. This avoids sc_signal's multiple-driver
+// and update-phase traps when a wire changes inside b_transport (design.md, SystemC facts).
+#pragma once
+
+#include <systemc>
+
+namespace gicv5 {
+
+struct irq_signal_if {
+    virtual ~irq_signal_if() = default;
+    // The wire takes `level` at sc_time_stamp() + delay.
+    virtual void irq_signal(bool level, const sc_core::sc_time& delay) = 0;
+};
+
+class irq_signal_out {
+public:
+    void bind(irq_signal_if& target) { m_target = &target; }
+    bool bound() const { return m_target != nullptr; }
+    // Drives the wire; repeated writes of the same level are filtered.
+    void write(bool level, const sc_core::sc_time& delay) {
+        if (level == m_level)
+            return;
+        m_level = level;
+        if (m_target)
+            m_target->irq_signal(level, delay);
+    }
+    bool read() const { return m_level; }
+
+private:
+    irq_signal_if* m_target = nullptr;
+    bool m_level = false;
+};
+
+} // namespace gicv5

@@ -1,0 +1,117 @@
+// The IRS config frame (reference §2.3): every register the model implements, declared once.
+// The model decodes accesses through irs_config_frame[], and the tests iterate over the same table,
+// so no offset is typed twice. Offsets not in the table are reserved: RAZ/WI (reference §2.2).
+#pragma once
+
+#include "tlm_gicv5/bits.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace gicv5 {
+
+enum class reg_access : uint8_t {
+    RO, // writes ignored
+    RW, // writable bits given by wmask; the rest read as the model computes them
+};
+
+struct reg_desc {
+    const char* name;
+    uint32_t offset;
+    uint8_t width; // bits: 32 or 64; accesses must use exactly this width
+    reg_access access;
+    uint64_t reset; // reset value; for ID registers the value derived from the parameters
+    uint64_t wmask; // bits software can change (RW registers)
+};
+
+// X(name, offset, width, access, reset, wmask).
+// IDR reset values are filled in from irs_params at construction (reset column 0 here).
+#define GICV5_IRS_CONFIG_REGS(X)                                                     \
+    X(IRS_IDR0, 0x000, 32, RO, 0, 0)                                                 \
+    X(IRS_IDR1, 0x004, 32, RO, 0, 0)                                                 \
+    X(IRS_IDR2, 0x008, 32, RO, 0, 0)                                                 \
+    X(IRS_IDR3, 0x00C, 32, RO, 0, 0)                                                 \
+    X(IRS_IDR4, 0x010, 32, RO, 0, 0)                                                 \
+    X(IRS_IDR5, 0x014, 32, RO, 0, 0)                                                 \
+    X(IRS_IDR6, 0x018, 32, RO, 0, 0)                                                 \
+    X(IRS_IDR7, 0x01C, 32, RO, 0, 0)                                                 \
+    X(IRS_IIDR, 0x040, 32, RO, 0, 0)                                                 \
+    X(IRS_AIDR, 0x044, 32, RO, 0, 0)                                                 \
+    X(IRS_CR0, 0x080, 32, RW, 0x2, 0x1)                                              \
+    X(IRS_CR1, 0x084, 32, RW, 0, 0xffff)                                             \
+    X(IRS_SYNCR, 0x0C0, 32, RW, 0, 0x80000000)                                       \
+    X(IRS_SYNC_STATUSR, 0x0C4, 32, RO, 0x1, 0)                                       \
+    X(IRS_VMT_BASER, 0x200, 64, RW, 0, 0x00fffffffffffff9ull)                        \
+    X(IRS_VMT_CFGR, 0x210, 32, RW, 0, 0x1001f)                                       \
+    X(IRS_VMT_STATUSR, 0x214, 32, RO, 0x1, 0)                                        \
+    X(IRS_VPE_SELR, 0x240, 64, RW, 0, 0x8000ffff0000ffffull)                         \
+    X(IRS_VPE_CR0, 0x258, 32, RW, 0, 0x1)                                            \
+    X(IRS_VPE_STATUSR, 0x25C, 32, RO, 0x1, 0)                                        \
+    X(IRS_VMAP_VMR, 0x2C8, 64, RW, 0, 0xc00000000000ffffull)                         \
+    X(IRS_VMAP_VISTR, 0x2D0, 64, RW, 0, 0xc000ffffe0000000ull)                       \
+    X(IRS_VMAP_VPER, 0x2E0, 64, RW, 0, 0x8000ffff0000ffffull)
+
+enum class irs_reg : uint8_t {
+#define GICV5_X(n, ...) n,
+    GICV5_IRS_CONFIG_REGS(GICV5_X)
+#undef GICV5_X
+        count
+};
+
+inline constexpr reg_desc irs_config_frame[] = {
+#define GICV5_X(n, off, w, acc, rst, wm) {#n, off, w, reg_access::acc, rst, wm},
+    GICV5_IRS_CONFIG_REGS(GICV5_X)
+#undef GICV5_X
+};
+inline constexpr std::size_t irs_config_frame_count = static_cast<std::size_t>(irs_reg::count);
+static_assert(sizeof(irs_config_frame) / sizeof(irs_config_frame[0]) == irs_config_frame_count);
+
+constexpr const reg_desc& desc(irs_reg r) { return irs_config_frame[static_cast<std::size_t>(r)]; }
+
+// The register at this offset, or nullptr for a reserved offset. Only the base offset matches.
+const reg_desc* irs_config_lookup(uint32_t offset, irs_reg* which = nullptr);
+
+constexpr uint32_t IRS_CONFIG_FRAME_SIZE = 0x10000; // 64 KiB (reference §2.2)
+
+// Fields, spec names verbatim.
+namespace IRS_IDR0 {
+constexpr field INT_DOM{1, 0}, PA_RANGE{5, 2}, VIRT{6, 6}, ONE_N{7, 7}, VIRT_ONE_N{8, 8},
+    SETLPI{9, 9}, MEC{10, 10}, MPAM{11, 11}, SWE{12, 12}, IRSID{31, 16};
+}
+namespace IRS_IDR1 {
+constexpr field PE_CNT{15, 0}, IAFFID_BITS{19, 16}, PRI_BITS{22, 20};
+}
+namespace IRS_IDR2 {
+constexpr field ID_BITS{4, 0}, LPI{5, 5}, MIN_LPI_ID_BITS{9, 6}, IST_LEVELS{10, 10},
+    IST_L2SZ{13, 11}, ISTMD{14, 14}, ISTMD_SZ{19, 15};
+}
+namespace IRS_IDR3 {
+constexpr field VMD{0, 0}, VMD_SZ{4, 1}, VM_ID_BITS{9, 5}, VMT_LEVELS{10, 10};
+}
+namespace IRS_IDR4 {
+constexpr field VPED_SZ{5, 0}, VPE_ID_BITS{9, 6};
+}
+namespace IRS_IDR5 { constexpr field SPI_RANGE{24, 0}; }
+namespace IRS_IDR6 { constexpr field SPI_IRS_RANGE{24, 0}; }
+namespace IRS_IDR7 { constexpr field SPI_BASE{23, 0}; }
+namespace IRS_IIDR {
+constexpr field IMPLEMENTER{11, 0}, REVISION{15, 12}, VARIANT{19, 16}, PRODUCTID{31, 20};
+}
+namespace IRS_AIDR { constexpr field ARCHMINORREV{3, 0}, ARCHMAJORREV{7, 4}, COMPONENT{11, 8}; }
+namespace IRS_CR0 { constexpr field IRSEN{0, 0}, IDLE{1, 1}; }
+namespace IRS_SYNCR { constexpr field SYNC{31, 31}; }
+namespace IRS_SYNC_STATUSR { constexpr field IDLE{0, 0}; }
+namespace IRS_VMT_BASER { constexpr field VALID{0, 0}, ADDR{55, 3}; }
+namespace IRS_VMT_CFGR { constexpr field VM_ID_BITS{4, 0}, STRUCTURE{16, 16}; }
+namespace IRS_VMT_STATUSR { constexpr field IDLE{0, 0}; }
+namespace IRS_VPE_SELR { constexpr field VM_ID{15, 0}, VPE_ID{47, 32}, S{63, 63}; }
+namespace IRS_VPE_CR0 { constexpr field DPS{0, 0}; }
+// F (fault) is at bit 2: no public source gives its position (reference §2.3); our choice.
+namespace IRS_VPE_STATUSR { constexpr field IDLE{0, 0}, V{1, 1}, F{2, 2}; }
+namespace IRS_VMAP_VMR { constexpr field VM_ID{15, 0}, U{62, 62}, M{63, 63}; }
+namespace IRS_VMAP_VISTR {
+constexpr field TYPE{31, 29}, VM_ID{47, 32}, U{62, 62}, M{63, 63};
+}
+namespace IRS_VMAP_VPER { constexpr field VPE_ID{15, 0}, VM_ID{47, 32}, M{63, 63}; }
+
+} // namespace gicv5

@@ -1,0 +1,35 @@
+// VM table, VPE table and virtual IST descriptors in memory (reference §5.3).
+// VALID bits in these entries are set by the IRS in answer to VMAP writes, never by software.
+#pragma once
+
+#include "tlm_gicv5/bits.h"
+
+#include <cstdint>
+
+namespace gicv5 {
+
+constexpr unsigned VMTE_BYTES = 32; // L2 VMTE: four 64-bit words
+constexpr unsigned VPETE_BYTES = 8;
+
+// VMTE word 0: VALID, VM descriptor address.
+namespace VMTE_W0 { constexpr field VALID{0, 0}, VMD_ADDR{55, 3}; }
+// VMTE word 1: VPE table address and width of the vPE ID.
+namespace VMTE_W1 { constexpr field VPET_ADDR{55, 3}, VPE_ID_BITS{63, 59}; }
+// VMTE words 2 (LPI vIST) and 3 (SPI vIST): a vIST descriptor.
+namespace VIST_DESC {
+constexpr field IST_VALID{0, 0}, L2SZ{2, 1}, ADDR{55, 6}, ISTSZ{57, 56}, STRUCTURE{58, 58},
+    ID_BITS{63, 59};
+}
+enum class vmte_word : unsigned { vmd = 0, vpet = 1, lpi_vist = 2, spi_vist = 3 };
+
+// VPE table entry: VALID (set by IRS_VMAP_VPER), VPE descriptor address.
+namespace VPETE { constexpr field VALID{0, 0}, VPED_ADDR{55, 3}; }
+
+constexpr uint64_t vmte_address(uint64_t vmt_base, uint16_t vm_id) {
+    return vmt_base + uint64_t{vm_id} * VMTE_BYTES;
+}
+constexpr uint64_t vmte_word_address(uint64_t vmt_base, uint16_t vm_id, vmte_word w) {
+    return vmte_address(vmt_base, vm_id) + 8u * static_cast<unsigned>(w);
+}
+
+} // namespace gicv5

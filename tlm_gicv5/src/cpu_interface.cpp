@@ -1,0 +1,239 @@
+// GICv5 CPU interface (reference §4.3 life cycle, §5.1 VD* instructions, §5.4 residency).
+#include "tlm_gicv5/cpu_interface.h"
+
+namespace gicv5 {
+
+using sc_core::sc_time;
+
+namespace {
+// Running priority from an APR value: the lowest set bit, or idle (32) when none is set.
+unsigned running_priority(uint64_t apr) {
+    return apr ? static_cast<unsigned>(__builtin_ctzll(apr)) : PRIORITY_LEVELS;
+}
+uint64_t drop_priority(uint64_t apr) { return apr & (apr - 1); } // clears the lowest set bit
+} // namespace
+
+cpu_interface::cpu_interface(const sc_core::sc_module_name& name, const cpu_interface_params& params)
+    : sc_module(name), cpu("cpu"), stream_out("stream_out"), stream_in("stream_in"),
+      m_params(params) {
+    cpu.bind(*this);
+    stream_in.register_b_transport(this, &cpu_interface::stream_b_transport);
+}
+
+void cpu_interface::command(stream_cmd cmd, bool virt, uint16_t vm, uint64_t operand_id,
+                            uint64_t value, sc_time& delay) {
+    stream_payload p;
+    p.cmd = cmd;
+    p.virt = virt;
+    p.vm = vm;
+    p.id = intid::decode(operand_id);
+    p.value = value;
+    // Posted (R_XCLJC, reference §4.3): the PE goes on; the IRS acts t_hop later.
+    sc_time d = delay + m_params.t_hop;
+    stream_out->b_transport(p, d);
+}
+
+uint64_t cpu_interface::request_config(bool virt, uint16_t vm, uint64_t operand_id, sc_time& delay) {
+    stream_payload p;
+    p.cmd = stream_cmd::request_config;
+    p.virt = virt;
+    p.vm = vm;
+    p.id = intid::decode(operand_id);
+    delay += m_params.t_hop;
+    stream_out->b_transport(p, delay);
+    delay += m_params.t_hop; // the reply; software reads ICC_ICSR_EL1 after an ISB
+    return p.result;
+}
+
+uint64_t cpu_interface::execute(gic_insn insn, uint64_t op, exception_level el, sc_time& delay) {
+    delay += m_params.t_insn;
+    ++m_insn_count[static_cast<std::size_t>(insn)];
+    const bool guest = virtual_access(el);
+    const uint16_t vm = static_cast<uint16_t>(ICH_CONTEXTR_EL2::VM.get(m_contextr));
+    const bool is_vd = desc(insn).op1 == 4;
+    if (is_vd && el < exception_level::EL2) {
+        // SIMPLIFICATION: the ISS-facing UNDEFINED report comes with the ISS interface; a PE
+        // stub issuing VD* below EL2 is a bug in the stub.
+        SC_REPORT_ERROR(name(), "GIC VD* instruction below EL2");
+        return 0;
+    }
+    switch (insn) {
+    case gic_insn::GSB_SYS:
+    case gic_insn::GSB_ACK:
+        // SIMPLIFICATION: commands take effect when they reach the IRS, so a barrier only costs
+        // its own time (R_XCLJC: effects never depend on it).
+        return 0;
+    case gic_insn::CDIA:
+        return guest ? virtual_acknowledge(delay) : 0; // no physical interrupts yet
+    case gic_insn::CDNMIA:
+        return 0; // no superpriority modelled: never an NMI to acknowledge
+    case gic_insn::CDEOI:
+        // §4.3: priority drop of the lowest set APR bit; a drop with APR = 0 does nothing.
+        if (guest) {
+            m_vapr = drop_priority(m_vapr);
+            update_virq(delay);
+        } else {
+            m_apr = drop_priority(m_apr);
+        }
+        return 0;
+    case gic_insn::CDEN: command(stream_cmd::set_enabled, guest, vm, op, 1, delay); return 0;
+    case gic_insn::CDDIS: command(stream_cmd::set_enabled, guest, vm, op, 0, delay); return 0;
+    case gic_insn::CDPRI:
+        command(stream_cmd::set_priority, guest, vm, op, CD_OPERAND::PRIORITY.get(op), delay);
+        return 0;
+    case gic_insn::CDAFF:
+        command(stream_cmd::set_affinity, guest, vm, op, CD_OPERAND::IAFFID.get(op), delay);
+        return 0;
+    case gic_insn::CDPEND:
+        command(stream_cmd::set_pending, guest, vm, op, CD_OPERAND::PENDING.get(op), delay);
+        return 0;
+    case gic_insn::CDHM:
+        command(stream_cmd::set_handling, guest, vm, op, CD_OPERAND::HM.get(op), delay);
+        return 0;
+    case gic_insn::CDDI: command(stream_cmd::deactivate, guest, vm, op, 0, delay); return 0;
+    case gic_insn::CDRCFG:
+        (guest ? m_vicsr : m_icsr) = request_config(guest, vm, op, delay);
+        return 0;
+    case gic_insn::VDPEND:
+        // §5.1: VDPEND names its VM, so any host PE can pend any VM's interrupt.
+        command(stream_cmd::set_pending, true, static_cast<uint16_t>(VD_OPERAND::VM.get(op)),
+                op & (INTID::ID.mask() | INTID::TYPE.mask()), VD_OPERAND::PENDING.get(op), delay);
+        return 0;
+    case gic_insn::VDRCFG:
+        // Documented choice (reference §5.1): VDRCFG reads the VM resident on this PE; with no
+        // vPE resident the result is a fault.
+        m_icsr = resident() ? request_config(true, vm, op, delay) : ICC_ICSR_EL1::F.make(1);
+        return 0;
+    default:
+        // VDEN, VDDIS, VDPRI, VDAFF, VDDI, VDHM: operand layouts not settled yet (reference §5.1).
+        ++m_unimplemented;
+        return 0;
+    }
+}
+
+uint64_t cpu_interface::virtual_acknowledge(sc_time& delay) {
+    const hppi h = m_vhppi;
+    if (!virq_out.read() || !h.valid)
+        return 0; // no HPPI of sufficient priority: VALID = 0
+    // §4.3: raise the running priority, then Activate at the IRS. The offer is consumed here;
+    // the IRS answers with its next one.
+    m_vapr |= uint64_t{1} << h.prio;
+    m_vhppi = {};
+    stream_payload p;
+    p.cmd = stream_cmd::activate;
+    p.virt = true;
+    p.vm = static_cast<uint16_t>(ICH_CONTEXTR_EL2::VM.get(m_contextr));
+    p.id = h.id;
+    sc_time d = delay + m_params.t_hop;
+    stream_out->b_transport(p, d);
+    if (!p.ok) { // the IRS replaced the offer meanwhile: nothing was acknowledged
+        m_vapr &= ~(uint64_t{1} << h.prio);
+        update_virq(delay);
+        return 0;
+    }
+    update_virq(delay);
+    return CDIA_RESULT::ID.make(h.id.id) | CDIA_RESULT::TYPE.make(static_cast<uint64_t>(h.id.type)) |
+           CDIA_RESULT::VALID.make(1);
+}
+
+void cpu_interface::update_virq(const sc_time& delay) {
+    // §4.3/§8.5: signal only with sufficient priority: below the running priority, within the
+    // guest's mask (prio <= VPMR, as Linux needs), and with the virtual interface enabled.
+    const bool level = resident() && m_vhppi.valid && ICH_VMCR_EL2::EN.test(m_vmcr) &&
+                       m_vhppi.prio <= ICH_VMCR_EL2::VPMR.get(m_vmcr) &&
+                       m_vhppi.prio < running_priority(m_vapr);
+    virq_out.write(level, delay);
+}
+
+void cpu_interface::write_contextr(uint64_t value, sc_time& delay) {
+    const bool want = ICH_CONTEXTR_EL2::V.test(value);
+    if (resident()) {
+        // Leaving residency: drop the virtual HPPI at once, then tell the IRS (posted).
+        m_vhppi = {};
+        m_contextr = ICH_CONTEXTR_EL2::V.set(m_contextr, 0);
+        update_virq(delay);
+        stream_payload p;
+        p.cmd = stream_cmd::make_nonresident;
+        p.virt = true;
+        sc_time d = delay + m_params.t_hop;
+        stream_out->b_transport(p, d);
+    }
+    m_contextr = ICH_CONTEXTR_EL2::F.set(value, 0);
+    if (!want)
+        return;
+    stream_payload p;
+    p.cmd = stream_cmd::make_resident;
+    p.virt = true;
+    p.vm = static_cast<uint16_t>(ICH_CONTEXTR_EL2::VM.get(value));
+    p.vpe = static_cast<uint16_t>(ICH_CONTEXTR_EL2::VPE.get(value));
+    // V is set first so that the IRS's offer, sent from inside this call, is accepted.
+    m_contextr = ICH_CONTEXTR_EL2::V.set(m_contextr, 1);
+    delay += m_params.t_hop;
+    stream_out->b_transport(p, delay);
+    delay += m_params.t_hop;
+    if (!p.ok) { // §5.4: F = 1, the vPE is not resident
+        m_vhppi = {};
+        m_contextr = ICH_CONTEXTR_EL2::F.set(ICH_CONTEXTR_EL2::V.set(m_contextr, 0), 1);
+    }
+    update_virq(delay);
+}
+
+uint64_t cpu_interface::read_sysreg(sysreg r, exception_level el, sc_time& delay) {
+    delay += m_params.t_insn;
+    const bool guest = virtual_access(el);
+    switch (r) {
+    case sysreg::ICC_ICSR_EL1: return guest ? m_vicsr : m_icsr;
+    case sysreg::ICC_APR_EL1: return guest ? m_vapr : m_apr;
+    case sysreg::ICC_CR0_EL1: return guest ? ICH_VMCR_EL2::EN.get(m_vmcr) : m_cr0;
+    case sysreg::ICC_PCR_EL1: return guest ? ICH_VMCR_EL2::VPMR.get(m_vmcr) : m_pcr;
+    case sysreg::ICH_APR_EL2: return m_vapr;
+    case sysreg::ICH_CONTEXTR_EL2: return m_contextr;
+    case sysreg::ICH_VMCR_EL2: return m_vmcr;
+    case sysreg::ICH_HPPIR_EL2:
+        return ICH_HPPIR_EL2::ID.make(m_vhppi.id.id) |
+               ICH_HPPIR_EL2::TYPE.make(static_cast<uint64_t>(m_vhppi.id.type)) |
+               ICH_HPPIR_EL2::HPPIV.make(m_vhppi.valid);
+    default: return 0;
+    }
+}
+
+void cpu_interface::write_sysreg(sysreg r, uint64_t v, exception_level el, sc_time& delay) {
+    delay += m_params.t_insn;
+    const bool guest = virtual_access(el);
+    switch (r) {
+    case sysreg::ICC_APR_EL1: (guest ? m_vapr : m_apr) = v & 0xffffffffu; break;
+    case sysreg::ICC_CR0_EL1:
+        if (guest)
+            m_vmcr = ICH_VMCR_EL2::EN.set(m_vmcr, ICC_CR0_EL1::EN.get(v));
+        else
+            m_cr0 = v & ICC_CR0_EL1::EN.mask();
+        break;
+    case sysreg::ICC_PCR_EL1:
+        if (guest)
+            m_vmcr = ICH_VMCR_EL2::VPMR.set(m_vmcr, ICC_PCR_EL1::PRIORITY.get(v));
+        else
+            m_pcr = v & ICC_PCR_EL1::PRIORITY.mask();
+        break;
+    case sysreg::ICH_APR_EL2: m_vapr = v & 0xffffffffu; break;
+    case sysreg::ICH_VMCR_EL2: m_vmcr = v & (ICH_VMCR_EL2::EN.mask() | ICH_VMCR_EL2::VPMR.mask()); break;
+    case sysreg::ICH_CONTEXTR_EL2: write_contextr(v, delay); return;
+    default: return; // read-only
+    }
+    update_virq(delay);
+}
+
+void cpu_interface::stream_b_transport(stream_payload& p, sc_time& delay) {
+    if (p.cmd != stream_cmd::set_hppi) {
+        SC_REPORT_ERROR(name(), "unexpected downstream stream command");
+        return;
+    }
+    // An offer for a vPE that is no longer resident here is stale: the IRS learns of the
+    // residency change from our make_nonresident and stops offering.
+    if (!p.virt || !resident() || p.vm != ICH_CONTEXTR_EL2::VM.get(m_contextr) ||
+        p.vpe != ICH_CONTEXTR_EL2::VPE.get(m_contextr))
+        return;
+    m_vhppi = p.value ? hppi{true, p.id, p.priority} : hppi{};
+    update_virq(delay);
+}
+
+} // namespace gicv5

@@ -1,0 +1,251 @@
+// IRS: construction, the memory socket, stream commands and HPPI forwarding (reference §2.4, §5).
+#include "tlm_gicv5/irs.h"
+
+#include "tlm_gicv5/insn.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+namespace gicv5 {
+
+using sc_core::sc_time;
+
+irs::irs(const sc_core::sc_module_name& name, const irs_params& params)
+    : sc_module(name), config_frame("config_frame"), mem("mem"), stream_in("stream_in"),
+      stream_out("stream_out"), m_params(params) {
+    if (params.pe_count == 0 || params.vm_id_bits < 1 || params.vm_id_bits > 16 ||
+        params.vpe_id_bits < 1 || params.vpe_id_bits > 16)
+        SC_REPORT_FATAL(this->name(), "irs_params out of range");
+    config_frame.register_b_transport(this, &irs::config_b_transport);
+    config_frame.register_transport_dbg(this, &irs::config_transport_dbg);
+    stream_in.register_b_transport(this, &irs::stream_b_transport);
+    m_vms.resize(std::size_t{1} << params.vm_id_bits);
+    m_resident.resize(params.pe_count);
+    reset_registers();
+}
+
+irs::~irs() = default;
+
+void irs::ignore(const char* what) {
+    ++m_ignored;
+    if (std::find(m_logged_sites.begin(), m_logged_sites.end(), what) != m_logged_sites.end())
+        return;
+    m_logged_sites.push_back(what);
+    SC_REPORT_INFO_VERB(name(), (std::string("ignored: ") + what).c_str(), sc_core::SC_LOW);
+}
+
+bool irs::mem_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len,
+                     sc_time& delay) {
+    tlm::tlm_generic_payload tx;
+    tx.set_command(cmd);
+    tx.set_address(addr);
+    tx.set_data_ptr(static_cast<unsigned char*>(data));
+    tx.set_data_length(len);
+    tx.set_streaming_width(len);
+    tx.set_byte_enable_ptr(nullptr);
+    tx.set_dmi_allowed(false);
+    tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    mem->b_transport(tx, delay);
+    if (tx.is_response_error()) {
+        // The spec would record a software error here (IRS_SWERR_*, not modelled yet).
+        ignore("table access failed");
+        return false;
+    }
+    return true;
+}
+
+bool irs::mem_read64(uint64_t addr, uint64_t& v, sc_time& d) {
+    return mem_access(tlm::TLM_READ_COMMAND, addr, &v, 8, d);
+}
+bool irs::mem_write64(uint64_t addr, uint64_t v, sc_time& d) {
+    return mem_access(tlm::TLM_WRITE_COMMAND, addr, &v, 8, d);
+}
+
+void irs::stream_b_transport(int pe, stream_payload& p, sc_time& delay) {
+    delay += m_params.t_process;
+    p.ok = true;
+    p.result = 0;
+    switch (p.cmd) {
+    case stream_cmd::make_resident: make_resident(pe, p, delay); return;
+    case stream_cmd::make_nonresident: make_nonresident(pe, p, delay); return;
+    case stream_cmd::set_hppi:
+        SC_REPORT_ERROR(name(), "set_hppi received upstream");
+        return;
+    default:
+        break;
+    }
+    if (p.virt) {
+        virtual_command(p, delay);
+        return;
+    }
+    // The physical domain has no interrupts yet (IDR2.LPI = 0, IDR6.SPI_IRS_RANGE = 0): every
+    // INTID is out of range, which has no effect and faults a config read (reference §8.6).
+    p.ok = false;
+    if (p.cmd == stream_cmd::request_config)
+        p.result = ICC_ICSR_EL1::F.make(1);
+}
+
+void irs::virtual_command(stream_payload& p, sc_time& delay) {
+    detail::vm_state* vm = mapped_vm(p.vm);
+    const bool found = vm && p.id.type == intid_type::SPI && vm->spi.in_range(p.id.id);
+    if (!found) {
+        // §8.6: no IST, or ID out of range: no effect, and a config read faults.
+        ignore(vm ? "virtual command for an INTID outside the VM's vISTs"
+                  : "virtual command for an unmapped VM");
+        p.ok = false;
+        if (p.cmd == stream_cmd::request_config)
+            p.result = ICC_ICSR_EL1::F.make(1);
+        return;
+    }
+    // Read-modify-write of one ISTE. It is atomic: this process does not yield between the read
+    // and the write, so concurrent commands to one ISTE are serialised (reference §8.10).
+    const uint64_t addr = vm->spi.entry_address(p.id.id);
+    uint32_t word = 0;
+    if (!mem_access(tlm::TLM_READ_COMMAND, addr, &word, 4, delay)) {
+        p.ok = false;
+        return;
+    }
+    iste e = iste::decode(word);
+    switch (p.cmd) {
+    case stream_cmd::set_enabled: e.enable = p.value != 0; break;
+    case stream_cmd::set_priority: e.priority = static_cast<uint8_t>(p.value & PRIORITY_LOWEST); break;
+    case stream_cmd::set_affinity: e.iaffid = static_cast<uint16_t>(p.value); break;
+    case stream_cmd::set_pending: e.pending = p.value != 0; break;
+    case stream_cmd::set_handling: e.hm = static_cast<handling_mode>(p.value & 1); break;
+    case stream_cmd::deactivate: e.active = false; break; // §4.3: no effect if not active
+    case stream_cmd::request_config:
+        p.result = ICC_ICSR_EL1::Enabled.make(e.enable) | ICC_ICSR_EL1::Pending.make(e.pending) |
+                   ICC_ICSR_EL1::IRM.make(e.irm) | ICC_ICSR_EL1::Active.make(e.active) |
+                   ICC_ICSR_EL1::HM.make(static_cast<uint64_t>(e.hm)) |
+                   ICC_ICSR_EL1::Priority.make(e.priority) | ICC_ICSR_EL1::IAFFID.make(e.iaffid);
+        return;
+    case stream_cmd::activate:
+        // §4.3: Activate sets Active and, for an edge interrupt only, clears Pending, as one
+        // atomic step. The CPU interface may have acknowledged an offer the IRS has since replaced.
+        if (!e.candidate()) {
+            p.ok = false;
+            return;
+        }
+        e.active = true;
+        if (e.hm == handling_mode::edge)
+            e.pending = false;
+        break;
+    default:
+        SC_REPORT_ERROR(name(), "unexpected stream command");
+        return;
+    }
+    uint32_t updated = e.encode();
+    if (updated != word && !mem_access(tlm::TLM_WRITE_COMMAND, addr, &updated, 4, delay)) {
+        p.ok = false;
+        return;
+    }
+    track(*vm, p.id.id, e, delay);
+}
+
+void irs::track(detail::vm_state& vm, uint32_t id, const iste& e, const sc_time& delay) {
+    detail::candidate& c = vm.spi.nodes[id];
+    const bool want = e.candidate() && e.iaffid < vm.vpes.size() && vm.vpes[e.iaffid].valid;
+    const bool was = c.linked();
+    const uint16_t old_target = c.target;
+    if (was && (!want || c.prio != e.priority || c.target != e.iaffid))
+        vm.vpes[old_target].candidates.remove(c);
+    if (want && !c.linked()) {
+        c.prio = e.priority;
+        c.target = e.iaffid;
+        vm.vpes[c.target].candidates.insert(c);
+    }
+    // §2.4: a target change recomputes both the old and the new target.
+    if (was)
+        update_hppi(vm, old_target, delay);
+    if (want && (!was || old_target != e.iaffid))
+        update_hppi(vm, e.iaffid, delay);
+}
+
+void irs::update_hppi(detail::vm_state& vm, uint16_t vpe_id, const sc_time& delay) {
+    detail::vpe_state& vpe = vm.vpes[vpe_id];
+    if (vpe.resident_pe < 0)
+        return; // SIMPLIFICATION: no doorbells yet; the interrupt waits in the vIST
+    hppi o;
+    const detail::candidate* best = vpe.candidates.best();
+    if (best && IRS_CR0::IRSEN.test(m_regs[static_cast<std::size_t>(irs_reg::IRS_CR0)]))
+        o = {true, spi(best->id), best->prio};
+    if (o == vpe.offered)
+        return;
+    vpe.offered = o;
+    send_hppi(vpe.resident_pe, vm.id, vpe_id, o, delay);
+}
+
+void irs::send_hppi(int pe, uint16_t vm, uint16_t vpe, const hppi& o,
+                    const sc_time& delay) {
+    stream_payload p;
+    p.cmd = stream_cmd::set_hppi;
+    p.virt = true;
+    p.vm = vm;
+    p.vpe = vpe;
+    p.id = o.id;
+    p.priority = o.prio;
+    p.value = o.valid;
+    sc_time d = delay + m_params.t_hop;
+    stream_out[pe]->b_transport(p, d);
+}
+
+void irs::refresh_all_resident(const sc_time& delay) {
+    for (const residency& r : m_resident)
+        if (r.valid)
+            update_hppi(*m_vms[r.vm], r.vpe, delay);
+}
+
+void irs::make_resident(int pe, stream_payload& p, sc_time& delay) {
+    detail::vm_state* vm = mapped_vm(p.vm);
+    residency& slot = m_resident[static_cast<std::size_t>(pe)];
+    if (!vm || p.vpe >= vm->vpes.size() || !vm->vpes[p.vpe].valid ||
+        vm->vpes[p.vpe].resident_pe >= 0 || slot.valid) {
+        ignore("make-resident request for an unmapped or already resident vPE");
+        p.ok = false; // the CPU interface reports ICH_CONTEXTR_EL2.F = 1
+        return;
+    }
+    detail::vpe_state& vpe = vm->vpes[p.vpe];
+    vpe.resident_pe = pe;
+    vpe.offered = {};
+    slot = {true, p.vm, p.vpe};
+    update_hppi(*vm, p.vpe, delay);
+}
+
+void irs::make_nonresident(int pe, stream_payload& /*p*/, sc_time& /*delay*/) {
+    residency& slot = m_resident[static_cast<std::size_t>(pe)];
+    if (!slot.valid)
+        return;
+    detail::vpe_state& vpe = m_vms[slot.vm]->vpes[slot.vpe];
+    vpe.resident_pe = -1;
+    vpe.offered = {}; // the CPU interface dropped its virtual HPPI when it sent this
+    slot.valid = false;
+}
+
+const char* to_string(stream_cmd c) {
+    switch (c) {
+    case stream_cmd::set_enabled: return "set_enabled";
+    case stream_cmd::set_priority: return "set_priority";
+    case stream_cmd::set_affinity: return "set_affinity";
+    case stream_cmd::set_pending: return "set_pending";
+    case stream_cmd::set_handling: return "set_handling";
+    case stream_cmd::deactivate: return "deactivate";
+    case stream_cmd::request_config: return "request_config";
+    case stream_cmd::activate: return "activate";
+    case stream_cmd::make_resident: return "make_resident";
+    case stream_cmd::make_nonresident: return "make_nonresident";
+    case stream_cmd::set_hppi: return "set_hppi";
+    }
+    return "?";
+}
+
+const char* to_string(intid_type t) {
+    switch (t) {
+    case intid_type::PPI: return "PPI";
+    case intid_type::LPI: return "LPI";
+    case intid_type::SPI: return "SPI";
+    default: return "none";
+    }
+}
+
+} // namespace gicv5

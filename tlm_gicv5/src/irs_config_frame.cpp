@@ -1,0 +1,173 @@
+// IRS config frame: access decoding, register reads and writes (reference §2.3).
+#include "tlm_gicv5/irs.h"
+
+#include <cstring>
+
+namespace gicv5 {
+
+using sc_core::sc_time;
+
+const reg_desc* irs_config_lookup(uint32_t offset, irs_reg* which) {
+    // The table is sorted by offset (checked by a test): binary search on the register start.
+    std::size_t lo = 0, hi = irs_config_frame_count;
+    while (lo < hi) {
+        std::size_t mid = (lo + hi) / 2;
+        const reg_desc& d = irs_config_frame[mid];
+        if (offset < d.offset)
+            hi = mid;
+        else if (offset >= d.offset + d.width / 8u)
+            lo = mid + 1;
+        else {
+            if (which)
+                *which = static_cast<irs_reg>(mid);
+            return &d;
+        }
+    }
+    return nullptr;
+}
+
+void irs::reset_registers() {
+    for (std::size_t i = 0; i < irs_config_frame_count; ++i)
+        m_regs[i] = irs_config_frame[i].reset;
+    auto set = [this](irs_reg r, uint64_t v) { m_regs[static_cast<std::size_t>(r)] = v; };
+    // Advertise exactly what is modelled: Non-secure domain, virtualization, 48-bit PAs.
+    set(irs_reg::IRS_IDR0, IRS_IDR0::INT_DOM.make(1) | IRS_IDR0::PA_RANGE.make(5) |
+                               IRS_IDR0::VIRT.make(1));
+    set(irs_reg::IRS_IDR1, IRS_IDR1::PE_CNT.make(m_params.pe_count) |
+                               IRS_IDR1::IAFFID_BITS.make(15) |
+                               IRS_IDR1::PRI_BITS.make(PRIORITY_BITS - 1));
+    // No physical IST and no LPIs yet: IDR2 stays 0; no physical SPIs: IDR5-7 stay 0.
+    set(irs_reg::IRS_IDR3, IRS_IDR3::VM_ID_BITS.make(m_params.vm_id_bits));
+    set(irs_reg::IRS_IDR4, IRS_IDR4::VPE_ID_BITS.make(m_params.vpe_id_bits - 1));
+}
+
+void irs::config_b_transport(tlm::tlm_generic_payload& tx, sc_time& delay) {
+    delay += m_params.t_reg;
+    const uint64_t addr = tx.get_address();
+    const unsigned len = tx.get_data_length();
+    if (tx.get_byte_enable_ptr()) {
+        tx.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        return;
+    }
+    if (tx.get_streaming_width() < len) {
+        tx.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+        return;
+    }
+    if (addr >= IRS_CONFIG_FRAME_SIZE) {
+        tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    if ((len != 4 && len != 8) || addr % len != 0) {
+        tx.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    irs_reg r{};
+    const reg_desc* d = irs_config_lookup(static_cast<uint32_t>(addr), &r);
+    if (!d) { // reserved: RAZ/WI
+        if (tx.is_read())
+            std::memset(tx.get_data_ptr(), 0, len);
+        tx.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
+    if (d->offset != addr || d->width / 8u != len) {
+        tx.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    if (tx.is_read()) {
+        const uint64_t v = reg_read(r, sc_core::sc_time_stamp() + delay);
+        std::memcpy(tx.get_data_ptr(), &v, len); // little-endian host and bus
+    } else if (tx.is_write()) {
+        uint64_t v = 0;
+        std::memcpy(&v, tx.get_data_ptr(), len);
+        reg_write(r, v, delay);
+    }
+    tx.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned irs::config_transport_dbg(tlm::tlm_generic_payload& tx) {
+    const uint64_t addr = tx.get_address();
+    const unsigned len = tx.get_data_length();
+    irs_reg r{};
+    const reg_desc* d = irs_config_lookup(static_cast<uint32_t>(addr), &r);
+    if (!d || d->offset != addr || d->width / 8u != len)
+        return 0;
+    if (tx.is_read()) {
+        const uint64_t v = reg_read(r, sc_core::sc_time_stamp());
+        std::memcpy(tx.get_data_ptr(), &v, len);
+        return len;
+    }
+    // Debug writes change the stored value of writable bits only, with no side effect.
+    uint64_t v = 0;
+    std::memcpy(&v, tx.get_data_ptr(), len);
+    uint64_t& cur = m_regs[static_cast<std::size_t>(r)];
+    cur = (cur & ~d->wmask) | (v & d->wmask);
+    return len;
+}
+
+uint64_t irs::reg_read(irs_reg r, const sc_time& at) const {
+    const uint64_t v = m_regs[static_cast<std::size_t>(r)];
+    switch (r) {
+    case irs_reg::IRS_CR0: {
+        const bool idle = at >= m_vmt_busy_until && at >= m_vpe_busy_until &&
+                          at >= m_sync_busy_until;
+        return IRS_CR0::IDLE.set(v, idle);
+    }
+    case irs_reg::IRS_SYNC_STATUSR:
+        return IRS_SYNC_STATUSR::IDLE.make(at >= m_sync_busy_until);
+    case irs_reg::IRS_VMT_STATUSR:
+        return IRS_VMT_STATUSR::IDLE.make(at >= m_vmt_busy_until);
+    case irs_reg::IRS_VPE_STATUSR:
+        return IRS_VPE_STATUSR::IDLE.set(v, at >= m_vpe_busy_until);
+    case irs_reg::IRS_SYNCR:
+        return 0; // SYNC is a write-only trigger
+    default:
+        return v;
+    }
+}
+
+void irs::reg_write(irs_reg r, uint64_t value, sc_time& delay) {
+    const reg_desc& d = desc(r);
+    if (d.access == reg_access::RO)
+        return; // WI
+    value &= d.wmask;
+    switch (r) {
+    case irs_reg::IRS_CR0: IRS_CR0_write(value, delay); return;
+    case irs_reg::IRS_SYNCR: IRS_SYNCR_write(delay); return;
+    case irs_reg::IRS_VMT_BASER: IRS_VMT_BASER_write(value, delay); return;
+    case irs_reg::IRS_VMAP_VMR: IRS_VMAP_VMR_write(value, delay); return;
+    case irs_reg::IRS_VMAP_VISTR: IRS_VMAP_VISTR_write(value, delay); return;
+    case irs_reg::IRS_VMAP_VPER: IRS_VMAP_VPER_write(value, delay); return;
+    case irs_reg::IRS_VPE_SELR: IRS_VPE_SELR_write(value, delay); return;
+    case irs_reg::IRS_VPE_CR0: IRS_VPE_CR0_write(value, delay); return;
+    case irs_reg::IRS_VMT_CFGR:
+        // Reference §3 validity rule, applied to the VM table as to the IST: the
+        // configuration is locked while the table is valid.
+        if (vmt_valid()) {
+            ignore("IRS_VMT_CFGR written while IRS_VMT_BASER.VALID = 1");
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    m_regs[static_cast<std::size_t>(r)] = value;
+}
+
+void irs::IRS_CR0_write(uint64_t value, sc_time& delay) {
+    uint64_t& cr0 = m_regs[static_cast<std::size_t>(irs_reg::IRS_CR0)];
+    const bool was = IRS_CR0::IRSEN.test(cr0);
+    cr0 = IRS_CR0::IRSEN.set(cr0, IRS_CR0::IRSEN.get(value));
+    // §2.4, §8.7: clearing IRSEN recalls every HPPI sent; setting it recomputes all targets.
+    if (was != IRS_CR0::IRSEN.test(cr0))
+        refresh_all_resident(delay);
+}
+
+void irs::IRS_SYNCR_write(sc_time& delay) {
+    // SIMPLIFICATION: commands take effect when they arrive, so a sync only has to wait for the
+    // operations still in flight (their IDLE times).
+    const sc_time at = sc_core::sc_time_stamp() + delay;
+    sc_time until = std::max({at, m_vmt_busy_until, m_vpe_busy_until});
+    m_sync_busy_until = until;
+}
+
+} // namespace gicv5

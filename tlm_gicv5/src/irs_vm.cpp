@@ -1,0 +1,227 @@
+// IRS: the VM table, VMAP operations and vPE selection (reference §2.3, §5.3).
+// Each operation does its table walk at once through the memory socket; its IDLE bit returns
+// t_op after the walk completes. SIMPLIFICATION: effects are visible at the write, not at IDLE.
+#include "tlm_gicv5/irs.h"
+
+#include "tlm_gicv5/vm_table.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace gicv5 {
+
+using sc_core::sc_time;
+
+namespace {
+uint64_t& reg(std::array<uint64_t, irs_config_frame_count>& regs, irs_reg r) {
+    return regs[static_cast<std::size_t>(r)];
+}
+} // namespace
+
+bool irs::vmt_valid() const {
+    return IRS_VMT_BASER::VALID.test(m_regs[static_cast<std::size_t>(irs_reg::IRS_VMT_BASER)]);
+}
+
+detail::vm_state* irs::mapped_vm(uint16_t vm_id) {
+    if (vm_id >= m_vms.size() || !m_vms[vm_id] || !m_vms[vm_id]->valid)
+        return nullptr;
+    return m_vms[vm_id].get();
+}
+
+void irs::IRS_VMT_BASER_write(uint64_t value, sc_time& delay) {
+    uint64_t& baser = reg(m_regs, irs_reg::IRS_VMT_BASER);
+    const sc_time at = sc_core::sc_time_stamp() + delay;
+    m_vmt_busy_until = std::max(at, m_vmt_busy_until) + m_params.t_op;
+    if (vmt_valid()) {
+        // §3 validity rule: while VALID = 1 the address is read-only; only 1 -> 0 is accepted.
+        if (IRS_VMT_BASER::VALID.test(value))
+            return;
+        for (std::size_t id = 0; id < m_vms.size(); ++id)
+            if (m_vms[id] && m_vms[id]->valid)
+                unmap_vm(static_cast<uint16_t>(id), delay);
+        baser = IRS_VMT_BASER::VALID.set(baser, 0);
+        return;
+    }
+    const uint64_t cfgr = reg(m_regs, irs_reg::IRS_VMT_CFGR);
+    if (IRS_VMT_BASER::VALID.test(value) &&
+        (IRS_VMT_CFGR::STRUCTURE.test(cfgr) ||
+         IRS_VMT_CFGR::VM_ID_BITS.get(cfgr) > m_params.vm_id_bits)) {
+        // IRS_IDR3.VMT_LEVELS = 0 and VM_ID_BITS bound what software may ask for.
+        ignore("IRS_VMT_BASER made valid with an unsupported IRS_VMT_CFGR");
+        baser = IRS_VMT_BASER::VALID.set(value, 0);
+        return;
+    }
+    baser = value;
+}
+
+void irs::IRS_VMAP_VMR_write(uint64_t value, sc_time& delay) {
+    reg(m_regs, irs_reg::IRS_VMAP_VMR) = value;
+    sc_time work = delay;
+    const uint16_t vm_id = static_cast<uint16_t>(IRS_VMAP_VMR::VM_ID.get(value));
+    const uint64_t cfgr = reg(m_regs, irs_reg::IRS_VMT_CFGR);
+    const uint64_t base = addr_of(IRS_VMT_BASER::ADDR, reg(m_regs, irs_reg::IRS_VMT_BASER));
+    const bool in_table = vmt_valid() && vm_id < (uint64_t{1} << IRS_VMT_CFGR::VM_ID_BITS.get(cfgr));
+    if (sc_core::sc_time_stamp() + delay < m_vmt_busy_until)
+        ignore("IRS_VMAP_VMR written before IRS_VMT_STATUSR.IDLE");
+    else if (!in_table)
+        ignore("IRS_VMAP_VMR names a VM outside the VM table");
+    else if (IRS_VMAP_VMR::U.test(value)) {
+        if (mapped_vm(vm_id))
+            unmap_vm(vm_id, work);
+    } else if (IRS_VMAP_VMR::M.test(value)) {
+        uint64_t w0 = 0, w1 = 0;
+        if (mapped_vm(vm_id)) {
+            ignore("IRS_VMAP_VMR maps a VM that is already mapped");
+        } else if (mem_read64(vmte_word_address(base, vm_id, vmte_word::vmd), w0, work) &&
+                   mem_read64(vmte_word_address(base, vm_id, vmte_word::vpet), w1, work)) {
+            const unsigned vpe_bits = static_cast<unsigned>(VMTE_W1::VPE_ID_BITS.get(w1));
+            if (vpe_bits > m_params.vpe_id_bits) {
+                ignore("VMTE asks for more vPE ID bits than IRS_IDR4.VPE_ID_BITS");
+            } else if (mem_write64(vmte_word_address(base, vm_id, vmte_word::vmd),
+                                   VMTE_W0::VALID.set(w0, 1), work)) {
+                auto vm = std::make_unique<detail::vm_state>();
+                vm->id = vm_id;
+                vm->valid = true;
+                vm->vpet_base = addr_of(VMTE_W1::VPET_ADDR, w1);
+                vm->vpe_id_bits = vpe_bits;
+                vm->vpes.resize(std::size_t{1} << vpe_bits);
+                m_vms[vm_id] = std::move(vm);
+            }
+        }
+    }
+    m_vmt_busy_until = std::max(sc_core::sc_time_stamp() + work, m_vmt_busy_until) + m_params.t_op;
+}
+
+void irs::unmap_vm(uint16_t vm_id, sc_time& delay) {
+    detail::vm_state& vm = *m_vms[vm_id];
+    for (std::size_t pe = 0; pe < m_resident.size(); ++pe) {
+        if (m_resident[pe].valid && m_resident[pe].vm == vm_id) {
+            // Recall what the PE was offered; its vPE can no longer be served.
+            send_hppi(static_cast<int>(pe), vm_id, m_resident[pe].vpe, hppi{}, delay);
+            m_resident[pe].valid = false;
+        }
+    }
+    const uint64_t base = addr_of(IRS_VMT_BASER::ADDR, reg(m_regs, irs_reg::IRS_VMT_BASER));
+    // §5.3 teardown: VMAP_VMR with U = 1 retires the VM and its SPI vIST; the IRS clears the
+    // VALID bits it set.
+    uint64_t w = 0;
+    if (mem_read64(vmte_word_address(base, vm_id, vmte_word::vmd), w, delay))
+        mem_write64(vmte_word_address(base, vm_id, vmte_word::vmd), VMTE_W0::VALID.set(w, 0), delay);
+    if (vm.spi.valid && mem_read64(vmte_word_address(base, vm_id, vmte_word::spi_vist), w, delay))
+        mem_write64(vmte_word_address(base, vm_id, vmte_word::spi_vist),
+                    VIST_DESC::IST_VALID.set(w, 0), delay);
+    m_vms[vm_id].reset();
+}
+
+void irs::IRS_VMAP_VISTR_write(uint64_t value, sc_time& delay) {
+    reg(m_regs, irs_reg::IRS_VMAP_VISTR) = value;
+    sc_time work = delay;
+    const uint16_t vm_id = static_cast<uint16_t>(IRS_VMAP_VISTR::VM_ID.get(value));
+    const auto type = static_cast<intid_type>(IRS_VMAP_VISTR::TYPE.get(value));
+    detail::vm_state* vm = mapped_vm(vm_id);
+    const uint64_t base = addr_of(IRS_VMT_BASER::ADDR, reg(m_regs, irs_reg::IRS_VMT_BASER));
+    const uint64_t desc_addr = vmte_word_address(base, vm_id, vmte_word::spi_vist);
+    if (sc_core::sc_time_stamp() + delay < m_vmt_busy_until) {
+        ignore("IRS_VMAP_VISTR written before IRS_VMT_STATUSR.IDLE");
+    } else if (!vm) {
+        ignore("IRS_VMAP_VISTR names an unmapped VM");
+    } else if (type != intid_type::SPI) {
+        ignore("IRS_VMAP_VISTR for an LPI vIST (not modelled yet)");
+    } else if (IRS_VMAP_VISTR::U.test(value)) {
+        if (vm->spi.valid) {
+            uint64_t w = 0;
+            if (mem_read64(desc_addr, w, work))
+                mem_write64(desc_addr, VIST_DESC::IST_VALID.set(w, 0), work);
+            for (detail::candidate& c : vm->spi.nodes)
+                if (c.linked())
+                    vm->vpes[c.target].candidates.remove(c);
+            vm->spi = detail::vist_state{};
+            for (uint16_t v = 0; v < vm->vpes.size(); ++v)
+                update_hppi(*vm, v, work);
+        }
+    } else if (IRS_VMAP_VISTR::M.test(value)) {
+        uint64_t d = 0;
+        if (vm->spi.valid) {
+            ignore("IRS_VMAP_VISTR maps an SPI vIST that is already mapped");
+        } else if (mem_read64(desc_addr, d, work)) {
+            const unsigned id_bits = static_cast<unsigned>(VIST_DESC::ID_BITS.get(d));
+            if (VIST_DESC::STRUCTURE.test(d) || VIST_DESC::ISTSZ.get(d) != 0 || id_bits > 16) {
+                // IDR2.ISTMD = 0 (4-byte ISTEs); two-level vISTs are not modelled yet.
+                ignore("SPI vIST descriptor asks for a two-level table, ISTEs over 4 bytes or "
+                       "more than 16 ID bits");
+            } else if (mem_write64(desc_addr, VIST_DESC::IST_VALID.set(d, 1), work)) {
+                detail::vist_state& v = vm->spi;
+                v.valid = true;
+                v.base = addr_of(VIST_DESC::ADDR, d);
+                v.id_bits = id_bits;
+                v.istsz = 0;
+                v.nodes.resize(std::size_t{1} << id_bits);
+                for (uint32_t id = 0; id < v.nodes.size(); ++id)
+                    v.nodes[id].id = id;
+                // A table handed over with live entries (a restore) is read once, so the HPPI
+                // bookkeeping starts from what memory holds.
+                std::vector<uint32_t> table(v.nodes.size());
+                if (mem_access(tlm::TLM_READ_COMMAND, v.base, table.data(),
+                               static_cast<unsigned>(table.size() * 4), work))
+                    for (uint32_t id = 0; id < table.size(); ++id)
+                        if (iste::decode(table[id]).candidate())
+                            track(*vm, id, iste::decode(table[id]), work);
+            }
+        }
+    }
+    m_vmt_busy_until = std::max(sc_core::sc_time_stamp() + work, m_vmt_busy_until) + m_params.t_op;
+}
+
+void irs::IRS_VMAP_VPER_write(uint64_t value, sc_time& delay) {
+    reg(m_regs, irs_reg::IRS_VMAP_VPER) = value;
+    sc_time work = delay;
+    const uint16_t vm_id = static_cast<uint16_t>(IRS_VMAP_VPER::VM_ID.get(value));
+    const uint16_t vpe_id = static_cast<uint16_t>(IRS_VMAP_VPER::VPE_ID.get(value));
+    detail::vm_state* vm = mapped_vm(vm_id);
+    if (sc_core::sc_time_stamp() + delay < m_vmt_busy_until) {
+        ignore("IRS_VMAP_VPER written before IRS_VMT_STATUSR.IDLE");
+    } else if (!vm || vpe_id >= vm->vpes.size()) {
+        ignore("IRS_VMAP_VPER names an unmapped VM or a vPE outside its VPE table");
+    } else if (IRS_VMAP_VPER::M.test(value) && !vm->vpes[vpe_id].valid) {
+        const uint64_t a = vm->vpet_base + uint64_t{vpe_id} * VPETE_BYTES;
+        uint64_t e = 0;
+        if (mem_read64(a, e, work) && mem_write64(a, VPETE::VALID.set(e, 1), work))
+            vm->vpes[vpe_id].valid = true;
+    }
+    m_vmt_busy_until = std::max(sc_core::sc_time_stamp() + work, m_vmt_busy_until) + m_params.t_op;
+}
+
+detail::vpe_state* irs::selected_vpe() {
+    const uint64_t sel = reg(m_regs, irs_reg::IRS_VPE_SELR);
+    detail::vm_state* vm = mapped_vm(static_cast<uint16_t>(IRS_VPE_SELR::VM_ID.get(sel)));
+    const uint64_t vpe = IRS_VPE_SELR::VPE_ID.get(sel);
+    if (!vm || vpe >= vm->vpes.size() || !vm->vpes[vpe].valid)
+        return nullptr;
+    return &vm->vpes[vpe];
+}
+
+void irs::IRS_VPE_SELR_write(uint64_t value, sc_time& delay) {
+    // A selector write is accepted at any time (Linux does not wait for IDLE first, §2.3).
+    reg(m_regs, irs_reg::IRS_VPE_SELR) = value;
+    const bool v = IRS_VPE_SELR::S.test(value) && selected_vpe() != nullptr;
+    reg(m_regs, irs_reg::IRS_VPE_STATUSR) = IRS_VPE_STATUSR::V.make(v);
+    m_vpe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+}
+
+void irs::IRS_VPE_CR0_write(uint64_t value, sc_time& delay) {
+    uint64_t& status = reg(m_regs, irs_reg::IRS_VPE_STATUSR);
+    detail::vpe_state* vpe = selected_vpe();
+    // §8.12: a config write before IDLE or with a stale selector fails and must not corrupt state.
+    if (sc_core::sc_time_stamp() + delay < m_vpe_busy_until || !vpe ||
+        !IRS_VPE_STATUSR::V.test(status)) {
+        ignore("IRS_VPE_CR0 written before IDLE or with an invalid selector");
+        status = IRS_VPE_STATUSR::F.set(status, 1);
+        return;
+    }
+    reg(m_regs, irs_reg::IRS_VPE_CR0) = value;
+    vpe->dps = IRS_VPE_CR0::DPS.test(value);
+    status = IRS_VPE_STATUSR::F.set(status, 0);
+    m_vpe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+}
+
+} // namespace gicv5
