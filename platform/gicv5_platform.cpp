@@ -188,7 +188,7 @@ run_results gicv5_platform::results() const {
         r.instructions[gicv5::desc(insn).name] = n;
     }
     r.drained = m_drained;
-    r.sim_time_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
+    r.sim_time_ns = to_ns(sc_core::sc_time_stamp());
     return r;
 }
 

@@ -5,7 +5,12 @@
 #include <map>
 #include <string>
 
+namespace sc_core { class sc_time; }
+
 namespace platform {
+
+// A simulated time in nanoseconds (exact for whole nanoseconds).
+double to_ns(const sc_core::sc_time& t);
 
 struct latency_summary {
     uint64_t count = 0;

@@ -6,6 +6,12 @@
 
 namespace platform {
 
+double to_ns(const sc_core::sc_time& t) {
+    // Through the integer time value, so whole nanoseconds stay whole.
+    return static_cast<double>(t.value()) /
+           static_cast<double>(sc_core::sc_time(1, sc_core::SC_NS).value());
+}
+
 scoreboard::scoreboard(const std::vector<unsigned>& spis_per_vm, std::size_t expected_samples) {
     for (unsigned n : spis_per_vm)
         m_spis.emplace_back(n);
@@ -39,7 +45,7 @@ void scoreboard::on_acknowledge(unsigned vm, gicv5::intid id, const sc_core::sc_
     s->waiting = false;
     s->delivered_since_notify = true;
     ++m_delivered;
-    m_latency_ns.push_back((at - s->injected_at).to_seconds() * 1e9);
+    m_latency_ns.push_back(to_ns(at - s->injected_at));
 }
 
 void scoreboard::irq_acked(unsigned vm, unsigned gsi, const sc_core::sc_time& /*at*/) {

@@ -90,7 +90,10 @@ int run_scenario(const options& opt) {
         return exit_bad_input;
     }
 
-    // SystemC writes its info messages ("Simulation stopped by user") to stdout.
+    // The platform ends every run with sc_stop(): that is no news to the user.
+    sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
+                                            sc_core::SC_DO_NOTHING);
+    // SystemC writes its info messages to stdout.
     if (opt.quiet)
         sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
 
