@@ -187,6 +187,9 @@ run_results gicv5_platform::results() const {
             n += c->insn_count(insn);
         r.instructions[gicv5::desc(insn).name] = n;
     }
+    r.unexpected_acknowledges = sb.unexpected_acknowledges();
+    r.unexpected_notifications = sb.unexpected_notifications();
+    r.ignored_requests = irs.ignored_requests();
     r.drained = m_drained;
     r.sim_time_ns = to_ns(sc_core::sc_time_stamp());
     return r;

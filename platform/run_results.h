@@ -32,6 +32,11 @@ struct run_results {
     uint64_t vcpu_exits = 0;
     // GIC instructions executed, by name (VDPEND, VDRCFG, CDIA, CDEOI, CDDI, ...), all PEs.
     std::map<std::string, uint64_t> instructions;
+    // Cross-checks that must stay 0: an acknowledge with no injection waiting, an ack
+    // notification with no delivery before it, and requests the IRS ignored as misuse.
+    uint64_t unexpected_acknowledges = 0;
+    uint64_t unexpected_notifications = 0;
+    uint64_t ignored_requests = 0;
     bool drained = false; // nothing pending, active or listed at the end
     double sim_time_ns = 0;
     double host_seconds = 0;

@@ -48,6 +48,9 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
     // Always an object, even when empty, so consumers need no special case.
     report["instructions"] = nlohmann::ordered_json::object();
     for (const auto& [name, count] : r.instructions) report["instructions"][name] = count;
+    report["checks"] = {{"unexpected_acknowledges", r.unexpected_acknowledges},
+                        {"unexpected_notifications", r.unexpected_notifications},
+                        {"ignored_requests", r.ignored_requests}};
     report["drained"] = r.drained;
     report["sim_time_ns"] = r.sim_time_ns;
     report["host_seconds"] = r.host_seconds;
@@ -88,6 +91,10 @@ std::string summary(const platform::platform_config& cfg, const platform::run_re
     }
     if (*sep == ' ') out << " none executed";
     out << "\n";
+    if (r.unexpected_acknowledges || r.unexpected_notifications || r.ignored_requests)
+        out << "checks: " << r.unexpected_acknowledges << " unexpected acknowledges, "
+            << r.unexpected_notifications << " unexpected notifications, "
+            << r.ignored_requests << " requests ignored by the IRS\n";
     return out.str();
 }
 

@@ -54,6 +54,9 @@ TEST(DefaultScenario, EveryInjectionIsDeliveredOrCoalescedAndTheApListDrains) {
     EXPECT_LE(r.latency.p50_ns, r.latency.p99_ns);
     EXPECT_LE(r.latency.p99_ns, r.latency.max_ns);
     EXPECT_GT(r.latency.min_ns, 0.0);
+    EXPECT_EQ(r.unexpected_acknowledges, 0u);
+    EXPECT_EQ(r.unexpected_notifications, 0u);
+    EXPECT_EQ(r.ignored_requests, 0u);
 }
 
 TEST(DefaultScenario, TrackingNoneIssuesNoVdrcfgAndNoNotifier) {
