@@ -1,5 +1,7 @@
 #include "cpu_stubs/pe.h"
 
+#include "tlm_gicv5/transaction.h"
+
 #include <sstream>
 
 namespace cpu_stubs {
@@ -37,14 +39,7 @@ void pe::msr(gicv5::sysreg r, uint64_t value) {
 
 tlm::tlm_response_status pe::access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len) {
     tlm::tlm_generic_payload tx;
-    tx.set_command(cmd);
-    tx.set_address(addr);
-    tx.set_data_ptr(static_cast<unsigned char*>(data));
-    tx.set_data_length(len);
-    tx.set_streaming_width(len);
-    tx.set_byte_enable_ptr(nullptr);
-    tx.set_dmi_allowed(false);
-    tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    gicv5::init_transaction(tx, cmd, addr, data, len);
     sc_time d = m_qk.get_local_time();
     mmio->b_transport(tx, d);
     m_qk.set(d);

@@ -2,6 +2,7 @@
 #include "tlm_gicv5/irs.h"
 
 #include "tlm_gicv5/insn.h"
+#include "tlm_gicv5/transaction.h"
 
 #include <algorithm>
 #include <cstring>
@@ -38,14 +39,7 @@ void irs::ignore(const char* what) {
 bool irs::mem_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len,
                      sc_time& delay) {
     tlm::tlm_generic_payload tx;
-    tx.set_command(cmd);
-    tx.set_address(addr);
-    tx.set_data_ptr(static_cast<unsigned char*>(data));
-    tx.set_data_length(len);
-    tx.set_streaming_width(len);
-    tx.set_byte_enable_ptr(nullptr);
-    tx.set_dmi_allowed(false);
-    tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    init_transaction(tx, cmd, addr, data, len);
     mem->b_transport(tx, delay);
     if (tx.is_response_error()) {
         // The spec would record a software error here (IRS_SWERR_*, not modelled yet).

@@ -134,9 +134,9 @@ void irs::reg_write(irs_reg r, uint64_t value, sc_time& delay) {
     case irs_reg::IRS_CR0: IRS_CR0_write(value, delay); return;
     case irs_reg::IRS_SYNCR: IRS_SYNCR_write(delay); return;
     case irs_reg::IRS_VMT_BASER: IRS_VMT_BASER_write(value, delay); return;
-    case irs_reg::IRS_VMAP_VMR: IRS_VMAP_VMR_write(value, delay); return;
-    case irs_reg::IRS_VMAP_VISTR: IRS_VMAP_VISTR_write(value, delay); return;
-    case irs_reg::IRS_VMAP_VPER: IRS_VMAP_VPER_write(value, delay); return;
+    case irs_reg::IRS_VMAP_VMR:
+    case irs_reg::IRS_VMAP_VISTR:
+    case irs_reg::IRS_VMAP_VPER: vmap_write(r, value, delay); return;
     case irs_reg::IRS_VPE_SELR: IRS_VPE_SELR_write(value, delay); return;
     case irs_reg::IRS_VPE_CR0: IRS_VPE_CR0_write(value, delay); return;
     case irs_reg::IRS_VMT_CFGR:

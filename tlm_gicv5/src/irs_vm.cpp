@@ -30,40 +30,58 @@ detail::vm_state* irs::mapped_vm(uint16_t vm_id) {
 
 void irs::IRS_VMT_BASER_write(uint64_t value, sc_time& delay) {
     uint64_t& baser = reg(m_regs, irs_reg::IRS_VMT_BASER);
-    const sc_time at = sc_core::sc_time_stamp() + delay;
-    m_vmt_busy_until = std::max(at, m_vmt_busy_until) + m_params.t_op;
+    sc_time work = delay;
     if (vmt_valid()) {
-        // §3 validity rule: while VALID = 1 the address is read-only; only 1 -> 0 is accepted.
+        // §3 validity rule: while VALID = 1 the address is read-only; only 1 -> 0 is accepted,
+        // and it retires every VM mapped through the table.
         if (IRS_VMT_BASER::VALID.test(value))
             return;
         for (std::size_t id = 0; id < m_vms.size(); ++id)
-            if (m_vms[id] && m_vms[id]->valid)
-                unmap_vm(static_cast<uint16_t>(id), delay);
+            if (mapped_vm(static_cast<uint16_t>(id)))
+                unmap_vm(static_cast<uint16_t>(id), work);
         baser = IRS_VMT_BASER::VALID.set(baser, 0);
-        return;
+    } else {
+        const uint64_t cfgr = reg(m_regs, irs_reg::IRS_VMT_CFGR);
+        if (IRS_VMT_BASER::VALID.test(value) &&
+            (IRS_VMT_CFGR::STRUCTURE.test(cfgr) ||
+             IRS_VMT_CFGR::VM_ID_BITS.get(cfgr) > m_params.vm_id_bits)) {
+            // IRS_IDR3.VMT_LEVELS = 0 and VM_ID_BITS bound what software may ask for.
+            ignore("IRS_VMT_BASER made valid with an unsupported IRS_VMT_CFGR");
+            value = IRS_VMT_BASER::VALID.set(value, 0);
+        }
+        baser = value;
     }
-    const uint64_t cfgr = reg(m_regs, irs_reg::IRS_VMT_CFGR);
-    if (IRS_VMT_BASER::VALID.test(value) &&
-        (IRS_VMT_CFGR::STRUCTURE.test(cfgr) ||
-         IRS_VMT_CFGR::VM_ID_BITS.get(cfgr) > m_params.vm_id_bits)) {
-        // IRS_IDR3.VMT_LEVELS = 0 and VM_ID_BITS bound what software may ask for.
-        ignore("IRS_VMT_BASER made valid with an unsupported IRS_VMT_CFGR");
-        baser = IRS_VMT_BASER::VALID.set(value, 0);
-        return;
-    }
-    baser = value;
+    m_vmt_busy_until = std::max(sc_core::sc_time_stamp() + work, m_vmt_busy_until) + m_params.t_op;
 }
 
-void irs::IRS_VMAP_VMR_write(uint64_t value, sc_time& delay) {
-    reg(m_regs, irs_reg::IRS_VMAP_VMR) = value;
+uint64_t irs::vmt_base() const {
+    return addr_of(IRS_VMT_BASER::ADDR, m_regs[static_cast<std::size_t>(irs_reg::IRS_VMT_BASER)]);
+}
+
+void irs::vmap_write(irs_reg r, uint64_t value, sc_time& delay) {
+    reg(m_regs, r) = value;
+    // §8.12: a VMAP write while the previous operation is still in flight must not corrupt state.
+    if (sc_core::sc_time_stamp() + delay < m_vmt_busy_until) {
+        ignore("VMAP register written before IRS_VMT_STATUSR.IDLE");
+        return;
+    }
+    // The table walk runs from the write on; the PE only pays for the register access.
     sc_time work = delay;
+    switch (r) {
+    case irs_reg::IRS_VMAP_VMR: IRS_VMAP_VMR_write(value, work); break;
+    case irs_reg::IRS_VMAP_VISTR: IRS_VMAP_VISTR_write(value, work); break;
+    case irs_reg::IRS_VMAP_VPER: IRS_VMAP_VPER_write(value, work); break;
+    default: SC_REPORT_FATAL(name(), "vmap_write on a register that is not a VMAP register");
+    }
+    m_vmt_busy_until = sc_core::sc_time_stamp() + work + m_params.t_op;
+}
+
+void irs::IRS_VMAP_VMR_write(uint64_t value, sc_time& work) {
     const uint16_t vm_id = static_cast<uint16_t>(IRS_VMAP_VMR::VM_ID.get(value));
     const uint64_t cfgr = reg(m_regs, irs_reg::IRS_VMT_CFGR);
-    const uint64_t base = addr_of(IRS_VMT_BASER::ADDR, reg(m_regs, irs_reg::IRS_VMT_BASER));
+    const uint64_t base = vmt_base();
     const bool in_table = vmt_valid() && vm_id < (uint64_t{1} << IRS_VMT_CFGR::VM_ID_BITS.get(cfgr));
-    if (sc_core::sc_time_stamp() + delay < m_vmt_busy_until)
-        ignore("IRS_VMAP_VMR written before IRS_VMT_STATUSR.IDLE");
-    else if (!in_table)
+    if (!in_table)
         ignore("IRS_VMAP_VMR names a VM outside the VM table");
     else if (IRS_VMAP_VMR::U.test(value)) {
         if (mapped_vm(vm_id))
@@ -89,7 +107,6 @@ void irs::IRS_VMAP_VMR_write(uint64_t value, sc_time& delay) {
             }
         }
     }
-    m_vmt_busy_until = std::max(sc_core::sc_time_stamp() + work, m_vmt_busy_until) + m_params.t_op;
 }
 
 void irs::unmap_vm(uint16_t vm_id, sc_time& delay) {
@@ -101,7 +118,7 @@ void irs::unmap_vm(uint16_t vm_id, sc_time& delay) {
             m_resident[pe].valid = false;
         }
     }
-    const uint64_t base = addr_of(IRS_VMT_BASER::ADDR, reg(m_regs, irs_reg::IRS_VMT_BASER));
+    const uint64_t base = vmt_base();
     // §5.3 teardown: VMAP_VMR with U = 1 retires the VM and its SPI vIST; the IRS clears the
     // VALID bits it set.
     uint64_t w = 0;
@@ -113,17 +130,12 @@ void irs::unmap_vm(uint16_t vm_id, sc_time& delay) {
     m_vms[vm_id].reset();
 }
 
-void irs::IRS_VMAP_VISTR_write(uint64_t value, sc_time& delay) {
-    reg(m_regs, irs_reg::IRS_VMAP_VISTR) = value;
-    sc_time work = delay;
+void irs::IRS_VMAP_VISTR_write(uint64_t value, sc_time& work) {
     const uint16_t vm_id = static_cast<uint16_t>(IRS_VMAP_VISTR::VM_ID.get(value));
     const auto type = static_cast<intid_type>(IRS_VMAP_VISTR::TYPE.get(value));
     detail::vm_state* vm = mapped_vm(vm_id);
-    const uint64_t base = addr_of(IRS_VMT_BASER::ADDR, reg(m_regs, irs_reg::IRS_VMT_BASER));
-    const uint64_t desc_addr = vmte_word_address(base, vm_id, vmte_word::spi_vist);
-    if (sc_core::sc_time_stamp() + delay < m_vmt_busy_until) {
-        ignore("IRS_VMAP_VISTR written before IRS_VMT_STATUSR.IDLE");
-    } else if (!vm) {
+    const uint64_t desc_addr = vmte_word_address(vmt_base(), vm_id, vmte_word::spi_vist);
+    if (!vm) {
         ignore("IRS_VMAP_VISTR names an unmapped VM");
     } else if (type != intid_type::SPI) {
         ignore("IRS_VMAP_VISTR for an LPI vIST (not modelled yet)");
@@ -169,18 +181,13 @@ void irs::IRS_VMAP_VISTR_write(uint64_t value, sc_time& delay) {
             }
         }
     }
-    m_vmt_busy_until = std::max(sc_core::sc_time_stamp() + work, m_vmt_busy_until) + m_params.t_op;
 }
 
-void irs::IRS_VMAP_VPER_write(uint64_t value, sc_time& delay) {
-    reg(m_regs, irs_reg::IRS_VMAP_VPER) = value;
-    sc_time work = delay;
+void irs::IRS_VMAP_VPER_write(uint64_t value, sc_time& work) {
     const uint16_t vm_id = static_cast<uint16_t>(IRS_VMAP_VPER::VM_ID.get(value));
     const uint16_t vpe_id = static_cast<uint16_t>(IRS_VMAP_VPER::VPE_ID.get(value));
     detail::vm_state* vm = mapped_vm(vm_id);
-    if (sc_core::sc_time_stamp() + delay < m_vmt_busy_until) {
-        ignore("IRS_VMAP_VPER written before IRS_VMT_STATUSR.IDLE");
-    } else if (!vm || vpe_id >= vm->vpes.size()) {
+    if (!vm || vpe_id >= vm->vpes.size()) {
         ignore("IRS_VMAP_VPER names an unmapped VM or a vPE outside its VPE table");
     } else if (IRS_VMAP_VPER::M.test(value) && !vm->vpes[vpe_id].valid) {
         const uint64_t a = vm->vpet_base + uint64_t{vpe_id} * VPETE_BYTES;
@@ -188,7 +195,6 @@ void irs::IRS_VMAP_VPER_write(uint64_t value, sc_time& delay) {
         if (mem_read64(a, e, work) && mem_write64(a, VPETE::VALID.set(e, 1), work))
             vm->vpes[vpe_id].valid = true;
     }
-    m_vmt_busy_until = std::max(sc_core::sc_time_stamp() + work, m_vmt_busy_until) + m_params.t_op;
 }
 
 detail::vpe_state* irs::selected_vpe() {

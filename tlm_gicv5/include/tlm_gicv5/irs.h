@@ -80,12 +80,16 @@ private:
 
     // VM tables (irs_vm.cpp).
     void IRS_VMT_BASER_write(uint64_t value, sc_core::sc_time& delay);
-    void IRS_VMAP_VMR_write(uint64_t value, sc_core::sc_time& delay);
-    void IRS_VMAP_VISTR_write(uint64_t value, sc_core::sc_time& delay);
-    void IRS_VMAP_VPER_write(uint64_t value, sc_core::sc_time& delay);
+    // The VMAP registers: vmap_write() checks IDLE and times the operation; the handlers do the
+    // table walk, adding its memory time to `work`.
+    void vmap_write(irs_reg r, uint64_t value, sc_core::sc_time& delay);
+    void IRS_VMAP_VMR_write(uint64_t value, sc_core::sc_time& work);
+    void IRS_VMAP_VISTR_write(uint64_t value, sc_core::sc_time& work);
+    void IRS_VMAP_VPER_write(uint64_t value, sc_core::sc_time& work);
     void IRS_VPE_SELR_write(uint64_t value, sc_core::sc_time& delay);
     void IRS_VPE_CR0_write(uint64_t value, sc_core::sc_time& delay);
     bool vmt_valid() const;
+    uint64_t vmt_base() const;
     detail::vm_state* mapped_vm(uint16_t vm_id);
     detail::vpe_state* selected_vpe();
     void unmap_vm(uint16_t vm_id, sc_core::sc_time& delay);
