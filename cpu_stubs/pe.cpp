@@ -7,7 +7,8 @@
 namespace cpu_stubs {
 
 pe::pe(const sc_core::sc_module_name& name, unsigned index)
-    : sc_module(name), gic("gic"), mmio("mmio"), m_index(index) {
+    : sc_module(name), gic("gic"), mmio("mmio"), m_index(index),
+      m_lines{line_input(*this), line_input(*this), line_input(*this), line_input(*this)} {
     SC_THREAD(thread);
     m_qk.reset();
 }
@@ -81,13 +82,14 @@ void pe::idle_until(const sc_time& until) {
     sync_if_needed();
 }
 
-bool pe::wait_for_virq(const sc_time& until) {
+bool pe::wait_for_line(pe_line l, const sc_time& until) {
+    const line_input& in = m_lines[static_cast<unsigned>(l)];
     for (;;) {
-        if (m_virq_level) {
-            if (local_time() >= m_virq_since)
+        if (in.m_level) {
+            if (local_time() >= in.m_since)
                 return true;
-            if (m_virq_since <= until) { // the line rises before `until`: idle until then
-                idle_until(m_virq_since);
+            if (in.m_since <= until) { // the line rises before `until`: idle until then
+                idle_until(in.m_since);
                 return true;
             }
         }
@@ -97,15 +99,25 @@ bool pe::wait_for_virq(const sc_time& until) {
             m_qk.sync(); // the line may change while we catch up: look again first
             continue;
         }
-        wait(until - sc_core::sc_time_stamp(), m_virq_event);
+        wait(until - sc_core::sc_time_stamp(), m_line_event);
     }
 }
 
-void pe::irq_signal(bool level, const sc_time& delay) {
-    m_virq_level = level;
-    m_virq_since = sc_core::sc_time_stamp() + delay;
+void pe::line_input::irq_signal(bool level, const sc_time& delay) {
+    m_level = level;
+    m_since = sc_core::sc_time_stamp() + delay;
     if (level)
-        m_virq_event.notify(delay);
+        m_owner.m_line_event.notify(delay);
+}
+
+const char* to_string(pe_line l) {
+    switch (l) {
+    case pe_line::irq: return "irq";
+    case pe_line::fiq: return "fiq";
+    case pe_line::nmi: return "nmi";
+    case pe_line::virq: return "virq";
+    }
+    return "?";
 }
 
 } // namespace cpu_stubs

@@ -5,7 +5,8 @@
 // Interface
 //   gic    sc_port<gicv5::gic_cpu_if>, 1 binding: this PE's CPU interface.
 //   mmio   TLM initiator (base protocol), 1 binding: loads and stores to the platform bus.
-//   virq   gicv5::irq_signal_if (bind a CPU interface's virq_out to it): the guest's IRQ line.
+//   in(pe_line::irq / fiq / nmi / virq)  gicv5::irq_signal_if each: the PE's interrupt inputs,
+//          bound to its CPU interface's irq_out, fiq_out, nmi_out and virq_out.
 // Parameters: index (the PE number, reported in messages). Timing comes from the parts it uses;
 // the quantum is the global TLM quantum.
 #pragma once
@@ -17,6 +18,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include <array>
 #include <cstdint>
 
 namespace cpu_stubs {
@@ -26,13 +28,32 @@ using sc_core::sc_time;
 
 class pe;
 
+enum class pe_line : uint8_t { irq, fiq, nmi, virq };
+constexpr unsigned pe_line_count = 4;
+const char* to_string(pe_line l);
+
 struct pe_program {
     virtual ~pe_program() = default;
     virtual void run(pe& self) = 0;
 };
 
-class pe : public sc_core::sc_module, public gicv5::irq_signal_if {
+class pe : public sc_core::sc_module {
 public:
+    // One interrupt input: its level, and since when (a rising edge can lie ahead of the PE's
+    // local time under temporal decoupling).
+    class line_input : public gicv5::irq_signal_if {
+    public:
+        explicit line_input(pe& owner) : m_owner(owner) {}
+        void irq_signal(bool level, const sc_time& delay) override;
+        bool level_at(const sc_time& t) const { return m_level && t >= m_since; }
+
+    private:
+        friend class pe;
+        pe& m_owner;
+        bool m_level = false;
+        sc_time m_since;
+    };
+
     sc_core::sc_port<gicv5::gic_cpu_if> gic;
     tlm_utils::simple_initiator_socket<pe> mmio;
 
@@ -65,9 +86,13 @@ public:
     }
     // Idle until the absolute time `until`.
     void idle_until(const sc_time& until);
-    // Idle until the guest's IRQ line is high (true) or until `until` (false), whichever first.
-    bool wait_for_virq(const sc_time& until);
-    bool virq() const { return m_virq_level && local_time() >= m_virq_since; }
+    line_input& in(pe_line l) { return m_lines[static_cast<unsigned>(l)]; }
+    // The level of an interrupt input at the PE's local time.
+    bool line(pe_line l) const { return m_lines[static_cast<unsigned>(l)].level_at(local_time()); }
+    // Idle until input l is high (true) or until `until` (false), whichever comes first.
+    bool wait_for_line(pe_line l, const sc_time& until);
+    bool wait_for_virq(const sc_time& until) { return wait_for_line(pe_line::virq, until); }
+    bool virq() const { return line(pe_line::virq); }
     // Idle until ready() holds, re-checking whenever `changed` fires.
     template <typename Pred> void wait_for(Pred ready, const sc_core::sc_event& changed) {
         while (!ready()) {
@@ -77,8 +102,6 @@ public:
                 sc_core::wait(changed);
         }
     }
-
-    void irq_signal(bool level, const sc_time& delay) override;
 
 private:
     // What SC_HAS_PROCESS would declare; spelled out because that macro is deprecated in
@@ -90,9 +113,8 @@ private:
     pe_program* m_program = nullptr;
     exception_level m_el = exception_level::EL2;
     tlm_utils::tlm_quantumkeeper m_qk;
-    bool m_virq_level = false;
-    sc_time m_virq_since;
-    sc_core::sc_event m_virq_event;
+    std::array<line_input, pe_line_count> m_lines;
+    sc_core::sc_event m_line_event; // any input rose
 };
 
 } // namespace cpu_stubs

@@ -10,6 +10,10 @@ gicv5::irs_params irs_params_from(const platform_config& c) {
     p.pe_count = static_cast<unsigned>(c.pes.size());
     p.vm_id_bits = c.irs.vm_id_bits;
     p.vpe_id_bits = c.irs.vpe_id_bits;
+    p.spi_range = c.irs.spi_range;
+    p.spi_base = c.irs.spi_base;
+    p.spi_irs_range = c.irs.spi_irs_range;
+    p.pri_bits = c.irs.pri_bits;
     p.t_reg = c.timing.mmio;
     p.t_process = c.timing.irs_process;
     p.t_hop = c.timing.stream_hop;
@@ -61,11 +65,15 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
         cp.iaffid = static_cast<uint16_t>(i);
         cp.t_insn = cfg.timing.gic_insn;
         cp.t_hop = cfg.timing.stream_hop;
+        cp.nmi = cfg.irs.nmi;
         auto cpuif = std::make_unique<gicv5::cpu_interface>(("cpuif" + std::to_string(i)).c_str(), cp);
         auto p = std::make_unique<cpu_stubs::pe>(("pe" + std::to_string(i)).c_str(), i);
         cpuif->stream_out.bind(irs.stream_in);
         irs.stream_out.bind(cpuif->stream_in);
-        cpuif->virq_out.bind(*p);
+        cpuif->irq_out.bind(p->in(cpu_stubs::pe_line::irq));
+        cpuif->fiq_out.bind(p->in(cpu_stubs::pe_line::fiq));
+        cpuif->nmi_out.bind(p->in(cpu_stubs::pe_line::nmi));
+        cpuif->virq_out.bind(p->in(cpu_stubs::pe_line::virq));
         p->gic.bind(cpuif->cpu);
         p->mmio.bind(bus.target_socket);
         cpuifs.push_back(std::move(cpuif));
@@ -127,6 +135,13 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
 }
 
 gicv5_platform::~gicv5_platform() = default;
+
+void gicv5_platform::spi_line(uint32_t spi_id, bool level, const sc_core::sc_time& delay) {
+    if (spi_id < cfg.irs.spi_base || spi_id - cfg.irs.spi_base >= irs.spi_in.size())
+        SC_REPORT_ERROR(name(), "spi_line: no such physical SPI");
+    else
+        irs.spi_in[spi_id - cfg.irs.spi_base].irq_signal(level, delay);
+}
 
 gicv5::iste gicv5_platform::peek_iste(unsigned vm, unsigned spi) const {
     uint32_t w = 0;

@@ -68,6 +68,9 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
         if (src.trigger == trigger_mode::level)
             err(path + ".trigger", "level sources are not supported yet; expected edge");
     }
+    if (uint64_t{cfg.irs.spi_base} + cfg.irs.spi_irs_range > cfg.irs.spi_range)
+        err("irs.spi_irs_range", "expected spi_base + spi_irs_range <= spi_range = " +
+                                     std::to_string(cfg.irs.spi_range));
     const uint64_t frame_end = cfg.irs.config_frame + 0x10000;
     if (cfg.irs.config_frame < cfg.memory.base + cfg.memory.size && cfg.memory.base < frame_end)
         err("irs.config_frame", "expected an address outside memory [base, base + size)");

@@ -37,6 +37,11 @@ struct irs_config {
     uint64_t config_frame = 0x2f1a0000ull; // FVP GICv5 platform default
     unsigned vm_id_bits = 4;               // VM IDs 0 .. 2^bits - 1 (IRS_IDR3.VM_ID_BITS)
     unsigned vpe_id_bits = 4;              // vPE IDs per VM (IRS_IDR4.VPE_ID_BITS)
+    unsigned spi_range = 64;               // the system's SPI IDs 0 .. spi_range-1 (IRS_IDR5)
+    unsigned spi_base = 0;                 // first physical SPI this IRS owns (IRS_IDR7)
+    unsigned spi_irs_range = 64;           // physical SPIs this IRS owns (IRS_IDR6)
+    unsigned pri_bits = 5;                 // implemented priority bits (IRS_IDR1.PRI_BITS + 1)
+    bool nmi = false;                      // superpriority enabled on every PE (SCTLR_ELx.NMI)
 };
 
 // Costs of the hypervisor's own software, on top of the GIC accesses it makes.

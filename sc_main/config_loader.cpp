@@ -62,6 +62,16 @@ const keys_of<irs_config>& irs_keys() {
                        "Width of VM IDs, which run 0 .. 2^bits - 1 (IRS_IDR3.VM_ID_BITS)"),
         integer_key<S>("vpe_id_bits", &S::vpe_id_bits, 1, 16, "bits",
                        "Width of vPE IDs within a VM (IRS_IDR4.VPE_ID_BITS)"),
+        integer_key<S>("spi_range", &S::spi_range, 0, 1u << 24, "SPIs",
+                       "Size of the system's SPI ID space (IRS_IDR5.SPI_RANGE)"),
+        integer_key<S>("spi_base", &S::spi_base, 0, (1u << 24) - 1, "",
+                       "First physical SPI ID this IRS owns (IRS_IDR7.SPI_BASE)"),
+        integer_key<S>("spi_irs_range", &S::spi_irs_range, 0, 1u << 24, "SPIs",
+                       "Physical SPIs this IRS owns (IRS_IDR6.SPI_IRS_RANGE)"),
+        integer_key<S>("pri_bits", &S::pri_bits, 1, 5, "bits",
+                       "Implemented priority bits (IRS_IDR1.PRI_BITS + 1)"),
+        bool_key<S>("nmi", &S::nmi,
+                    "Superpriority on every PE (SCTLR_ELx.NMI): priority 0 is an NMI"),
     };
     return keys;
 }
@@ -110,7 +120,7 @@ const keys_of<vm_config>& vm_keys() {
         enum_key<S>("tracking", &S::tracking,
                     std::vector<std::pair<std::string, tracking_policy>>{
                         {"ap_list", tracking_policy::ap_list}, {"none", tracking_policy::none}},
-                    "How the hypervisor tracks injected SPIs: a per-vCPU AP list, or not at all"),
+                    "How the hypervisor tracks injected SPIs: the per-VM SPI AP list, or not at all"),
         time_key<S>("exit_interval", &S::exit_interval, true,
                     "Time between exits of a vCPU to the hypervisor"),
         section_key<S>("guest", &S::guest, guest_keys(), "What the guest does with its interrupts"),

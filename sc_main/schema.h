@@ -230,6 +230,13 @@ field<S> enum_key(std::string name, Get get, std::vector<std::pair<std::string, 
                          format);
 }
 
+template <class S, class Get>
+field<S> bool_key(std::string name, Get get, std::string description) {
+    return enum_key<S>(std::move(name), get,
+                       std::vector<std::pair<std::string, bool>>{{"false", false}, {"true", true}},
+                       std::move(description));
+}
+
 // A nested mapping filling the struct get(S).
 template <class S, class Get, class Sub = std::decay_t<std::invoke_result_t<Get, S&>>>
 field<S> section_key(std::string name, Get get, const keys_of<Sub>& sub, std::string description) {

@@ -63,6 +63,10 @@ TEST(IrsConfigFrame, EveryRegisterReadsItsResetValue) {
 TEST(IrsConfigFrame, IdRegistersAdvertiseExactlyWhatIsModelled) {
     platform::platform_config cfg = test::two_pe_config();
     cfg.irs.vm_id_bits = 6;
+    cfg.irs.spi_range = 200;
+    cfg.irs.spi_base = 32;
+    cfg.irs.spi_irs_range = 96;
+    cfg.irs.pri_bits = 4;
     test::scripted_platform s(cfg);
     s.on(0, [&](pe& p) {
         const uint64_t idr0 = read(p, irs_reg::IRS_IDR0);
@@ -72,11 +76,13 @@ TEST(IrsConfigFrame, IdRegistersAdvertiseExactlyWhatIsModelled) {
         EXPECT_FALSE(IRS_IDR0::SWE.test(idr0));
         const uint64_t idr1 = read(p, irs_reg::IRS_IDR1);
         EXPECT_EQ(IRS_IDR1::PE_CNT.get(idr1), 2u);
-        EXPECT_EQ(IRS_IDR1::PRI_BITS.get(idr1) + 1, 5u);
+        EXPECT_EQ(IRS_IDR1::PRI_BITS.get(idr1) + 1, 4u);
         EXPECT_EQ(read(p, irs_reg::IRS_IDR2), 0u); // no physical IST or LPIs yet
         EXPECT_EQ(IRS_IDR3::VM_ID_BITS.get(read(p, irs_reg::IRS_IDR3)), 6u);
         EXPECT_FALSE(IRS_IDR3::VMT_LEVELS.test(read(p, irs_reg::IRS_IDR3)));
-        EXPECT_EQ(read(p, irs_reg::IRS_IDR6), 0u); // no physical SPIs yet
+        EXPECT_EQ(IRS_IDR5::SPI_RANGE.get(read(p, irs_reg::IRS_IDR5)), 200u);
+        EXPECT_EQ(IRS_IDR6::SPI_IRS_RANGE.get(read(p, irs_reg::IRS_IDR6)), 96u);
+        EXPECT_EQ(IRS_IDR7::SPI_BASE.get(read(p, irs_reg::IRS_IDR7)), 32u);
     });
     s.run();
 }

@@ -21,13 +21,14 @@ cpu_interface::cpu_interface(const sc_core::sc_module_name& name, const cpu_inte
 }
 
 void cpu_interface::command(stream_cmd cmd, bool virt, uint16_t vm, uint64_t operand_id,
-                            uint64_t value, sc_time& delay) {
+                            uint64_t value, sc_time& delay, bool irm) {
     stream_payload p;
     p.cmd = cmd;
     p.virt = virt;
     p.vm = vm;
     p.id = intid::decode(operand_id);
     p.value = value;
+    p.irm = irm;
     // Posted (R_XCLJC, reference §4.3): the PE goes on; the IRS acts t_hop later.
     sc_time d = delay + m_params.t_hop;
     stream_out->b_transport(p, d);
@@ -64,9 +65,9 @@ uint64_t cpu_interface::execute(gic_insn insn, uint64_t op, exception_level el, 
         // its own time (R_XCLJC: effects never depend on it).
         return 0;
     case gic_insn::CDIA:
-        return guest ? virtual_acknowledge(delay) : 0; // no physical interrupts yet
+        return guest ? virtual_acknowledge(delay) : physical_acknowledge(false, delay);
     case gic_insn::CDNMIA:
-        return 0; // no superpriority modelled: never an NMI to acknowledge
+        return guest ? 0 : physical_acknowledge(true, delay);
     case gic_insn::CDEOI:
         // §4.3: priority drop of the lowest set APR bit; a drop with APR = 0 does nothing.
         if (guest) {
@@ -74,6 +75,7 @@ uint64_t cpu_interface::execute(gic_insn insn, uint64_t op, exception_level el, 
             update_virq(delay);
         } else {
             m_apr = drop_priority(m_apr);
+            update_irq(delay);
         }
         return 0;
     case gic_insn::CDEN: command(stream_cmd::set_enabled, guest, vm, op, 1, delay); return 0;
@@ -82,7 +84,8 @@ uint64_t cpu_interface::execute(gic_insn insn, uint64_t op, exception_level el, 
         command(stream_cmd::set_priority, guest, vm, op, CD_OPERAND::PRIORITY.get(op), delay);
         return 0;
     case gic_insn::CDAFF:
-        command(stream_cmd::set_affinity, guest, vm, op, CD_OPERAND::IAFFID.get(op), delay);
+        command(stream_cmd::set_affinity, guest, vm, op, CD_OPERAND::IAFFID.get(op), delay,
+                CD_OPERAND::IRM.test(op));
         return 0;
     case gic_insn::CDPEND:
         command(stream_cmd::set_pending, guest, vm, op, CD_OPERAND::PENDING.get(op), delay);
@@ -111,29 +114,56 @@ uint64_t cpu_interface::execute(gic_insn insn, uint64_t op, exception_level el, 
     }
 }
 
-uint64_t cpu_interface::virtual_acknowledge(sc_time& delay) {
-    const hppi h = m_vhppi;
-    if (!virq_out.read() || !h.valid)
-        return 0; // no HPPI of sufficient priority: VALID = 0
+uint64_t cpu_interface::acknowledge(hppi& offer, uint64_t& apr, bool virt, sc_time& delay) {
+    const hppi h = offer;
     // §4.3: raise the running priority, then Activate at the IRS. The offer is consumed here;
     // the IRS answers with its next one.
-    m_vapr |= uint64_t{1} << h.prio;
-    m_vhppi = {};
+    apr |= uint64_t{1} << h.prio;
+    offer = {};
     stream_payload p;
     p.cmd = stream_cmd::activate;
-    p.virt = true;
+    p.virt = virt;
     p.vm = static_cast<uint16_t>(ICH_CONTEXTR_EL2::VM.get(m_contextr));
     p.id = h.id;
     sc_time d = delay + m_params.t_hop;
     stream_out->b_transport(p, d);
     if (!p.ok) { // the IRS replaced the offer meanwhile: nothing was acknowledged
-        m_vapr &= ~(uint64_t{1} << h.prio);
-        update_virq(delay);
+        apr &= ~(uint64_t{1} << h.prio);
         return 0;
     }
-    update_virq(delay);
     return CDIA_RESULT::ID.make(h.id.id) | CDIA_RESULT::TYPE.make(static_cast<uint64_t>(h.id.type)) |
            CDIA_RESULT::VALID.make(1);
+}
+
+uint64_t cpu_interface::virtual_acknowledge(sc_time& delay) {
+    if (!virq_out.read() || !m_vhppi.valid)
+        return 0; // no HPPI of sufficient priority: VALID = 0
+    const uint64_t r = acknowledge(m_vhppi, m_vapr, true, delay);
+    update_virq(delay);
+    return r;
+}
+
+bool cpu_interface::physical_signalled() const {
+    // §4.3/§8.5: below the running priority, within the mask (prio <= PCR), and enabled.
+    return m_hppi.valid && ICC_CR0_EL1::EN.test(m_cr0) &&
+           m_hppi.prio <= ICC_PCR_EL1::PRIORITY.get(m_pcr) && m_hppi.prio < running_priority(m_apr);
+}
+
+uint64_t cpu_interface::physical_acknowledge(bool nmi, sc_time& delay) {
+    // §8.5: with superpriority, priority 0 is acknowledged by CDNMIA only, and CDNMIA
+    // acknowledges nothing else.
+    if (!physical_signalled() || nmi != (m_params.nmi && m_hppi.prio == 0))
+        return 0;
+    const uint64_t r = acknowledge(m_hppi, m_apr, false, delay);
+    update_irq(delay);
+    return r;
+}
+
+void cpu_interface::update_irq(const sc_time& delay) {
+    const bool signalled = physical_signalled();
+    const bool nmi = signalled && m_params.nmi && m_hppi.prio == 0;
+    irq_out.write(signalled && !nmi, delay);
+    nmi_out.write(nmi, delay);
 }
 
 void cpu_interface::update_virq(const sc_time& delay) {
@@ -182,6 +212,21 @@ uint64_t cpu_interface::read_sysreg(sysreg r, exception_level el, sc_time& delay
     delay += m_params.t_insn;
     const bool guest = virtual_access(el);
     switch (r) {
+    case sysreg::ICC_IDR0_EL1:
+        // 24-bit INTIDs, 5 priority bits, no legacy GICv3 virtual interface (reference §1).
+        return ICC_IDR0_EL1::ID_BITS.make(1) | ICC_IDR0_EL1::PRI_BITS.make(4);
+    case sysreg::ICC_HPPIR_EL1: {
+        const hppi& h = guest ? m_vhppi : m_hppi;
+        return ICC_HPPIR_EL1::ID.make(h.id.id) |
+               ICC_HPPIR_EL1::TYPE.make(static_cast<uint64_t>(h.id.type)) |
+               ICC_HPPIR_EL1::HPPIV.make(h.valid);
+    }
+    case sysreg::ICC_IAFFIDR_EL1: return ICC_IAFFIDR_EL1::IAFFID.make(m_params.iaffid);
+    case sysreg::ICC_HAPR_EL1: {
+        // The running priority; 0xFF when nothing is active (our choice for "idle").
+        const unsigned rp = running_priority(guest ? m_vapr : m_apr);
+        return rp == PRIORITY_LEVELS ? 0xff : rp;
+    }
     case sysreg::ICC_ICSR_EL1: return guest ? m_vicsr : m_icsr;
     case sysreg::ICC_APR_EL1: return guest ? m_vapr : m_apr;
     case sysreg::ICC_CR0_EL1: return guest ? ICH_VMCR_EL2::EN.get(m_vmcr) : m_cr0;
@@ -220,6 +265,7 @@ void cpu_interface::write_sysreg(sysreg r, uint64_t v, exception_level el, sc_ti
     default: return; // read-only
     }
     update_virq(delay);
+    update_irq(delay);
 }
 
 void cpu_interface::stream_b_transport(stream_payload& p, sc_time& delay) {
@@ -227,9 +273,14 @@ void cpu_interface::stream_b_transport(stream_payload& p, sc_time& delay) {
         SC_REPORT_ERROR(name(), "unexpected downstream stream command");
         return;
     }
+    if (!p.virt) {
+        m_hppi = p.value ? hppi{true, p.id, p.priority} : hppi{};
+        update_irq(delay);
+        return;
+    }
     // An offer for a vPE that is no longer resident here is stale: the IRS learns of the
     // residency change from our make_nonresident and stops offering.
-    if (!p.virt || !resident() || p.vm != ICH_CONTEXTR_EL2::VM.get(m_contextr) ||
+    if (!resident() || p.vm != ICH_CONTEXTR_EL2::VM.get(m_contextr) ||
         p.vpe != ICH_CONTEXTR_EL2::VPE.get(m_contextr))
         return;
     m_vhppi = p.value ? hppi{true, p.id, p.priority} : hppi{};

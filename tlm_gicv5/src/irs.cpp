@@ -15,12 +15,26 @@ using sc_core::sc_time;
 irs::irs(const sc_core::sc_module_name& name, const irs_params& params)
     : sc_module(name), config_frame("config_frame"), mem("mem"), stream_in("stream_in"),
       stream_out("stream_out"), m_params(params) {
-    if (params.pe_count == 0 || params.vm_id_bits < 1 || params.vm_id_bits > 16 ||
-        params.vpe_id_bits < 1 || params.vpe_id_bits > 16)
+    if (params.pe_count == 0 || params.pe_count > 0x10000 || params.vm_id_bits < 1 ||
+        params.vm_id_bits > 16 || params.vpe_id_bits < 1 || params.vpe_id_bits > 16 ||
+        params.pri_bits < 1 || params.pri_bits > PRIORITY_BITS ||
+        uint64_t{params.spi_base} + params.spi_irs_range > params.spi_range ||
+        params.spi_range > (1u << 24))
         SC_REPORT_FATAL(this->name(), "irs_params out of range");
     config_frame.register_b_transport(this, &irs::config_b_transport);
     config_frame.register_transport_dbg(this, &irs::config_transport_dbg);
     stream_in.register_b_transport(this, &irs::stream_b_transport);
+    m_spis.resize(params.spi_irs_range);
+    for (uint32_t i = 0; i < params.spi_irs_range; ++i)
+        m_spis[i].node.id = spi(params.spi_base + i);
+    spi_in.reserve(params.spi_irs_range);
+    for (uint32_t i = 0; i < params.spi_irs_range; ++i)
+        spi_in.emplace_back(*this, i);
+    m_physical.targets.resize(params.pe_count);
+    for (unsigned pe = 0; pe < params.pe_count; ++pe) {
+        m_physical.targets[pe].valid = true;
+        m_physical.targets[pe].pe = static_cast<int>(pe);
+    }
     m_vms.resize(std::size_t{1} << params.vm_id_bits);
     m_resident.resize(params.pe_count);
     reset_registers();
@@ -69,15 +83,69 @@ void irs::stream_b_transport(int pe, stream_payload& p, sc_time& delay) {
     default:
         break;
     }
-    if (p.virt) {
+    if (p.virt)
         virtual_command(p, delay);
+    else
+        physical_command(p, delay);
+}
+
+bool irs::apply_command(iste& e, stream_payload& p) const {
+    switch (p.cmd) {
+    case stream_cmd::set_enabled: e.enable = p.value != 0; break;
+    case stream_cmd::set_priority: {
+        // Unimplemented low-order priority bits read as zero (reference §1); vISTs keep all 5.
+        const unsigned drop = p.virt ? 0 : PRIORITY_BITS - m_params.pri_bits;
+        e.priority = static_cast<uint8_t>((p.value & PRIORITY_LOWEST) >> drop << drop);
+        break;
+    }
+    case stream_cmd::set_affinity:
+        e.iaffid = static_cast<uint16_t>(p.value);
+        e.irm = p.irm;
+        break;
+    case stream_cmd::set_pending: e.pending = p.value != 0; break;
+    case stream_cmd::set_handling: e.hm = static_cast<handling_mode>(p.value & 1); break;
+    case stream_cmd::deactivate: e.active = false; break; // §4.3: no effect if not active
+    case stream_cmd::request_config:
+        p.result = ICC_ICSR_EL1::Enabled.make(e.enable) | ICC_ICSR_EL1::Pending.make(e.pending) |
+                   ICC_ICSR_EL1::IRM.make(e.irm) | ICC_ICSR_EL1::Active.make(e.active) |
+                   ICC_ICSR_EL1::HM.make(static_cast<uint64_t>(e.hm)) |
+                   ICC_ICSR_EL1::Priority.make(e.priority) | ICC_ICSR_EL1::IAFFID.make(e.iaffid);
+        break;
+    case stream_cmd::activate:
+        // §4.3: Activate sets Active and, for an edge interrupt only, clears Pending, as one
+        // atomic step. The CPU interface may have acknowledged an offer the IRS has since replaced.
+        if (!e.candidate())
+            return false;
+        e.active = true;
+        if (e.hm == handling_mode::edge)
+            e.pending = false;
+        break;
+    default:
+        SC_REPORT_ERROR(name(), "unexpected stream command");
+        return false;
+    }
+    return true;
+}
+
+void irs::physical_command(stream_payload& p, sc_time& delay) {
+    const bool owned = p.id.type == intid_type::SPI && p.id.id >= m_params.spi_base &&
+                       p.id.id - m_params.spi_base < m_params.spi_irs_range;
+    if (!owned) {
+        // §8.6: an INTID this IRS does not own (LPIs have no IST yet) has no effect, and a config
+        // read faults.
+        ignore("physical command for an INTID this IRS does not implement");
+        p.ok = false;
+        if (p.cmd == stream_cmd::request_config)
+            p.result = ICC_ICSR_EL1::F.make(1);
         return;
     }
-    // The physical domain has no interrupts yet (IDR2.LPI = 0, IDR6.SPI_IRS_RANGE = 0): every
-    // INTID is out of range, which has no effect and faults a config read (reference §8.6).
-    p.ok = false;
-    if (p.cmd == stream_cmd::request_config)
-        p.result = ICC_ICSR_EL1::F.make(1);
+    detail::spi_state& s = m_spis[p.id.id - m_params.spi_base];
+    iste e = iste::decode(s.iste);
+    p.ok = apply_command(e, p);
+    if (!p.ok || p.cmd == stream_cmd::request_config)
+        return;
+    s.iste = e.encode();
+    track(m_physical, s.node, e, delay);
 }
 
 void irs::virtual_command(stream_payload& p, sc_time& delay) {
@@ -101,82 +169,58 @@ void irs::virtual_command(stream_payload& p, sc_time& delay) {
         return;
     }
     iste e = iste::decode(word);
-    switch (p.cmd) {
-    case stream_cmd::set_enabled: e.enable = p.value != 0; break;
-    case stream_cmd::set_priority: e.priority = static_cast<uint8_t>(p.value & PRIORITY_LOWEST); break;
-    case stream_cmd::set_affinity: e.iaffid = static_cast<uint16_t>(p.value); break;
-    case stream_cmd::set_pending: e.pending = p.value != 0; break;
-    case stream_cmd::set_handling: e.hm = static_cast<handling_mode>(p.value & 1); break;
-    case stream_cmd::deactivate: e.active = false; break; // §4.3: no effect if not active
-    case stream_cmd::request_config:
-        p.result = ICC_ICSR_EL1::Enabled.make(e.enable) | ICC_ICSR_EL1::Pending.make(e.pending) |
-                   ICC_ICSR_EL1::IRM.make(e.irm) | ICC_ICSR_EL1::Active.make(e.active) |
-                   ICC_ICSR_EL1::HM.make(static_cast<uint64_t>(e.hm)) |
-                   ICC_ICSR_EL1::Priority.make(e.priority) | ICC_ICSR_EL1::IAFFID.make(e.iaffid);
+    p.ok = apply_command(e, p);
+    if (!p.ok || p.cmd == stream_cmd::request_config)
         return;
-    case stream_cmd::activate:
-        // §4.3: Activate sets Active and, for an edge interrupt only, clears Pending, as one
-        // atomic step. The CPU interface may have acknowledged an offer the IRS has since replaced.
-        if (!e.candidate()) {
-            p.ok = false;
-            return;
-        }
-        e.active = true;
-        if (e.hm == handling_mode::edge)
-            e.pending = false;
-        break;
-    default:
-        SC_REPORT_ERROR(name(), "unexpected stream command");
-        return;
-    }
     uint32_t updated = e.encode();
     if (updated != word && !mem_access(tlm::TLM_WRITE_COMMAND, addr, &updated, 4, delay)) {
         p.ok = false;
         return;
     }
-    track(*vm, p.id.id, e, delay);
+    track(vm->space, vm->spi.nodes[p.id.id], e, delay);
 }
 
-void irs::track(detail::vm_state& vm, uint32_t id, const iste& e, const sc_time& delay) {
-    detail::candidate& c = vm.spi.nodes[id];
-    const bool want = e.candidate() && e.iaffid < vm.vpes.size() && vm.vpes[e.iaffid].valid;
+void irs::track(detail::interrupt_space& sp, detail::candidate& c, const iste& e,
+                const sc_time& delay) {
+    const bool want = e.candidate() && e.iaffid < sp.targets.size() && sp.targets[e.iaffid].valid;
     const bool was = c.linked();
     const uint16_t old_target = c.target;
     if (was && (!want || c.prio != e.priority || c.target != e.iaffid))
-        vm.vpes[old_target].candidates.remove(c);
+        sp.targets[old_target].candidates.remove(c);
     if (want && !c.linked()) {
         c.prio = e.priority;
         c.target = e.iaffid;
-        vm.vpes[c.target].candidates.insert(c);
+        sp.targets[c.target].candidates.insert(c);
     }
     // §2.4: a target change recomputes both the old and the new target.
     if (was)
-        update_hppi(vm, old_target, delay);
+        update_hppi(sp, old_target, delay);
     if (want && (!was || old_target != e.iaffid))
-        update_hppi(vm, e.iaffid, delay);
+        update_hppi(sp, e.iaffid, delay);
 }
 
-void irs::update_hppi(detail::vm_state& vm, uint16_t vpe_id, const sc_time& delay) {
-    detail::vpe_state& vpe = vm.vpes[vpe_id];
-    if (vpe.resident_pe < 0)
+void irs::update_hppi(detail::interrupt_space& sp, uint16_t t, const sc_time& delay) {
+    detail::target& tg = sp.targets[t];
+    if (tg.pe < 0)
         return; // SIMPLIFICATION: no doorbells yet; the interrupt waits in the vIST
     hppi o;
-    const detail::candidate* best = vpe.candidates.best();
+    const detail::candidate* best = tg.candidates.best();
+    // §2.4: nothing is forwarded while IRS_CR0.IRSEN = 0.
     if (best && IRS_CR0::IRSEN.test(m_regs[static_cast<std::size_t>(irs_reg::IRS_CR0)]))
-        o = {true, spi(best->id), best->prio};
-    if (o == vpe.offered)
+        o = {true, best->id, best->prio};
+    if (o == tg.offered)
         return;
-    vpe.offered = o;
-    send_hppi(vpe.resident_pe, vm.id, vpe_id, o, delay);
+    tg.offered = o;
+    send_hppi(tg.pe, sp, t, o, delay);
 }
 
-void irs::send_hppi(int pe, uint16_t vm, uint16_t vpe, const hppi& o,
+void irs::send_hppi(int pe, const detail::interrupt_space& sp, uint16_t t, const hppi& o,
                     const sc_time& delay) {
     stream_payload p;
     p.cmd = stream_cmd::set_hppi;
-    p.virt = true;
-    p.vm = vm;
-    p.vpe = vpe;
+    p.virt = sp.virt;
+    p.vm = sp.vm;
+    p.vpe = t;
     p.id = o.id;
     p.priority = o.prio;
     p.value = o.valid;
@@ -185,33 +229,35 @@ void irs::send_hppi(int pe, uint16_t vm, uint16_t vpe, const hppi& o,
 }
 
 void irs::refresh_all_resident(const sc_time& delay) {
+    for (uint16_t pe = 0; pe < m_physical.targets.size(); ++pe)
+        update_hppi(m_physical, pe, delay);
     for (const residency& r : m_resident)
         if (r.valid)
-            update_hppi(*m_vms[r.vm], r.vpe, delay);
+            update_hppi(m_vms[r.vm]->space, r.vpe, delay);
 }
 
 void irs::make_resident(int pe, stream_payload& p, sc_time& delay) {
     detail::vm_state* vm = mapped_vm(p.vm);
     residency& slot = m_resident[static_cast<std::size_t>(pe)];
-    if (!vm || p.vpe >= vm->vpes.size() || !vm->vpes[p.vpe].valid ||
-        vm->vpes[p.vpe].resident_pe >= 0 || slot.valid) {
+    if (!vm || p.vpe >= vm->space.targets.size() || !vm->space.targets[p.vpe].valid ||
+        vm->space.targets[p.vpe].pe >= 0 || slot.valid) {
         ignore("make-resident request for an unmapped or already resident vPE");
         p.ok = false; // the CPU interface reports ICH_CONTEXTR_EL2.F = 1
         return;
     }
-    detail::vpe_state& vpe = vm->vpes[p.vpe];
-    vpe.resident_pe = pe;
+    detail::target& vpe = vm->space.targets[p.vpe];
+    vpe.pe = pe;
     vpe.offered = {};
     slot = {true, p.vm, p.vpe};
-    update_hppi(*vm, p.vpe, delay);
+    update_hppi(vm->space, p.vpe, delay);
 }
 
 void irs::make_nonresident(int pe, stream_payload& /*p*/, sc_time& /*delay*/) {
     residency& slot = m_resident[static_cast<std::size_t>(pe)];
     if (!slot.valid)
         return;
-    detail::vpe_state& vpe = m_vms[slot.vm]->vpes[slot.vpe];
-    vpe.resident_pe = -1;
+    detail::target& vpe = m_vms[slot.vm]->space.targets[slot.vpe];
+    vpe.pe = -1;
     vpe.offered = {}; // the CPU interface dropped its virtual HPPI when it sent this
     slot.valid = false;
 }

@@ -35,8 +35,11 @@ void irs::reset_registers() {
                                IRS_IDR0::VIRT.make(1));
     set(irs_reg::IRS_IDR1, IRS_IDR1::PE_CNT.make(m_params.pe_count) |
                                IRS_IDR1::IAFFID_BITS.make(15) |
-                               IRS_IDR1::PRI_BITS.make(PRIORITY_BITS - 1));
-    // No physical IST and no LPIs yet: IDR2 stays 0; no physical SPIs: IDR5-7 stay 0.
+                               IRS_IDR1::PRI_BITS.make(m_params.pri_bits - 1));
+    // No physical IST and no LPIs yet: IDR2 stays 0.
+    set(irs_reg::IRS_IDR5, IRS_IDR5::SPI_RANGE.make(m_params.spi_range));
+    set(irs_reg::IRS_IDR6, IRS_IDR6::SPI_IRS_RANGE.make(m_params.spi_irs_range));
+    set(irs_reg::IRS_IDR7, IRS_IDR7::SPI_BASE.make(m_params.spi_base));
     set(irs_reg::IRS_IDR3, IRS_IDR3::VM_ID_BITS.make(m_params.vm_id_bits));
     set(irs_reg::IRS_IDR4, IRS_IDR4::VPE_ID_BITS.make(m_params.vpe_id_bits - 1));
 }
@@ -109,7 +112,8 @@ uint64_t irs::reg_read(irs_reg r, const sc_time& at) const {
     switch (r) {
     case irs_reg::IRS_CR0: {
         const bool idle = at >= m_vmt_busy_until && at >= m_vpe_busy_until &&
-                          at >= m_sync_busy_until;
+                          at >= m_sync_busy_until && at >= m_spi_busy_until &&
+                          at >= m_pe_busy_until;
         return IRS_CR0::IDLE.set(v, idle);
     }
     case irs_reg::IRS_SYNC_STATUSR:
@@ -118,6 +122,12 @@ uint64_t irs::reg_read(irs_reg r, const sc_time& at) const {
         return IRS_VMT_STATUSR::IDLE.make(at >= m_vmt_busy_until);
     case irs_reg::IRS_VPE_STATUSR:
         return IRS_VPE_STATUSR::IDLE.set(v, at >= m_vpe_busy_until);
+    case irs_reg::IRS_SPI_STATUSR:
+        return IRS_SPI_STATUSR::IDLE.set(v, at >= m_spi_busy_until);
+    case irs_reg::IRS_PE_STATUSR:
+        return IRS_PE_STATUSR::IDLE.set(v, at >= m_pe_busy_until);
+    case irs_reg::IRS_SPI_RESAMPLER:
+        return 0; // a write-only trigger
     case irs_reg::IRS_SYNCR:
         return 0; // SYNC is a write-only trigger
     default:
@@ -139,6 +149,11 @@ void irs::reg_write(irs_reg r, uint64_t value, sc_time& delay) {
     case irs_reg::IRS_VMAP_VPER: vmap_write(r, value, delay); return;
     case irs_reg::IRS_VPE_SELR: IRS_VPE_SELR_write(value, delay); return;
     case irs_reg::IRS_VPE_CR0: IRS_VPE_CR0_write(value, delay); return;
+    case irs_reg::IRS_SPI_SELR: IRS_SPI_SELR_write(value, delay); return;
+    case irs_reg::IRS_SPI_CFGR: IRS_SPI_CFGR_write(value, delay); return;
+    case irs_reg::IRS_SPI_RESAMPLER: IRS_SPI_RESAMPLER_write(value, delay); return;
+    case irs_reg::IRS_PE_SELR: IRS_PE_SELR_write(value, delay); return;
+    case irs_reg::IRS_PE_CR0: IRS_PE_CR0_write(value, delay); return;
     case irs_reg::IRS_VMT_CFGR:
         // Reference §3 validity rule, applied to the VM table as to the IST: the
         // configuration is locked while the table is valid.
@@ -166,7 +181,8 @@ void irs::IRS_SYNCR_write(sc_time& delay) {
     // SIMPLIFICATION: commands take effect when they arrive, so a sync only has to wait for the
     // operations still in flight (their IDLE times).
     const sc_time at = sc_core::sc_time_stamp() + delay;
-    sc_time until = std::max({at, m_vmt_busy_until, m_vpe_busy_until});
+    sc_time until = std::max({at, m_vmt_busy_until, m_vpe_busy_until, m_spi_busy_until,
+                              m_pe_busy_until});
     m_sync_busy_until = until;
 }
 

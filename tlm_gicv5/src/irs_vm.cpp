@@ -98,11 +98,12 @@ void irs::IRS_VMAP_VMR_write(uint64_t value, sc_time& work) {
             } else if (mem_write64(vmte_word_address(base, vm_id, vmte_word::vmd),
                                    VMTE_W0::VALID.set(w0, 1), work)) {
                 auto vm = std::make_unique<detail::vm_state>();
-                vm->id = vm_id;
                 vm->valid = true;
                 vm->vpet_base = addr_of(VMTE_W1::VPET_ADDR, w1);
                 vm->vpe_id_bits = vpe_bits;
-                vm->vpes.resize(std::size_t{1} << vpe_bits);
+                vm->space.virt = true;
+                vm->space.vm = vm_id;
+                vm->space.targets.resize(std::size_t{1} << vpe_bits);
                 m_vms[vm_id] = std::move(vm);
             }
         }
@@ -114,7 +115,7 @@ void irs::unmap_vm(uint16_t vm_id, sc_time& delay) {
     for (std::size_t pe = 0; pe < m_resident.size(); ++pe) {
         if (m_resident[pe].valid && m_resident[pe].vm == vm_id) {
             // Recall what the PE was offered; its vPE can no longer be served.
-            send_hppi(static_cast<int>(pe), vm_id, m_resident[pe].vpe, hppi{}, delay);
+            send_hppi(static_cast<int>(pe), vm.space, m_resident[pe].vpe, hppi{}, delay);
             m_resident[pe].valid = false;
         }
     }
@@ -146,10 +147,10 @@ void irs::IRS_VMAP_VISTR_write(uint64_t value, sc_time& work) {
                 mem_write64(desc_addr, VIST_DESC::IST_VALID.set(w, 0), work);
             for (detail::candidate& c : vm->spi.nodes)
                 if (c.linked())
-                    vm->vpes[c.target].candidates.remove(c);
+                    vm->space.targets[c.target].candidates.remove(c);
             vm->spi = detail::vist_state{};
-            for (uint16_t v = 0; v < vm->vpes.size(); ++v)
-                update_hppi(*vm, v, work);
+            for (uint16_t v = 0; v < vm->space.targets.size(); ++v)
+                update_hppi(vm->space, v, work);
         }
     } else if (IRS_VMAP_VISTR::M.test(value)) {
         uint64_t d = 0;
@@ -169,7 +170,7 @@ void irs::IRS_VMAP_VISTR_write(uint64_t value, sc_time& work) {
                 v.istsz = 0;
                 v.nodes.resize(std::size_t{1} << id_bits);
                 for (uint32_t id = 0; id < v.nodes.size(); ++id)
-                    v.nodes[id].id = id;
+                    v.nodes[id].id = spi(id);
                 // A table handed over with live entries (a restore) is read once, so the HPPI
                 // bookkeeping starts from what memory holds.
                 std::vector<uint32_t> table(v.nodes.size());
@@ -177,7 +178,7 @@ void irs::IRS_VMAP_VISTR_write(uint64_t value, sc_time& work) {
                                static_cast<unsigned>(table.size() * 4), work))
                     for (uint32_t id = 0; id < table.size(); ++id)
                         if (iste::decode(table[id]).candidate())
-                            track(*vm, id, iste::decode(table[id]), work);
+                            track(vm->space, v.nodes[id], iste::decode(table[id]), work);
             }
         }
     }
@@ -187,23 +188,23 @@ void irs::IRS_VMAP_VPER_write(uint64_t value, sc_time& work) {
     const uint16_t vm_id = static_cast<uint16_t>(IRS_VMAP_VPER::VM_ID.get(value));
     const uint16_t vpe_id = static_cast<uint16_t>(IRS_VMAP_VPER::VPE_ID.get(value));
     detail::vm_state* vm = mapped_vm(vm_id);
-    if (!vm || vpe_id >= vm->vpes.size()) {
+    if (!vm || vpe_id >= vm->space.targets.size()) {
         ignore("IRS_VMAP_VPER names an unmapped VM or a vPE outside its VPE table");
-    } else if (IRS_VMAP_VPER::M.test(value) && !vm->vpes[vpe_id].valid) {
+    } else if (IRS_VMAP_VPER::M.test(value) && !vm->space.targets[vpe_id].valid) {
         const uint64_t a = vm->vpet_base + uint64_t{vpe_id} * VPETE_BYTES;
         uint64_t e = 0;
         if (mem_read64(a, e, work) && mem_write64(a, VPETE::VALID.set(e, 1), work))
-            vm->vpes[vpe_id].valid = true;
+            vm->space.targets[vpe_id].valid = true;
     }
 }
 
-detail::vpe_state* irs::selected_vpe() {
+detail::target* irs::selected_vpe() {
     const uint64_t sel = reg(m_regs, irs_reg::IRS_VPE_SELR);
     detail::vm_state* vm = mapped_vm(static_cast<uint16_t>(IRS_VPE_SELR::VM_ID.get(sel)));
     const uint64_t vpe = IRS_VPE_SELR::VPE_ID.get(sel);
-    if (!vm || vpe >= vm->vpes.size() || !vm->vpes[vpe].valid)
+    if (!vm || vpe >= vm->space.targets.size() || !vm->space.targets[vpe].valid)
         return nullptr;
-    return &vm->vpes[vpe];
+    return &vm->space.targets[vpe];
 }
 
 void irs::IRS_VPE_SELR_write(uint64_t value, sc_time& delay) {
@@ -216,7 +217,7 @@ void irs::IRS_VPE_SELR_write(uint64_t value, sc_time& delay) {
 
 void irs::IRS_VPE_CR0_write(uint64_t value, sc_time& delay) {
     uint64_t& status = reg(m_regs, irs_reg::IRS_VPE_STATUSR);
-    detail::vpe_state* vpe = selected_vpe();
+    detail::target* vpe = selected_vpe();
     // §8.12: a config write before IDLE or with a stale selector fails and must not corrupt state.
     if (sc_core::sc_time_stamp() + delay < m_vpe_busy_until || !vpe ||
         !IRS_VPE_STATUSR::V.test(status)) {

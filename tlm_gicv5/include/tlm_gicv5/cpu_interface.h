@@ -6,17 +6,23 @@
 //               cost to the caller's local time offset.
 //   stream_out  stream_protocol initiator to the IRS (1 binding): commands, posted or with reply.
 //   stream_in   stream_protocol target from the IRS (1 binding): HPPI offers and recalls.
+//   irq_out     irq_signal_out: IRQ to the PE, for a physical HPPI of sufficient priority.
+//   nmi_out     irq_signal_out: NMI to the PE, for such an HPPI of priority 0 when superpriority
+//               is enabled (parameter nmi, standing for SCTLR_ELx.NMI).
+//   fiq_out     irq_signal_out: FIQ; only other interrupt domains signal it, and the model has
+//               the Non-secure domain only, so it stays low.
 //   virq_out    irq_signal_out: the virtual IRQ to the PE (the guest's interrupt line).
 //
 // Parameters (cpu_interface_params)
 //   iaffid   0      this PE's IAFFID (ICC_IAFFIDR_EL1)
 //   t_insn   10 ns  cost of one GIC instruction or register access at the CPU interface
 //   t_hop    20 ns  CPU interface -> IRS message (one way)
+//   nmi      false  superpriority enabled (SCTLR_ELx.NMI): priority 0 is an NMI, acknowledged
+//                   only by GICR CDNMIA
 //
 // Domains: an access from EL1 or EL0 while a vPE is resident (ICH_CONTEXTR_EL2.V = 1) acts on
-// the virtual CPU interface and the resident VM; any other access acts on the physical domain,
-// which has no interrupts yet. SIMPLIFICATION: superpriority/NMI is not modelled (SCTLR_ELx.NMI
-// is taken as 0), so CDIA acknowledges priority 0 like any other.
+// the virtual CPU interface and the resident VM; any other access acts on the physical domain.
+// SIMPLIFICATION: the virtual interface has no superpriority (a guest's priority 0 is an IRQ).
 #pragma once
 
 #include "tlm_gicv5/insn.h"
@@ -44,6 +50,7 @@ struct cpu_interface_params {
     uint16_t iaffid = 0;
     sc_core::sc_time t_insn{10, sc_core::SC_NS};
     sc_core::sc_time t_hop{20, sc_core::SC_NS};
+    bool nmi = false;
 };
 
 class cpu_interface : public sc_core::sc_module, public gic_cpu_if {
@@ -51,6 +58,9 @@ public:
     sc_core::sc_export<gic_cpu_if> cpu;
     tlm_utils::simple_initiator_socket<cpu_interface, 32, stream_protocol_types> stream_out;
     tlm_utils::passthrough_target_socket<cpu_interface, 32, stream_protocol_types> stream_in;
+    irq_signal_out irq_out;
+    irq_signal_out fiq_out;
+    irq_signal_out nmi_out;
     irq_signal_out virq_out;
 
     cpu_interface(const sc_core::sc_module_name& name, const cpu_interface_params& params);
@@ -70,8 +80,13 @@ private:
     bool resident() const { return ICH_CONTEXTR_EL2::V.test(m_contextr); }
     bool virtual_access(exception_level el) const { return el <= exception_level::EL1 && resident(); }
     uint64_t virtual_acknowledge(sc_core::sc_time& delay);
+    uint64_t physical_acknowledge(bool nmi, sc_core::sc_time& delay);
+    bool physical_signalled() const; // the physical HPPI has sufficient priority
+    void update_irq(const sc_core::sc_time& delay);
     void command(stream_cmd cmd, bool virt, uint16_t vm, uint64_t operand_id, uint64_t value,
-                 sc_core::sc_time& delay);
+                 sc_core::sc_time& delay, bool irm = false);
+    // Acknowledges `offer`: sets its bit in `apr`, sends Activate; returns the CDIA result.
+    uint64_t acknowledge(hppi& offer, uint64_t& apr, bool virt, sc_core::sc_time& delay);
     uint64_t request_config(bool virt, uint16_t vm, uint64_t operand_id, sc_core::sc_time& delay);
     void write_contextr(uint64_t value, sc_core::sc_time& delay);
     void update_virq(const sc_core::sc_time& delay);
@@ -85,6 +100,7 @@ private:
     uint64_t m_vicsr = 0;    // ICC_ICSR_EL1 as the guest sees it
     uint64_t m_cr0 = 0, m_pcr = 0, m_apr = 0; // physical ICC_CR0/PCR/APR_EL1
     hppi m_vhppi;   // the IRS's latest offer for the resident vPE
+    hppi m_hppi;    // the IRS's latest offer for this PE (physical domain)
     std::array<uint64_t, gic_insn_count> m_insn_count{};
     uint64_t m_unimplemented = 0;
 };

@@ -69,10 +69,14 @@ namespace CDIA_RESULT { constexpr field ID{23, 0}, TYPE{31, 29}, VALID{32, 32}; 
 
 // X(name, op0, op1, CRn, CRm, op2)
 #define GICV5_SYSREGS(X)                                                             \
+    X(ICC_IDR0_EL1, 3, 0, 12, 10, 2)                                                 \
+    X(ICC_HPPIR_EL1, 3, 0, 12, 10, 3)                                                \
     X(ICC_ICSR_EL1, 3, 0, 12, 10, 4)                                                 \
+    X(ICC_IAFFIDR_EL1, 3, 0, 12, 10, 5)                                              \
     X(ICC_APR_EL1, 3, 1, 12, 0, 0)                                                   \
     X(ICC_CR0_EL1, 3, 1, 12, 0, 1)                                                   \
     X(ICC_PCR_EL1, 3, 1, 12, 0, 2)                                                   \
+    X(ICC_HAPR_EL1, 3, 1, 12, 0, 3)                                                  \
     X(ICH_APR_EL2, 3, 4, 12, 8, 4)                                                   \
     X(ICH_HPPIR_EL2, 3, 4, 12, 8, 5)                                                 \
     X(ICH_CONTEXTR_EL2, 3, 4, 12, 11, 6)                                             \
@@ -99,6 +103,10 @@ namespace ICC_ICSR_EL1 {
 constexpr field F{0, 0}, Enabled{1, 1}, Pending{2, 2}, IRM{3, 3}, Active{4, 4}, HM{5, 5},
     Priority{15, 11}, IAFFID{47, 32};
 }
+namespace ICC_IDR0_EL1 { constexpr field ID_BITS{3, 0}, PRI_BITS{7, 4}, GCIE_LEGACY{11, 8}; }
+namespace ICC_HPPIR_EL1 { constexpr field ID{23, 0}, TYPE{31, 29}, HPPIV{32, 32}; }
+namespace ICC_IAFFIDR_EL1 { constexpr field IAFFID{15, 0}; }
+namespace ICC_HAPR_EL1 { constexpr field PRIORITY{7, 0}; }
 namespace ICC_CR0_EL1 { constexpr field EN{0, 0}; }
 namespace ICC_PCR_EL1 { constexpr field PRIORITY{4, 0}; }
 namespace ICH_CONTEXTR_EL2 {

@@ -11,9 +11,17 @@
 //                 access, each timed by the target.
 //   stream_in     stream_protocol target, one binding per PE; binding index = the PE's IAFFID.
 //   stream_out    stream_protocol initiator, one binding per PE, in the same order as stream_in.
+//   spi_in        one irq_signal_if per physical SPI this IRS owns: spi_in[i] is the wire of SPI
+//                 spi_base + i. A level change takes effect at sc_time_stamp() + delay.
 //
 // Parameters (irs_params)
 //   pe_count        2       PEs served, IAFFIDs 0 .. pe_count-1 (IRS_IDR1.PE_CNT)
+//   spi_base        0       first physical SPI ID this IRS owns (IRS_IDR7.SPI_BASE)
+//   spi_irs_range   0       physical SPIs this IRS owns (IRS_IDR6.SPI_IRS_RANGE)
+//   spi_range       0       size of the system's SPI ID space (IRS_IDR5.SPI_RANGE); at least
+//                           spi_base + spi_irs_range
+//   pri_bits        5       implemented priority bits (IRS_IDR1.PRI_BITS + 1), 1..5; the low
+//                           bits of a physical priority that are not implemented read as zero
 //   vm_id_bits      4       VM ID width (IRS_IDR3.VM_ID_BITS), 1..16
 //   vpe_id_bits     4       vPE ID width per VM (IRS_IDR4.VPE_ID_BITS), 1..16
 //   t_reg           20 ns   one config-frame register access
@@ -21,12 +29,14 @@
 //   t_hop           20 ns   IRS -> CPU interface message (one way)
 //   t_op            1 us    a VMAP or selector operation until its IDLE bit reads 1 again
 //
-// What is modelled so far: the VM table (linear), VMAP of VMs, vPEs and SPI vISTs (linear, 4-byte
-// ISTEs), vPE selection, the virtual SPI stream commands and HPPI forwarding to resident vPEs.
-// The ID registers advertise exactly that: no physical SPIs, no LPIs, no physical IST.
+// What is modelled so far: wired physical SPIs (selection, trigger mode, resampling), PE
+// selection, the VM table (linear), VMAP of VMs, vPEs and SPI vISTs (linear, 4-byte ISTEs), vPE
+// selection, the stream commands and HPPI forwarding to PEs and resident vPEs. The ID registers
+// advertise exactly that: no LPIs and no physical IST yet.
 #pragma once
 
-#include "tlm_gicv5/detail/vm_state.h"
+#include "tlm_gicv5/detail/interrupt_space.h"
+#include "tlm_gicv5/irq_signal.h"
 #include "tlm_gicv5/iste.h"
 #include "tlm_gicv5/irs_regs.h"
 #include "tlm_gicv5/stream.h"
@@ -45,6 +55,10 @@ namespace gicv5 {
 
 struct irs_params {
     unsigned pe_count = 2;
+    uint32_t spi_base = 0;
+    uint32_t spi_irs_range = 0;
+    uint32_t spi_range = 0;
+    unsigned pri_bits = 5;
     unsigned vm_id_bits = 4;
     unsigned vpe_id_bits = 4;
     sc_core::sc_time t_reg{20, sc_core::SC_NS};
@@ -59,6 +73,20 @@ public:
     tlm_utils::simple_initiator_socket<irs> mem;
     tlm_utils::multi_passthrough_target_socket<irs, 32, stream_protocol_types> stream_in;
     tlm_utils::multi_passthrough_initiator_socket<irs, 32, stream_protocol_types> stream_out;
+
+    // The wire of one physical SPI.
+    class spi_input : public irq_signal_if {
+    public:
+        spi_input(irs& owner, uint32_t index) : m_owner(owner), m_index(index) {}
+        void irq_signal(bool level, const sc_core::sc_time& delay) override {
+            m_owner.spi_sample(m_index, level, delay);
+        }
+
+    private:
+        irs& m_owner;
+        uint32_t m_index;
+    };
+    std::vector<spi_input> spi_in;
 
     irs(const sc_core::sc_module_name& name, const irs_params& params);
     ~irs() override;
@@ -78,6 +106,17 @@ private:
     void IRS_CR0_write(uint64_t value, sc_core::sc_time& delay);
     void IRS_SYNCR_write(sc_core::sc_time& delay);
 
+    // Physical SPIs and PEs (irs_spi.cpp).
+    void spi_sample(uint32_t index, bool level, const sc_core::sc_time& delay);
+    void sample_line(detail::spi_state& s, const sc_core::sc_time& delay);
+    detail::spi_state* selected_spi();
+    void IRS_SPI_SELR_write(uint64_t value, sc_core::sc_time& delay);
+    void IRS_SPI_CFGR_write(uint64_t value, sc_core::sc_time& delay);
+    void IRS_SPI_RESAMPLER_write(uint64_t value, sc_core::sc_time& delay);
+    void IRS_PE_SELR_write(uint64_t value, sc_core::sc_time& delay);
+    void IRS_PE_CR0_write(uint64_t value, sc_core::sc_time& delay);
+    void physical_command(stream_payload& p, sc_core::sc_time& delay);
+
     // VM tables (irs_vm.cpp).
     void IRS_VMT_BASER_write(uint64_t value, sc_core::sc_time& delay);
     // The VMAP registers: vmap_write() checks IDLE and times the operation; the handlers do the
@@ -91,7 +130,7 @@ private:
     bool vmt_valid() const;
     uint64_t vmt_base() const;
     detail::vm_state* mapped_vm(uint16_t vm_id);
-    detail::vpe_state* selected_vpe();
+    detail::target* selected_vpe();
     void unmap_vm(uint16_t vm_id, sc_core::sc_time& delay);
 
     // Memory socket (irs.cpp). Return false (and log) on a failed access.
@@ -103,11 +142,16 @@ private:
     // Stream commands and HPPI (irs.cpp).
     void stream_b_transport(int pe, stream_payload& p, sc_core::sc_time& delay);
     void virtual_command(stream_payload& p, sc_core::sc_time& delay);
+    // Applies a state-changing command to an ISTE; false for an acknowledge that finds it no
+    // longer a candidate. request_config only fills p.result.
+    bool apply_command(iste& e, stream_payload& p) const;
     void make_resident(int pe, stream_payload& p, sc_core::sc_time& delay);
     void make_nonresident(int pe, stream_payload& p, sc_core::sc_time& delay);
-    void track(detail::vm_state& vm, uint32_t id, const iste& e, const sc_core::sc_time& delay);
-    void update_hppi(detail::vm_state& vm, uint16_t vpe, const sc_core::sc_time& delay);
-    void send_hppi(int pe, uint16_t vm, uint16_t vpe, const hppi& o,
+    // Keeps node's candidacy in step with the ISTE it stands for; recomputes affected targets.
+    void track(detail::interrupt_space& sp, detail::candidate& node, const iste& e,
+               const sc_core::sc_time& delay);
+    void update_hppi(detail::interrupt_space& sp, uint16_t t, const sc_core::sc_time& delay);
+    void send_hppi(int pe, const detail::interrupt_space& sp, uint16_t t, const hppi& o,
                    const sc_core::sc_time& delay);
     void refresh_all_resident(const sc_core::sc_time& delay);
     void ignore(const char* what);
@@ -117,6 +161,11 @@ private:
     sc_core::sc_time m_vmt_busy_until = sc_core::SC_ZERO_TIME;
     sc_core::sc_time m_vpe_busy_until = sc_core::SC_ZERO_TIME;
     sc_core::sc_time m_sync_busy_until = sc_core::SC_ZERO_TIME;
+    sc_core::sc_time m_spi_busy_until = sc_core::SC_ZERO_TIME;
+    sc_core::sc_time m_pe_busy_until = sc_core::SC_ZERO_TIME;
+    // m_spis before m_physical, for the same destruction-order reason as in vm_state.
+    std::vector<detail::spi_state> m_spis; // index: SPI ID - spi_base
+    detail::interrupt_space m_physical;     // targets = PEs
     std::vector<std::unique_ptr<detail::vm_state>> m_vms; // index: VM ID
     struct residency {
         bool valid = false;

@@ -41,6 +41,14 @@ struct reg_desc {
     X(IRS_CR1, 0x084, 32, RW, 0, 0xffff)                                             \
     X(IRS_SYNCR, 0x0C0, 32, RW, 0, 0x80000000)                                       \
     X(IRS_SYNC_STATUSR, 0x0C4, 32, RO, 0x1, 0)                                       \
+    X(IRS_SPI_SELR, 0x108, 32, RW, 0, 0xffffff)                                      \
+    X(IRS_SPI_DOMAINR, 0x10C, 32, RO, 0, 0)                                          \
+    X(IRS_SPI_RESAMPLER, 0x110, 32, RW, 0, 0xffffff)                                 \
+    X(IRS_SPI_CFGR, 0x114, 32, RW, 0, 0x1)                                           \
+    X(IRS_SPI_STATUSR, 0x118, 32, RO, 0x1, 0)                                        \
+    X(IRS_PE_SELR, 0x140, 32, RW, 0, 0xffff)                                         \
+    X(IRS_PE_STATUSR, 0x144, 32, RO, 0x1, 0)                                         \
+    X(IRS_PE_CR0, 0x148, 32, RW, 0, 0x1)                                             \
     X(IRS_VMT_BASER, 0x200, 64, RW, 0, 0x00fffffffffffff9ull)                        \
     X(IRS_VMT_CFGR, 0x210, 32, RW, 0, 0x1001f)                                       \
     X(IRS_VMT_STATUSR, 0x214, 32, RO, 0x1, 0)                                        \
@@ -101,6 +109,14 @@ namespace IRS_AIDR { constexpr field ARCHMINORREV{3, 0}, ARCHMAJORREV{7, 4}, COM
 namespace IRS_CR0 { constexpr field IRSEN{0, 0}, IDLE{1, 1}; }
 namespace IRS_SYNCR { constexpr field SYNC{31, 31}; }
 namespace IRS_SYNC_STATUSR { constexpr field IDLE{0, 0}; }
+// IRS_SPI_DOMAINR reads as zero and ignores writes outside the EL3 frame (reference §2.3).
+namespace IRS_SPI_SELR { constexpr field ID{23, 0}; }
+namespace IRS_SPI_RESAMPLER { constexpr field SPI_ID{23, 0}; }
+namespace IRS_SPI_CFGR { constexpr field TM{0, 0}; }
+namespace IRS_SPI_STATUSR { constexpr field IDLE{0, 0}, V{1, 1}; }
+namespace IRS_PE_SELR { constexpr field IAFFID{15, 0}; }
+namespace IRS_PE_STATUSR { constexpr field IDLE{0, 0}, V{1, 1}, ONLINE{2, 2}; }
+namespace IRS_PE_CR0 { constexpr field DPS{0, 0}; }
 namespace IRS_VMT_BASER { constexpr field VALID{0, 0}, ADDR{55, 3}; }
 namespace IRS_VMT_CFGR { constexpr field VM_ID_BITS{4, 0}, STRUCTURE{16, 16}; }
 namespace IRS_VMT_STATUSR { constexpr field IDLE{0, 0}; }

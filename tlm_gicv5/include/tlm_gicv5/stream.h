@@ -57,6 +57,7 @@ struct stream_payload {
     uint16_t vpe = 0;
     intid id;
     uint64_t value = 0;
+    bool irm = false;     // set_affinity: 1-of-N routing requested
     uint8_t priority = 0; // set_hppi: priority of the offered INTID
     // Reply fields, set by the target.
     bool ok = true;

@@ -17,7 +17,7 @@ namespace gicv5::detail {
 
 struct candidate {
     boost::intrusive::list_member_hook<> node; // safe_link: is_linked() tells membership
-    uint32_t id = 0;
+    intid id;
     uint8_t prio = 0;
     uint16_t target = 0;
     bool linked() const { return node.is_linked(); }

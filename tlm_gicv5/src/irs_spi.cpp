@@ -1,0 +1,107 @@
+// IRS: wired physical SPIs and PE selection (reference §2.3, §2.5).
+#include "tlm_gicv5/irs.h"
+
+namespace gicv5 {
+
+using sc_core::sc_time;
+
+namespace {
+uint64_t& reg(std::array<uint64_t, irs_config_frame_count>& regs, irs_reg r) {
+    return regs[static_cast<std::size_t>(r)];
+}
+} // namespace
+
+void irs::spi_sample(uint32_t index, bool level, const sc_time& delay) {
+    detail::spi_state& s = m_spis[index];
+    if (s.line == level)
+        return;
+    s.line = level;
+    sample_line(s, delay);
+}
+
+void irs::sample_line(detail::spi_state& s, const sc_time& delay) {
+    iste e = iste::decode(s.iste);
+    if (s.line) {
+        // R_HHKMN, R_QBXXV: a high line makes the SPI pending, and its handling mode follows
+        // the trigger mode.
+        e.pending = true;
+        e.hm = s.level_triggered ? handling_mode::level : handling_mode::edge;
+    } else if (s.level_triggered) {
+        e.pending = false; // R_DMTFM: a level SPI stops pending when its line drops
+    }
+    s.iste = e.encode();
+    track(m_physical, s.node, e, delay);
+}
+
+detail::spi_state* irs::selected_spi() {
+    const uint64_t id = IRS_SPI_SELR::ID.get(reg(m_regs, irs_reg::IRS_SPI_SELR));
+    if (id < m_params.spi_base || id - m_params.spi_base >= m_params.spi_irs_range)
+        return nullptr;
+    return &m_spis[id - m_params.spi_base];
+}
+
+void irs::IRS_SPI_SELR_write(uint64_t value, sc_time& delay) {
+    // A selector write is accepted at any time (Linux does not wait for IDLE first, §2.3).
+    reg(m_regs, irs_reg::IRS_SPI_SELR) = value;
+    const detail::spi_state* s = selected_spi();
+    // V: the selected SPI is one this domain may manage (reference §2.3).
+    reg(m_regs, irs_reg::IRS_SPI_STATUSR) = IRS_SPI_STATUSR::V.make(s != nullptr);
+    reg(m_regs, irs_reg::IRS_SPI_CFGR) = IRS_SPI_CFGR::TM.make(s && s->level_triggered);
+    m_spi_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+}
+
+void irs::IRS_SPI_CFGR_write(uint64_t value, sc_time& delay) {
+    detail::spi_state* s = selected_spi();
+    // §8.12: a config write before IDLE or with an invalid selector fails without effect.
+    if (sc_core::sc_time_stamp() + delay < m_spi_busy_until || !s) {
+        ignore("IRS_SPI_CFGR written before IDLE or with an invalid selector");
+        return;
+    }
+    reg(m_regs, irs_reg::IRS_SPI_CFGR) = value;
+    const bool level = IRS_SPI_CFGR::TM.test(value);
+    if (level != s->level_triggered) {
+        s->level_triggered = level;
+        // R_KBPXL: to level, pending follows the line; to edge, a high line's pending clears.
+        iste e = iste::decode(s->iste);
+        if (level)
+            e.pending = s->line;
+        else if (s->line)
+            e.pending = false;
+        s->iste = e.encode();
+        track(m_physical, s->node, e, delay);
+    }
+    m_spi_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+}
+
+void irs::IRS_SPI_RESAMPLER_write(uint64_t value, sc_time& delay) {
+    const uint64_t id = IRS_SPI_RESAMPLER::SPI_ID.get(value);
+    if (id < m_params.spi_base || id - m_params.spi_base >= m_params.spi_irs_range) {
+        ignore("IRS_SPI_RESAMPLER names an SPI this IRS does not own");
+        return;
+    }
+    // The same sampling as a line change, on the current line value (reference §2.5).
+    sample_line(m_spis[id - m_params.spi_base], delay);
+}
+
+void irs::IRS_PE_SELR_write(uint64_t value, sc_time& delay) {
+    reg(m_regs, irs_reg::IRS_PE_SELR) = value;
+    const uint64_t iaffid = IRS_PE_SELR::IAFFID.get(value);
+    const bool v = iaffid < m_physical.targets.size();
+    // SIMPLIFICATION: every PE the IRS serves is online.
+    reg(m_regs, irs_reg::IRS_PE_STATUSR) = IRS_PE_STATUSR::V.make(v) | IRS_PE_STATUSR::ONLINE.make(v);
+    reg(m_regs, irs_reg::IRS_PE_CR0) = IRS_PE_CR0::DPS.make(v && m_physical.targets[iaffid].dps);
+    m_pe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+}
+
+void irs::IRS_PE_CR0_write(uint64_t value, sc_time& delay) {
+    const uint64_t iaffid = IRS_PE_SELR::IAFFID.get(reg(m_regs, irs_reg::IRS_PE_SELR));
+    if (sc_core::sc_time_stamp() + delay < m_pe_busy_until || iaffid >= m_physical.targets.size()) {
+        ignore("IRS_PE_CR0 written before IDLE or with an invalid selector");
+        return;
+    }
+    reg(m_regs, irs_reg::IRS_PE_CR0) = value;
+    m_physical.targets[iaffid].dps = IRS_PE_CR0::DPS.test(value);
+    m_pe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+}
+
+} // namespace gicv5
