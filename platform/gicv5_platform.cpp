@@ -14,6 +14,11 @@ gicv5::irs_params irs_params_from(const platform_config& c) {
     p.spi_base = c.irs.spi_base;
     p.spi_irs_range = c.irs.spi_irs_range;
     p.pri_bits = c.irs.pri_bits;
+    p.lpi_id_bits = c.irs.lpi_id_bits;
+    p.min_lpi_id_bits = c.irs.min_lpi_id_bits;
+    p.ist_two_level = c.irs.ist_two_level;
+    p.ist_l2sz = c.irs.ist_l2sz;
+    p.istmd_sz = c.irs.istmd_sz;
     p.t_reg = c.timing.mmio;
     p.t_process = c.timing.irs_process;
     p.t_hop = c.timing.stream_hop;
@@ -56,8 +61,10 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
       sb(spis_per_vm(config), expected_samples(config)) {
     bus.map(0, cfg.memory.base, cfg.memory.size, "memory");
     bus.map(1, cfg.irs.config_frame, gicv5::IRS_CONFIG_FRAME_SIZE, "IRS config frame");
+    bus.map(2, cfg.irs.setlpi_frame, gicv5::IRS_SETLPI_FRAME_SIZE, "IRS SETLPI frame");
     bus.initiator_socket.bind(mem.socket);
     bus.initiator_socket.bind(irs.config_frame);
+    bus.initiator_socket.bind(irs.setlpi_frame);
     irs.mem.bind(bus.target_socket);
 
     for (unsigned i = 0; i < cfg.pes.size(); ++i) {

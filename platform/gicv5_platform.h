@@ -1,7 +1,8 @@
 // The platform assembled from a platform_config:
 //
 //   PE i --mmio--> router --> memory            (cfg.memory.base)
-//                        \--> IRS config frame  (cfg.irs.config_frame)
+//                        |--> IRS config frame  (cfg.irs.config_frame)
+//                        \--> IRS SETLPI frame  (cfg.irs.setlpi_frame)
 //   IRS --mem--> router
 //   PE i --gic--> CPU interface i <==stream==> IRS   (IAFFID = i)
 //   CPU interface i --virq--> PE i

@@ -71,9 +71,20 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
     if (uint64_t{cfg.irs.spi_base} + cfg.irs.spi_irs_range > cfg.irs.spi_range)
         err("irs.spi_irs_range", "expected spi_base + spi_irs_range <= spi_range = " +
                                      std::to_string(cfg.irs.spi_range));
-    const uint64_t frame_end = cfg.irs.config_frame + 0x10000;
-    if (cfg.irs.config_frame < cfg.memory.base + cfg.memory.size && cfg.memory.base < frame_end)
-        err("irs.config_frame", "expected an address outside memory [base, base + size)");
+    if (cfg.irs.lpi_id_bits != 0 && cfg.irs.min_lpi_id_bits > cfg.irs.lpi_id_bits)
+        err("irs.min_lpi_id_bits", "expected at most irs.lpi_id_bits = " +
+                                       std::to_string(cfg.irs.lpi_id_bits));
+    // Each 64 KiB frame must lie outside memory and apart from the other.
+    const std::pair<const char*, uint64_t> frames[] = {{"irs.config_frame", cfg.irs.config_frame},
+                                                       {"irs.setlpi_frame", cfg.irs.setlpi_frame}};
+    for (const auto& [key, base] : frames) {
+        if (base % 0x10000 != 0)
+            err(key, "expected a 64 KiB aligned address");
+        if (base < cfg.memory.base + cfg.memory.size && cfg.memory.base < base + 0x10000)
+            err(key, "expected an address outside memory [base, base + size)");
+    }
+    if (cfg.irs.config_frame / 0x10000 == cfg.irs.setlpi_frame / 0x10000)
+        err("irs.setlpi_frame", "expected a frame apart from irs.config_frame");
     return errors;
 }
 

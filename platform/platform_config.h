@@ -35,6 +35,7 @@ struct memory_config {
 
 struct irs_config {
     uint64_t config_frame = 0x2f1a0000ull; // FVP GICv5 platform default
+    uint64_t setlpi_frame = 0x2f1b0000ull; // FVP GICv5 platform default
     unsigned vm_id_bits = 4;               // VM IDs 0 .. 2^bits - 1 (IRS_IDR3.VM_ID_BITS)
     unsigned vpe_id_bits = 4;              // vPE IDs per VM (IRS_IDR4.VPE_ID_BITS)
     unsigned spi_range = 64;               // the system's SPI IDs 0 .. spi_range-1 (IRS_IDR5)
@@ -42,6 +43,11 @@ struct irs_config {
     unsigned spi_irs_range = 64;           // physical SPIs this IRS owns (IRS_IDR6)
     unsigned pri_bits = 5;                 // implemented priority bits (IRS_IDR1.PRI_BITS + 1)
     bool nmi = false;                      // superpriority enabled on every PE (SCTLR_ELx.NMI)
+    unsigned lpi_id_bits = 16;             // largest IST ID width (IRS_IDR2.ID_BITS); 0: no LPIs
+    unsigned min_lpi_id_bits = 12;         // smallest (IRS_IDR2.MIN_LPI_ID_BITS)
+    bool ist_two_level = true;             // two-level ISTs supported (IRS_IDR2.IST_LEVELS)
+    unsigned ist_l2sz = 1;                 // L2 sizes supported: bit 0 4K, 1 16K, 2 64K
+    unsigned istmd_sz = 0;                 // 0: 4-byte ISTEs; else IRS_IDR2.ISTMD_SZ
 };
 
 // Costs of the hypervisor's own software, on top of the GIC accesses it makes.

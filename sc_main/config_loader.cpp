@@ -58,6 +58,8 @@ const keys_of<irs_config>& irs_keys() {
     static const keys_of<S> keys{
         address_key<S>("config_frame", &S::config_frame,
                        "Base of the IRS config frame (FVP GICv5 platform default)"),
+        address_key<S>("setlpi_frame", &S::setlpi_frame,
+                       "Base of the IRS SETLPI frame (FVP GICv5 platform default)"),
         integer_key<S>("vm_id_bits", &S::vm_id_bits, 1, 16, "bits",
                        "Width of VM IDs, which run 0 .. 2^bits - 1 (IRS_IDR3.VM_ID_BITS)"),
         integer_key<S>("vpe_id_bits", &S::vpe_id_bits, 1, 16, "bits",
@@ -72,6 +74,16 @@ const keys_of<irs_config>& irs_keys() {
                        "Implemented priority bits (IRS_IDR1.PRI_BITS + 1)"),
         bool_key<S>("nmi", &S::nmi,
                     "Superpriority on every PE (SCTLR_ELx.NMI): priority 0 is an NMI"),
+        integer_key<S>("lpi_id_bits", &S::lpi_id_bits, 0, 24, "bits",
+                       "Largest LPI ID width an IST may have (IRS_IDR2.ID_BITS); 0: no LPIs"),
+        integer_key<S>("min_lpi_id_bits", &S::min_lpi_id_bits, 0, 15, "bits",
+                       "Smallest LPI ID width an IST may have (IRS_IDR2.MIN_LPI_ID_BITS)"),
+        bool_key<S>("ist_two_level", &S::ist_two_level,
+                    "Two-level ISTs supported (IRS_IDR2.IST_LEVELS)"),
+        integer_key<S>("ist_l2sz", &S::ist_l2sz, 0, 7, "",
+                       "Supported L2 IST sizes, bit 0 4 KiB, 1 16 KiB, 2 64 KiB (IRS_IDR2.IST_L2SZ)"),
+        integer_key<S>("istmd_sz", &S::istmd_sz, 0, 24, "bits",
+                       "0: 4-byte ISTEs; else IRS_IDR2.ISTMD_SZ (8-byte ISTEs below it, 16 from it)"),
     };
     return keys;
 }

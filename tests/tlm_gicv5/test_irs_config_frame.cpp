@@ -77,7 +77,13 @@ TEST(IrsConfigFrame, IdRegistersAdvertiseExactlyWhatIsModelled) {
         const uint64_t idr1 = read(p, irs_reg::IRS_IDR1);
         EXPECT_EQ(IRS_IDR1::PE_CNT.get(idr1), 2u);
         EXPECT_EQ(IRS_IDR1::PRI_BITS.get(idr1) + 1, 4u);
-        EXPECT_EQ(read(p, irs_reg::IRS_IDR2), 0u); // no physical IST or LPIs yet
+        const uint64_t idr2 = read(p, irs_reg::IRS_IDR2);
+        EXPECT_TRUE(IRS_IDR2::LPI.test(idr2)); // Linux fails probe without it (reference §9.1)
+        EXPECT_EQ(IRS_IDR2::ID_BITS.get(idr2), 16u);
+        EXPECT_EQ(IRS_IDR2::MIN_LPI_ID_BITS.get(idr2), 12u);
+        EXPECT_TRUE(IRS_IDR2::IST_LEVELS.test(idr2));
+        EXPECT_EQ(IRS_IDR2::IST_L2SZ.get(idr2), 1u); // 4 KiB L2 tables only
+        EXPECT_FALSE(IRS_IDR2::ISTMD.test(idr2));
         EXPECT_EQ(IRS_IDR3::VM_ID_BITS.get(read(p, irs_reg::IRS_IDR3)), 6u);
         EXPECT_FALSE(IRS_IDR3::VMT_LEVELS.test(read(p, irs_reg::IRS_IDR3)));
         EXPECT_EQ(IRS_IDR5::SPI_RANGE.get(read(p, irs_reg::IRS_IDR5)), 200u);

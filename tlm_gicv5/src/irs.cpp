@@ -13,17 +13,20 @@ namespace gicv5 {
 using sc_core::sc_time;
 
 irs::irs(const sc_core::sc_module_name& name, const irs_params& params)
-    : sc_module(name), config_frame("config_frame"), mem("mem"), stream_in("stream_in"),
+    : sc_module(name), config_frame("config_frame"), setlpi_frame("setlpi_frame"), mem("mem"), stream_in("stream_in"),
       stream_out("stream_out"), m_params(params) {
     if (params.pe_count == 0 || params.pe_count > 0x10000 || params.vm_id_bits < 1 ||
         params.vm_id_bits > 16 || params.vpe_id_bits < 1 || params.vpe_id_bits > 16 ||
         params.pri_bits < 1 || params.pri_bits > PRIORITY_BITS ||
         uint64_t{params.spi_base} + params.spi_irs_range > params.spi_range ||
-        params.spi_range > (1u << 24))
+        params.spi_range > (1u << 24) || params.lpi_id_bits > 24 ||
+        (params.lpi_id_bits && params.min_lpi_id_bits > params.lpi_id_bits) ||
+        params.ist_l2sz > 7 || params.istmd_sz > 24)
         SC_REPORT_FATAL(this->name(), "irs_params out of range");
     config_frame.register_b_transport(this, &irs::config_b_transport);
     config_frame.register_transport_dbg(this, &irs::config_transport_dbg);
     stream_in.register_b_transport(this, &irs::stream_b_transport);
+    setlpi_frame.register_b_transport(this, &irs::setlpi_b_transport);
     m_spis.resize(params.spi_irs_range);
     for (uint32_t i = 0; i < params.spi_irs_range; ++i)
         m_spis[i].node.id = spi(params.spi_base + i);
@@ -128,11 +131,17 @@ bool irs::apply_command(iste& e, stream_payload& p) const {
 }
 
 void irs::physical_command(stream_payload& p, sc_time& delay) {
+    uint64_t addr = 0;
+    detail::candidate* node = nullptr;
+    if (p.id.type == intid_type::LPI && lpi_locate(p.id.id, addr, node)) {
+        memory_command(addr, *node, m_physical, p, delay);
+        return;
+    }
     const bool owned = p.id.type == intid_type::SPI && p.id.id >= m_params.spi_base &&
                        p.id.id - m_params.spi_base < m_params.spi_irs_range;
     if (!owned) {
-        // §8.6: an INTID this IRS does not own (LPIs have no IST yet) has no effect, and a config
-        // read faults.
+        // §8.6: an INTID this IRS does not own, an LPI with no valid IST or L2 table, or beyond
+        // the IST's ID bits, has no effect, and a config read faults.
         ignore("physical command for an INTID this IRS does not implement");
         p.ok = false;
         if (p.cmd == stream_cmd::request_config)
@@ -160,9 +169,14 @@ void irs::virtual_command(stream_payload& p, sc_time& delay) {
             p.result = ICC_ICSR_EL1::F.make(1);
         return;
     }
-    // Read-modify-write of one ISTE. It is atomic: this process does not yield between the read
-    // and the write, so concurrent commands to one ISTE are serialised (reference §8.10).
-    const uint64_t addr = vm->spi.entry_address(p.id.id);
+    memory_command(vm->spi.entry_address(p.id.id), vm->spi.nodes[p.id.id], vm->space, p, delay);
+}
+
+void irs::memory_command(uint64_t addr, detail::candidate& node, detail::interrupt_space& sp,
+                         stream_payload& p, sc_time& delay) {
+    // Read-modify-write of one ISTE's architected word. It is atomic: this process does not
+    // yield between the read and the write, so concurrent commands to one ISTE are serialised
+    // (reference §8.10).
     uint32_t word = 0;
     if (!mem_access(tlm::TLM_READ_COMMAND, addr, &word, 4, delay)) {
         p.ok = false;
@@ -177,7 +191,7 @@ void irs::virtual_command(stream_payload& p, sc_time& delay) {
         p.ok = false;
         return;
     }
-    track(vm->space, vm->spi.nodes[p.id.id], e, delay);
+    track(sp, node, e, delay);
 }
 
 void irs::track(detail::interrupt_space& sp, detail::candidate& c, const iste& e,

@@ -36,7 +36,14 @@ void irs::reset_registers() {
     set(irs_reg::IRS_IDR1, IRS_IDR1::PE_CNT.make(m_params.pe_count) |
                                IRS_IDR1::IAFFID_BITS.make(15) |
                                IRS_IDR1::PRI_BITS.make(m_params.pri_bits - 1));
-    // No physical IST and no LPIs yet: IDR2 stays 0.
+    const unsigned istmd = m_params.istmd_sz != 0;
+    set(irs_reg::IRS_IDR2, IRS_IDR2::ID_BITS.make(m_params.lpi_id_bits) |
+                               IRS_IDR2::LPI.make(m_params.lpi_id_bits != 0) |
+                               IRS_IDR2::MIN_LPI_ID_BITS.make(m_params.min_lpi_id_bits) |
+                               IRS_IDR2::IST_LEVELS.make(m_params.ist_two_level) |
+                               IRS_IDR2::IST_L2SZ.make(m_params.ist_l2sz) |
+                               IRS_IDR2::ISTMD.make(istmd) |
+                               IRS_IDR2::ISTMD_SZ.make(m_params.istmd_sz));
     set(irs_reg::IRS_IDR5, IRS_IDR5::SPI_RANGE.make(m_params.spi_range));
     set(irs_reg::IRS_IDR6, IRS_IDR6::SPI_IRS_RANGE.make(m_params.spi_irs_range));
     set(irs_reg::IRS_IDR7, IRS_IDR7::SPI_BASE.make(m_params.spi_base));
@@ -113,7 +120,7 @@ uint64_t irs::reg_read(irs_reg r, const sc_time& at) const {
     case irs_reg::IRS_CR0: {
         const bool idle = at >= m_vmt_busy_until && at >= m_vpe_busy_until &&
                           at >= m_sync_busy_until && at >= m_spi_busy_until &&
-                          at >= m_pe_busy_until;
+                          at >= m_pe_busy_until && at >= m_ist_busy_until;
         return IRS_CR0::IDLE.set(v, idle);
     }
     case irs_reg::IRS_SYNC_STATUSR:
@@ -127,7 +134,10 @@ uint64_t irs::reg_read(irs_reg r, const sc_time& at) const {
     case irs_reg::IRS_PE_STATUSR:
         return IRS_PE_STATUSR::IDLE.set(v, at >= m_pe_busy_until);
     case irs_reg::IRS_SPI_RESAMPLER:
-        return 0; // a write-only trigger
+    case irs_reg::IRS_MAP_L2_ISTR:
+        return 0; // write-only triggers
+    case irs_reg::IRS_IST_STATUSR:
+        return IRS_IST_STATUSR::IDLE.make(at >= m_ist_busy_until);
     case irs_reg::IRS_SYNCR:
         return 0; // SYNC is a write-only trigger
     default:
@@ -154,6 +164,15 @@ void irs::reg_write(irs_reg r, uint64_t value, sc_time& delay) {
     case irs_reg::IRS_SPI_RESAMPLER: IRS_SPI_RESAMPLER_write(value, delay); return;
     case irs_reg::IRS_PE_SELR: IRS_PE_SELR_write(value, delay); return;
     case irs_reg::IRS_PE_CR0: IRS_PE_CR0_write(value, delay); return;
+    case irs_reg::IRS_IST_BASER: IRS_IST_BASER_write(value, delay); return;
+    case irs_reg::IRS_MAP_L2_ISTR: IRS_MAP_L2_ISTR_write(value, delay); return;
+    case irs_reg::IRS_IST_CFGR:
+        // §3 validity rule: IST_CFGR must not change while the IST is valid.
+        if (m_ist.valid) {
+            ignore("IRS_IST_CFGR written while IRS_IST_BASER.VALID = 1");
+            return;
+        }
+        break;
     case irs_reg::IRS_VMT_CFGR:
         // Reference §3 validity rule, applied to the VM table as to the IST: the
         // configuration is locked while the table is valid.
@@ -182,7 +201,7 @@ void irs::IRS_SYNCR_write(sc_time& delay) {
     // operations still in flight (their IDLE times).
     const sc_time at = sc_core::sc_time_stamp() + delay;
     sc_time until = std::max({at, m_vmt_busy_until, m_vpe_busy_until, m_spi_busy_until,
-                              m_pe_busy_until});
+                              m_pe_busy_until, m_ist_busy_until});
     m_sync_busy_until = until;
 }
 

@@ -11,6 +11,9 @@
 //                 access, each timed by the target.
 //   stream_in     stream_protocol target, one binding per PE; binding index = the PE's IAFFID.
 //   stream_out    stream_protocol initiator, one binding per PE, in the same order as stream_in.
+//   setlpi_frame  TLM target (base protocol), 1 binding. The SETLPI frame, 64 KiB: a 4-byte write
+//                 of IRS_SETLPIR (offset 0) makes LPI ID[23:0] pending; reads are zero. Other
+//                 sizes or alignments: TLM_GENERIC_ERROR_RESPONSE.
 //   spi_in        one irq_signal_if per physical SPI this IRS owns: spi_in[i] is the wire of SPI
 //                 spi_base + i. A level change takes effect at sc_time_stamp() + delay.
 //
@@ -22,6 +25,13 @@
 //                           spi_base + spi_irs_range
 //   pri_bits        5       implemented priority bits (IRS_IDR1.PRI_BITS + 1), 1..5; the low
 //                           bits of a physical priority that are not implemented read as zero
+//   lpi_id_bits     16      largest LPI ID width of the IST (IRS_IDR2.ID_BITS); 0 = no LPIs
+//   min_lpi_id_bits 12      smallest (IRS_IDR2.MIN_LPI_ID_BITS)
+//   ist_two_level   true    two-level ISTs supported (IRS_IDR2.IST_LEVELS)
+//   ist_l2sz        0b001   supported L2 sizes, bit 0 = 4 KiB, 1 = 16 KiB, 2 = 64 KiB
+//                           (IRS_IDR2.IST_L2SZ)
+//   istmd_sz        0       0: 4-byte ISTEs (IRS_IDR2.ISTMD = 0); else IRS_IDR2.ISTMD_SZ: 8-byte
+//                           ISTEs below that many ID bits, 16-byte ones from it on
 //   vm_id_bits      4       VM ID width (IRS_IDR3.VM_ID_BITS), 1..16
 //   vpe_id_bits     4       vPE ID width per VM (IRS_IDR4.VPE_ID_BITS), 1..16
 //   t_reg           20 ns   one config-frame register access
@@ -29,10 +39,10 @@
 //   t_hop           20 ns   IRS -> CPU interface message (one way)
 //   t_op            1 us    a VMAP or selector operation until its IDLE bit reads 1 again
 //
-// What is modelled so far: wired physical SPIs (selection, trigger mode, resampling), PE
-// selection, the VM table (linear), VMAP of VMs, vPEs and SPI vISTs (linear, 4-byte ISTEs), vPE
+// What is modelled so far: wired physical SPIs (selection, trigger mode, resampling), LPIs in a
+// linear or two-level IST and the SETLPI frame, PE selection, the VM table (linear), VMAP of VMs, vPEs and SPI vISTs (linear, 4-byte ISTEs), vPE
 // selection, the stream commands and HPPI forwarding to PEs and resident vPEs. The ID registers
-// advertise exactly that: no LPIs and no physical IST yet.
+// advertise exactly that.
 #pragma once
 
 #include "tlm_gicv5/detail/interrupt_space.h"
@@ -59,6 +69,11 @@ struct irs_params {
     uint32_t spi_irs_range = 0;
     uint32_t spi_range = 0;
     unsigned pri_bits = 5;
+    unsigned lpi_id_bits = 16;
+    unsigned min_lpi_id_bits = 12;
+    bool ist_two_level = true;
+    unsigned ist_l2sz = 0b001;
+    unsigned istmd_sz = 0;
     unsigned vm_id_bits = 4;
     unsigned vpe_id_bits = 4;
     sc_core::sc_time t_reg{20, sc_core::SC_NS};
@@ -70,6 +85,7 @@ struct irs_params {
 class irs : public sc_core::sc_module {
 public:
     tlm_utils::simple_target_socket<irs> config_frame;
+    tlm_utils::simple_target_socket<irs> setlpi_frame;
     tlm_utils::simple_initiator_socket<irs> mem;
     tlm_utils::multi_passthrough_target_socket<irs, 32, stream_protocol_types> stream_in;
     tlm_utils::multi_passthrough_initiator_socket<irs, 32, stream_protocol_types> stream_out;
@@ -117,6 +133,20 @@ private:
     void IRS_PE_CR0_write(uint64_t value, sc_core::sc_time& delay);
     void physical_command(stream_payload& p, sc_core::sc_time& delay);
 
+    // The physical IST and LPIs (irs_ist.cpp).
+    void IRS_IST_BASER_write(uint64_t value, sc_core::sc_time& delay);
+    void IRS_MAP_L2_ISTR_write(uint64_t value, sc_core::sc_time& delay);
+    bool ist_configure(uint64_t cfgr, uint64_t base, sc_core::sc_time& work);
+    void ist_invalidate(const sc_core::sc_time& delay);
+    // Records the valid L2 table of L1 entry l1 and tracks its candidates.
+    void map_l2(std::size_t l1, uint64_t l2_addr, sc_core::sc_time& work);
+    // Tracks the candidates among `count` ISTEs of a table read from memory at `addr`.
+    void ist_scan(uint64_t addr, detail::candidate* nodes, uint32_t count, unsigned shift,
+                  sc_core::sc_time& work);
+    // Where LPI `id`'s ISTE is and which node stands for it; false if the IST does not hold it.
+    bool lpi_locate(uint32_t id, uint64_t& addr, detail::candidate*& node);
+    void setlpi_b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+
     // VM tables (irs_vm.cpp).
     void IRS_VMT_BASER_write(uint64_t value, sc_core::sc_time& delay);
     // The VMAP registers: vmap_write() checks IDLE and times the operation; the handlers do the
@@ -142,6 +172,9 @@ private:
     // Stream commands and HPPI (irs.cpp).
     void stream_b_transport(int pe, stream_payload& p, sc_core::sc_time& delay);
     void virtual_command(stream_payload& p, sc_core::sc_time& delay);
+    // A command on an ISTE in memory: read, apply, write back if changed, track.
+    void memory_command(uint64_t addr, detail::candidate& node, detail::interrupt_space& sp,
+                        stream_payload& p, sc_core::sc_time& delay);
     // Applies a state-changing command to an ISTE; false for an acknowledge that finds it no
     // longer a candidate. request_config only fills p.result.
     bool apply_command(iste& e, stream_payload& p) const;
@@ -163,8 +196,10 @@ private:
     sc_core::sc_time m_sync_busy_until = sc_core::SC_ZERO_TIME;
     sc_core::sc_time m_spi_busy_until = sc_core::SC_ZERO_TIME;
     sc_core::sc_time m_pe_busy_until = sc_core::SC_ZERO_TIME;
-    // m_spis before m_physical, for the same destruction-order reason as in vm_state.
+    sc_core::sc_time m_ist_busy_until = sc_core::SC_ZERO_TIME;
+    // m_spis and m_ist before m_physical, for the same destruction-order reason as in vm_state.
     std::vector<detail::spi_state> m_spis; // index: SPI ID - spi_base
+    detail::ist_state m_ist;
     detail::interrupt_space m_physical;     // targets = PEs
     std::vector<std::unique_ptr<detail::vm_state>> m_vms; // index: VM ID
     struct residency {

@@ -49,6 +49,10 @@ struct reg_desc {
     X(IRS_PE_SELR, 0x140, 32, RW, 0, 0xffff)                                         \
     X(IRS_PE_STATUSR, 0x144, 32, RO, 0x1, 0)                                         \
     X(IRS_PE_CR0, 0x148, 32, RW, 0, 0x1)                                             \
+    X(IRS_IST_BASER, 0x180, 64, RW, 0, 0x00ffffffffffffc1ull)                        \
+    X(IRS_IST_CFGR, 0x190, 32, RW, 0, 0x101ff)                                       \
+    X(IRS_IST_STATUSR, 0x194, 32, RO, 0x1, 0)                                        \
+    X(IRS_MAP_L2_ISTR, 0x1C0, 32, RW, 0, 0xffffff)                                   \
     X(IRS_VMT_BASER, 0x200, 64, RW, 0, 0x00fffffffffffff9ull)                        \
     X(IRS_VMT_CFGR, 0x210, 32, RW, 0, 0x1001f)                                       \
     X(IRS_VMT_STATUSR, 0x214, 32, RO, 0x1, 0)                                        \
@@ -117,6 +121,19 @@ namespace IRS_SPI_STATUSR { constexpr field IDLE{0, 0}, V{1, 1}; }
 namespace IRS_PE_SELR { constexpr field IAFFID{15, 0}; }
 namespace IRS_PE_STATUSR { constexpr field IDLE{0, 0}, V{1, 1}, ONLINE{2, 2}; }
 namespace IRS_PE_CR0 { constexpr field DPS{0, 0}; }
+namespace IRS_IST_BASER { constexpr field VALID{0, 0}, ADDR{55, 6}; }
+namespace IRS_IST_CFGR {
+constexpr field LPI_ID_BITS{4, 0}, L2SZ{6, 5}, ISTSZ{8, 7}, STRUCTURE{16, 16};
+}
+namespace IRS_IST_STATUSR { constexpr field IDLE{0, 0}; }
+namespace IRS_MAP_L2_ISTR { constexpr field ID{23, 0}; }
+
+// The SETLPI frame (reference §2.2): one register. Its offset is not confirmed by any public
+// source; the model puts it at 0 (our choice, documented in the README).
+constexpr uint32_t IRS_SETLPI_FRAME_SIZE = 0x10000;
+constexpr uint32_t IRS_SETLPIR_OFFSET = 0x0;
+namespace IRS_SETLPIR { constexpr field ID{23, 0}; }
+
 namespace IRS_VMT_BASER { constexpr field VALID{0, 0}, ADDR{55, 3}; }
 namespace IRS_VMT_CFGR { constexpr field VM_ID_BITS{4, 0}, STRUCTURE{16, 16}; }
 namespace IRS_VMT_STATUSR { constexpr field IDLE{0, 0}; }

@@ -37,6 +37,23 @@ struct spi_state {
     candidate node;
 };
 
+// The physical LPI IST (reference §3) as the IRS knows it once IRS_IST_BASER is valid. For a
+// two-level IST the IRS keeps the L2 addresses of the L1 entries it made valid (an L1 cache);
+// each valid L2 table has its candidate nodes.
+struct ist_state {
+    bool valid = false;
+    bool two_level = false;
+    uint64_t base = 0;
+    unsigned id_bits = 0;
+    unsigned istsz = 0;
+    unsigned l2bits = 0;
+    std::vector<candidate> linear_nodes;
+    std::vector<uint64_t> l2_addr; // per L1 index; 0 = that L1 entry is not valid
+    std::vector<std::vector<candidate>> l2_nodes;
+
+    unsigned entry_shift() const { return 2 + istsz; }
+};
+
 struct vist_state {
     bool valid = false;
     uint64_t base = 0;
