@@ -1,0 +1,187 @@
+// The physical IST and LPIs, programmed as the Linux host driver does (reference §3, §9.1 steps
+// 12-18), and the SETLPI frame.
+#include "common/scripted_platform.h"
+#include "tlm_gicv5/irs_regs.h"
+
+#include <gtest/gtest.h>
+
+using namespace gicv5;
+using namespace test;
+using cpu_stubs::pe_line;
+
+namespace {
+
+const platform::irs_config irs_cfg{};
+const uint64_t ist_base = platform::memory_config{}.base + 0x10000;
+const uint64_t l2_base = platform::memory_config{}.base + 0x20000;
+
+uint64_t addr(irs_reg r) { return irs_cfg.config_frame + desc(r).offset; }
+void wait_ist_idle(pe& p) {
+    while (!IRS_IST_STATUSR::IDLE.test(p.read32(addr(irs_reg::IRS_IST_STATUSR))))
+        p.spend(sc_core::sc_time(1, sc_core::SC_US)); // Linux polls every 1 us
+}
+void enable_cpu(pe& p) {
+    p.write32(addr(irs_reg::IRS_CR0), 1);
+    at_el(p, exception_level::EL1, [&] {
+        p.msr(sysreg::ICC_PCR_EL1, PRIORITY_LOWEST);
+        p.msr(sysreg::ICC_CR0_EL1, 1);
+    });
+}
+// gicv5_irs_init_ist(): check BASER.VALID = 0, write CFGR, then BASER with VALID, poll IDLE.
+void init_ist(pe& p, uint32_t cfgr) {
+    EXPECT_FALSE(IRS_IST_BASER::VALID.test(p.read64(addr(irs_reg::IRS_IST_BASER))));
+    p.write32(addr(irs_reg::IRS_IST_CFGR), cfgr);
+    p.write64(addr(irs_reg::IRS_IST_BASER), ist_base | 1);
+    wait_ist_idle(p);
+}
+// gicv5_lpi_config_reset() and unmask: CDPRI, CDAFF, CDHM edge, CDEN.
+void lpi_setup(pe& p, uint32_t id, uint8_t prio = 0x1f) {
+    namespace CD = CD_OPERAND;
+    at_el(p, exception_level::EL1, [&] {
+        p.insn(gic_insn::CDPRI, lpi(id).encode() | CD::PRIORITY.make(prio));
+        p.insn(gic_insn::CDAFF, lpi(id).encode() | CD::IAFFID.make(0));
+        p.insn(gic_insn::CDHM, lpi(id).encode());
+        p.insn(gic_insn::CDEN, lpi(id).encode());
+    });
+}
+void setlpi(pe& p, uint32_t id) { p.write32(irs_cfg.setlpi_frame + IRS_SETLPIR_OFFSET, id); }
+uint64_t rcfg(pe& p, intid i) {
+    return at_el(p, exception_level::EL1, [&] {
+        p.insn(gic_insn::CDRCFG, i.encode());
+        return p.mrs(sysreg::ICC_ICSR_EL1);
+    });
+}
+uint64_t ack(pe& p) { return at_el(p, exception_level::EL1, [&] { return p.insn(gic_insn::CDIA); }); }
+constexpr uint64_t valid_lpi(uint32_t id) { return lpi(id).encode() | CDIA_RESULT::VALID.make(1); }
+
+} // namespace
+
+TEST(Ist, ALinearIstCarriesAnLpiFromSetlpiToAcknowledge) {
+    scripted_platform s;
+    s.on(0, [&](pe& p) {
+        enable_cpu(p);
+        init_ist(p, 0x0000000C); // linear, 4-byte ISTEs, 12 ID bits (reference §9.1 step 15)
+        EXPECT_TRUE(IRS_IST_BASER::VALID.test(p.read64(addr(irs_reg::IRS_IST_BASER))));
+        lpi_setup(p, 5);
+        setlpi(p, 5);
+        settle(p);
+        EXPECT_TRUE(p.line(pe_line::irq));
+        EXPECT_EQ(ack(p), valid_lpi(5));
+        settle(p);
+        // The ISTE in memory: active, not pending, enabled, priority 0x1F.
+        const iste e = iste::decode(static_cast<uint32_t>(s.mem64(ist_base + 5 * 4)));
+        EXPECT_TRUE(e.active);
+        EXPECT_FALSE(e.pending);
+        EXPECT_TRUE(e.enable);
+        EXPECT_EQ(e.priority, 0x1fu);
+    });
+    s.run();
+}
+
+TEST(Ist, AnLpiBeyondTheIstIdBitsHasNoEffectAndFaultsAConfigRead) { // §8.6
+    scripted_platform s;
+    s.on(0, [&](pe& p) {
+        enable_cpu(p);
+        EXPECT_TRUE(ICC_ICSR_EL1::F.test(rcfg(p, lpi(5)))); // no IST yet
+        init_ist(p, 0x0000000C);
+        EXPECT_FALSE(ICC_ICSR_EL1::F.test(rcfg(p, lpi(4095))));
+        EXPECT_TRUE(ICC_ICSR_EL1::F.test(rcfg(p, lpi(4096))));
+        setlpi(p, 4096);
+        settle(p);
+        EXPECT_FALSE(p.line(pe_line::irq));
+    });
+    s.run();
+    EXPECT_GT(s.plat->irs.ignored_requests(), 0u);
+}
+
+TEST(Ist, ATwoLevelIstNeedsItsL2TableMappedThroughTheIrs) { // §3, §9.1 step 18
+    scripted_platform s;
+    s.on(0, [&](pe& p) {
+        enable_cpu(p);
+        init_ist(p, 0x00010010); // two-level, 4 KiB L2 (1024 entries), 16 ID bits
+        const uint32_t id = 0x1234;
+        EXPECT_TRUE(ICC_ICSR_EL1::F.test(rcfg(p, lpi(id)))); // no L2 table yet
+        const uint64_t l1_entry = ist_base + 8 * (id >> 10);
+        p.write64(l1_entry, l2_base); // L2 address, VALID = 0
+        p.write32(addr(irs_reg::IRS_MAP_L2_ISTR), id);
+        wait_ist_idle(p);
+        EXPECT_EQ(s.mem64(l1_entry), l2_base | 1); // the IRS set VALID
+        lpi_setup(p, id, 0x10);
+        setlpi(p, id);
+        settle(p);
+        EXPECT_EQ(ack(p), valid_lpi(id));
+        settle(p);
+        const iste e = iste::decode(static_cast<uint32_t>(s.mem64(l2_base + 4 * (id & 0x3ff))));
+        EXPECT_TRUE(e.active);
+        EXPECT_EQ(e.priority, 0x10u);
+    });
+    s.run();
+}
+
+TEST(Ist, TheConfigurationIsLockedWhileTheIstIsValid) { // §3 validity rules
+    scripted_platform s;
+    s.on(0, [&](pe& p) {
+        enable_cpu(p);
+        init_ist(p, 0x0000000C);
+        p.write32(addr(irs_reg::IRS_IST_CFGR), 0x0000000E);
+        EXPECT_EQ(p.read32(addr(irs_reg::IRS_IST_CFGR)), 0x0000000Cu);
+        p.write64(addr(irs_reg::IRS_IST_BASER), (ist_base + 0x1000) | 1); // address is read-only
+        wait_ist_idle(p);
+        EXPECT_EQ(p.read64(addr(irs_reg::IRS_IST_BASER)), ist_base | 1);
+    });
+    s.run();
+}
+
+TEST(Ist, InvalidatingTheIstStopsItsInterruptsAndKeepsTheirStateInMemory) { // §3
+    scripted_platform s;
+    s.on(0, [&](pe& p) {
+        enable_cpu(p);
+        init_ist(p, 0x0000000C);
+        lpi_setup(p, 9);
+        setlpi(p, 9);
+        settle(p);
+        EXPECT_TRUE(p.line(pe_line::irq));
+        p.write64(addr(irs_reg::IRS_IST_BASER), ist_base); // VALID 1 -> 0
+        wait_ist_idle(p);
+        EXPECT_FALSE(p.line(pe_line::irq));
+        EXPECT_TRUE(iste::decode(static_cast<uint32_t>(s.mem64(ist_base + 9 * 4))).pending);
+        // Made valid again, the table's pending LPI is a candidate once more.
+        p.write64(addr(irs_reg::IRS_IST_BASER), ist_base | 1);
+        wait_ist_idle(p);
+        settle(p);
+        EXPECT_EQ(ack(p), valid_lpi(9));
+    });
+    s.run();
+}
+
+TEST(Ist, AConfigurationIrsIdr2DoesNotAllowLeavesTheIstInvalid) {
+    scripted_platform s;
+    s.on(0, [&](pe& p) {
+        for (uint32_t cfgr : {0x00000014u,   // 20 ID bits > IRS_IDR2.ID_BITS = 16
+                              0x00000008u,   // 8 ID bits < MIN_LPI_ID_BITS = 12
+                              0x0000008Cu,   // 8-byte ISTEs without ISTMD
+                              0x0001002Cu}) { // two-level with 16 KiB L2 tables, not supported
+            p.write32(addr(irs_reg::IRS_IST_CFGR), cfgr);
+            p.write64(addr(irs_reg::IRS_IST_BASER), ist_base | 1);
+            wait_ist_idle(p);
+            EXPECT_FALSE(IRS_IST_BASER::VALID.test(p.read64(addr(irs_reg::IRS_IST_BASER)))) << cfgr;
+        }
+    });
+    s.run();
+    EXPECT_EQ(s.plat->irs.ignored_requests(), 4u);
+}
+
+TEST(SetlpiFrame, AccessesOfTheWrongSizeAreBusErrorsAndReadsReturnZero) {
+    scripted_platform s;
+    s.on(0, [&](pe& p) {
+        uint64_t v = 5;
+        EXPECT_EQ(p.access(tlm::TLM_WRITE_COMMAND, irs_cfg.setlpi_frame, &v, 2),
+                  tlm::TLM_GENERIC_ERROR_RESPONSE);
+        EXPECT_EQ(p.access(tlm::TLM_WRITE_COMMAND, irs_cfg.setlpi_frame + 2, &v, 4),
+                  tlm::TLM_GENERIC_ERROR_RESPONSE);
+        v = ~0ull;
+        EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, irs_cfg.setlpi_frame, &v, 4), tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(v & 0xffffffffu, 0u);
+    });
+    s.run();
+}
