@@ -311,3 +311,25 @@ TEST(IrsPeSelection, LinuxRegistersEachPeWithoutPollingBeforeTheSelector) { // ย
     s.run();
     EXPECT_EQ(s.plat->irs.ignored_requests(), 0u);
 }
+
+TEST(Barriers, GsbSysWaitsForThePostedCommandsToTakeEffect) { // ยง4.3 item 5
+    scripted_platform s;
+    const platform::timing_config t = s.plat->cfg.timing;
+    s.on(0, [&](pe& p) {
+        at_el(p, exception_level::EL1, [&] {
+            sc_core::sc_time t0 = p.local_time();
+            p.insn(gic_insn::GSB_SYS); // nothing in flight: the barrier's own cost
+            EXPECT_EQ(p.local_time() - t0, t.gic_insn);
+            t0 = p.local_time();
+            p.insn(gic_insn::CDEN, spi(3).encode()); // posted: the PE pays only the instruction
+            EXPECT_EQ(p.local_time() - t0, t.gic_insn);
+            p.insn(gic_insn::GSB_SYS);
+            EXPECT_EQ(p.local_time() - t0, t.gic_insn + t.stream_hop + t.irs_process);
+            t0 = p.local_time();
+            p.insn(gic_insn::CDEN, spi(4).encode());
+            p.insn(gic_insn::GSB_ACK); // does not wait for a CDEN
+            EXPECT_EQ(p.local_time() - t0, 2 * t.gic_insn);
+        });
+    });
+    s.run();
+}

@@ -1,6 +1,8 @@
 // GICv5 CPU interface (reference §4.3 life cycle, §5.1 VD* instructions, §5.4 residency).
 #include "tlm_gicv5/cpu_interface.h"
 
+#include <algorithm>
+
 namespace gicv5 {
 
 using sc_core::sc_time;
@@ -29,9 +31,17 @@ void cpu_interface::command(stream_cmd cmd, bool virt, uint16_t vm, uint64_t ope
     p.id = intid::decode(operand_id);
     p.value = value;
     p.irm = irm;
-    // Posted (R_XCLJC, reference §4.3): the PE goes on; the IRS acts t_hop later.
+    // Posted (R_XCLJC, reference §4.3): the PE goes on; the IRS acts t_hop later and is done
+    // when the call returns its delay, which a later GSB SYS waits for.
     sc_time d = delay + m_params.t_hop;
     stream_out->b_transport(p, d);
+    m_sys_done = std::max(m_sys_done, sc_core::sc_time_stamp() + d);
+}
+
+void cpu_interface::barrier(const sc_time& done, sc_time& delay) const {
+    const sc_time now = sc_core::sc_time_stamp() + delay;
+    if (done > now)
+        delay += done - now;
 }
 
 uint64_t cpu_interface::request_config(bool virt, uint16_t vm, uint64_t operand_id, sc_time& delay) {
@@ -60,9 +70,12 @@ uint64_t cpu_interface::execute(gic_insn insn, uint64_t op, exception_level el, 
     }
     switch (insn) {
     case gic_insn::GSB_SYS:
+        // Waits until every command this PE posted has taken effect at the IRS. Effects never
+        // depend on the barrier (R_XCLJC); only the PE's time does.
+        barrier(m_sys_done, delay);
+        return 0;
     case gic_insn::GSB_ACK:
-        // SIMPLIFICATION: commands take effect when they reach the IRS, so a barrier only costs
-        // its own time (R_XCLJC: effects never depend on it).
+        barrier(m_ack_done, delay); // the weaker barrier: acknowledges (Activates) only
         return 0;
     case gic_insn::CDIA:
         return guest ? virtual_acknowledge(delay) : physical_acknowledge(false, delay);
@@ -127,6 +140,8 @@ uint64_t cpu_interface::acknowledge(hppi& offer, uint64_t& apr, bool virt, sc_ti
     p.id = h.id;
     sc_time d = delay + m_params.t_hop;
     stream_out->b_transport(p, d);
+    m_ack_done = std::max(m_ack_done, sc_core::sc_time_stamp() + d);
+    m_sys_done = std::max(m_sys_done, m_ack_done);
     if (!p.ok) { // the IRS replaced the offer meanwhile: nothing was acknowledged
         apr &= ~(uint64_t{1} << h.prio);
         return 0;

@@ -89,6 +89,8 @@ private:
     uint64_t acknowledge(hppi& offer, uint64_t& apr, bool virt, sc_core::sc_time& delay);
     uint64_t request_config(bool virt, uint16_t vm, uint64_t operand_id, sc_core::sc_time& delay);
     void write_contextr(uint64_t value, sc_core::sc_time& delay);
+    // Advances delay to `done` if that lies ahead: what a GSB waits for.
+    void barrier(const sc_core::sc_time& done, sc_core::sc_time& delay) const;
     void update_virq(const sc_core::sc_time& delay);
     void stream_b_transport(stream_payload& p, sc_core::sc_time& delay);
 
@@ -101,6 +103,8 @@ private:
     uint64_t m_cr0 = 0, m_pcr = 0, m_apr = 0; // physical ICC_CR0/PCR/APR_EL1
     hppi m_vhppi;   // the IRS's latest offer for the resident vPE
     hppi m_hppi;    // the IRS's latest offer for this PE (physical domain)
+    sc_core::sc_time m_sys_done; // when every posted command has taken effect (GSB SYS)
+    sc_core::sc_time m_ack_done; // when every Activate has taken effect (GSB ACK)
     std::array<uint64_t, gic_insn_count> m_insn_count{};
     uint64_t m_unimplemented = 0;
 };
