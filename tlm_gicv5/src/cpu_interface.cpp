@@ -2,6 +2,7 @@
 #include "tlm_gicv5/cpu_interface.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace gicv5 {
 
@@ -20,6 +21,49 @@ cpu_interface::cpu_interface(const sc_core::sc_module_name& name, const cpu_inte
       m_params(params) {
     cpu.bind(*this);
     stream_in.register_b_transport(this, &cpu_interface::stream_b_transport);
+    // R_CFSKX: the architected PPIs are Level, except SW_PPI, which is Edge.
+    m_ppi_hm = {~(uint64_t{1} << PPI_SW_PPI), ~uint64_t{0}};
+    ppi_in.reserve(PPI_COUNT);
+    for (unsigned n = 0; n < PPI_COUNT; ++n)
+        ppi_in.emplace_back(*this, n);
+}
+
+namespace {
+constexpr uint64_t ppi_bit(unsigned ppi) { return uint64_t{1} << (ppi % 64); }
+} // namespace
+
+void cpu_interface::ppi_line(unsigned ppi, bool level, const sc_time& delay) {
+    uint64_t& line = m_ppi_line[ppi / 64];
+    const bool was = line & ppi_bit(ppi);
+    line = level ? line | ppi_bit(ppi) : line & ~ppi_bit(ppi);
+    uint64_t& pend = m_ppi_pend[ppi / 64];
+    if (m_ppi_hm[ppi / 64] & ppi_bit(ppi)) // level: pending follows the wire
+        pend = level ? pend | ppi_bit(ppi) : pend & ~ppi_bit(ppi);
+    else if (level && !was) // edge: a rising edge pends it
+        pend |= ppi_bit(ppi);
+    recalc_ppi(delay);
+}
+
+void cpu_interface::recalc_ppi(const sc_time& delay) {
+    // OPT: walks the set bits of two words; independent of the number of SPIs and LPIs.
+    m_ppi_hppi = {};
+    for (unsigned bank = 0; bank < 2; ++bank) {
+        uint64_t candidates = m_ppi_enable[bank] & m_ppi_pend[bank] & ~m_ppi_active[bank];
+        while (candidates) {
+            const unsigned ppi = bank * 64 + static_cast<unsigned>(__builtin_ctzll(candidates));
+            candidates &= candidates - 1;
+            const uint8_t prio = (m_ppi_priority[ppi / 8] >> (8 * (ppi % 8))) & PRIORITY_LOWEST;
+            if (!m_ppi_hppi.valid || prio < m_ppi_hppi.prio) // ties: the lowest PPI number
+                m_ppi_hppi = {true, intid{intid_type::PPI, ppi}, prio};
+        }
+    }
+    update_irq(delay);
+}
+
+const hppi& cpu_interface::physical_hppi() const {
+    if (m_ppi_hppi.valid && (!m_hppi.valid || m_ppi_hppi.prio <= m_hppi.prio))
+        return m_ppi_hppi;
+    return m_hppi;
 }
 
 void cpu_interface::command(stream_cmd cmd, bool virt, uint16_t vm, uint64_t operand_id,
@@ -66,6 +110,20 @@ uint64_t cpu_interface::execute(gic_insn insn, uint64_t op, exception_level el, 
         // SIMPLIFICATION: the ISS-facing UNDEFINED report comes with the ISS interface; a PE
         // stub issuing VD* below EL2 is a bug in the stub.
         SC_REPORT_ERROR(name(), "GIC VD* instruction below EL2");
+        return 0;
+    }
+    if (!guest && !is_vd && intid::decode(op).type == intid_type::PPI &&
+        (insn == gic_insn::CDDI || insn == gic_insn::CDRCFG || insn == gic_insn::CDEN ||
+         insn == gic_insn::CDDIS || insn == gic_insn::CDPRI || insn == gic_insn::CDAFF ||
+         insn == gic_insn::CDPEND || insn == gic_insn::CDHM)) {
+        // PPIs live here, not in the IRS: CDDI deactivates one; the others do nothing to it.
+        const unsigned ppi = intid::decode(op).id;
+        if (insn == gic_insn::CDDI && ppi < PPI_COUNT) {
+            m_ppi_active[ppi / 64] &= ~ppi_bit(ppi);
+            recalc_ppi(delay);
+        } else if (insn == gic_insn::CDRCFG) {
+            m_icsr = ICC_ICSR_EL1::F.make(1);
+        }
         return 0;
     }
     switch (insn) {
@@ -160,23 +218,36 @@ uint64_t cpu_interface::virtual_acknowledge(sc_time& delay) {
 
 bool cpu_interface::physical_signalled() const {
     // §4.3/§8.5: below the running priority, within the mask (prio <= PCR), and enabled.
-    return m_hppi.valid && ICC_CR0_EL1::EN.test(m_cr0) &&
-           m_hppi.prio <= ICC_PCR_EL1::PRIORITY.get(m_pcr) && m_hppi.prio < running_priority(m_apr);
+    const hppi& h = physical_hppi();
+    return h.valid && ICC_CR0_EL1::EN.test(m_cr0) && h.prio <= ICC_PCR_EL1::PRIORITY.get(m_pcr) &&
+           h.prio < running_priority(m_apr);
 }
 
 uint64_t cpu_interface::physical_acknowledge(bool nmi, sc_time& delay) {
     // §8.5: with superpriority, priority 0 is acknowledged by CDNMIA only, and CDNMIA
     // acknowledges nothing else.
-    if (!physical_signalled() || nmi != (m_params.nmi && m_hppi.prio == 0))
+    const hppi h = physical_hppi();
+    if (!physical_signalled() || nmi != (m_params.nmi && h.prio == 0))
         return 0;
-    const uint64_t r = acknowledge(m_hppi, m_apr, false, delay);
-    update_irq(delay);
-    return r;
+    if (h.id.type != intid_type::PPI) {
+        const uint64_t r = acknowledge(m_hppi, m_apr, false, delay);
+        update_irq(delay);
+        return r;
+    }
+    // A PPI is acknowledged here: Active, and for an edge PPI not Pending any more (§4.3).
+    const unsigned bank = h.id.id / 64;
+    m_apr |= uint64_t{1} << h.prio;
+    m_ppi_active[bank] |= ppi_bit(h.id.id);
+    if (!(m_ppi_hm[bank] & ppi_bit(h.id.id)))
+        m_ppi_pend[bank] &= ~ppi_bit(h.id.id);
+    recalc_ppi(delay);
+    return CDIA_RESULT::ID.make(h.id.id) | CDIA_RESULT::TYPE.make(static_cast<uint64_t>(h.id.type)) |
+           CDIA_RESULT::VALID.make(1);
 }
 
 void cpu_interface::update_irq(const sc_time& delay) {
     const bool signalled = physical_signalled();
-    const bool nmi = signalled && m_params.nmi && m_hppi.prio == 0;
+    const bool nmi = signalled && m_params.nmi && physical_hppi().prio == 0;
     irq_out.write(signalled && !nmi, delay);
     nmi_out.write(nmi, delay);
 }
@@ -223,15 +294,65 @@ void cpu_interface::write_contextr(uint64_t value, sc_time& delay) {
     update_virq(delay);
 }
 
+std::optional<uint64_t> cpu_interface::read_ppi_sysreg(sysreg r) const {
+    const auto i = static_cast<unsigned>(r);
+    if (i >= static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR0_EL1) &&
+        i <= static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR15_EL1))
+        return m_ppi_priority[i - static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR0_EL1)];
+    switch (r) {
+    case sysreg::ICC_PPI_HMR0_EL1: return m_ppi_hm[0];
+    case sysreg::ICC_PPI_HMR1_EL1: return m_ppi_hm[1];
+    case sysreg::ICC_PPI_ENABLER0_EL1: return m_ppi_enable[0];
+    case sysreg::ICC_PPI_ENABLER1_EL1: return m_ppi_enable[1];
+    case sysreg::ICC_PPI_CACTIVER0_EL1:
+    case sysreg::ICC_PPI_SACTIVER0_EL1: return m_ppi_active[0];
+    case sysreg::ICC_PPI_CACTIVER1_EL1:
+    case sysreg::ICC_PPI_SACTIVER1_EL1: return m_ppi_active[1];
+    case sysreg::ICC_PPI_CPENDR0_EL1:
+    case sysreg::ICC_PPI_SPENDR0_EL1: return m_ppi_pend[0];
+    case sysreg::ICC_PPI_CPENDR1_EL1:
+    case sysreg::ICC_PPI_SPENDR1_EL1: return m_ppi_pend[1];
+    default: return std::nullopt;
+    }
+}
+
+bool cpu_interface::write_ppi_sysreg(sysreg r, uint64_t v) {
+    const auto i = static_cast<unsigned>(r);
+    if (i >= static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR0_EL1) &&
+        i <= static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR15_EL1)) {
+        // Five priority bits in each byte lane; the rest is RES0.
+        m_ppi_priority[i - static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR0_EL1)] =
+            v & 0x1f1f1f1f1f1f1f1full;
+        return true;
+    }
+    switch (r) {
+    case sysreg::ICC_PPI_ENABLER0_EL1: m_ppi_enable[0] = v; return true;
+    case sysreg::ICC_PPI_ENABLER1_EL1: m_ppi_enable[1] = v; return true;
+    case sysreg::ICC_PPI_CACTIVER0_EL1: m_ppi_active[0] &= ~v; return true;
+    case sysreg::ICC_PPI_CACTIVER1_EL1: m_ppi_active[1] &= ~v; return true;
+    case sysreg::ICC_PPI_SACTIVER0_EL1: m_ppi_active[0] |= v; return true;
+    case sysreg::ICC_PPI_SACTIVER1_EL1: m_ppi_active[1] |= v; return true;
+    // Writes to the pending bits of level PPIs are ignored: their wire decides (reference §4.2).
+    case sysreg::ICC_PPI_CPENDR0_EL1: m_ppi_pend[0] &= ~(v & ~m_ppi_hm[0]); return true;
+    case sysreg::ICC_PPI_CPENDR1_EL1: m_ppi_pend[1] &= ~(v & ~m_ppi_hm[1]); return true;
+    case sysreg::ICC_PPI_SPENDR0_EL1: m_ppi_pend[0] |= v & ~m_ppi_hm[0]; return true;
+    case sysreg::ICC_PPI_SPENDR1_EL1: m_ppi_pend[1] |= v & ~m_ppi_hm[1]; return true;
+    default: return false;
+    }
+}
+
 uint64_t cpu_interface::read_sysreg(sysreg r, exception_level el, sc_time& delay) {
     delay += m_params.t_insn;
     const bool guest = virtual_access(el);
+    if (!guest)
+        if (const std::optional<uint64_t> v = read_ppi_sysreg(r))
+            return *v;
     switch (r) {
     case sysreg::ICC_IDR0_EL1:
         // 24-bit INTIDs, 5 priority bits, no legacy GICv3 virtual interface (reference §1).
         return ICC_IDR0_EL1::ID_BITS.make(1) | ICC_IDR0_EL1::PRI_BITS.make(4);
     case sysreg::ICC_HPPIR_EL1: {
-        const hppi& h = guest ? m_vhppi : m_hppi;
+        const hppi& h = guest ? m_vhppi : physical_hppi();
         return ICC_HPPIR_EL1::ID.make(h.id.id) |
                ICC_HPPIR_EL1::TYPE.make(static_cast<uint64_t>(h.id.type)) |
                ICC_HPPIR_EL1::HPPIV.make(h.valid);
@@ -244,7 +365,10 @@ uint64_t cpu_interface::read_sysreg(sysreg r, exception_level el, sc_time& delay
     }
     case sysreg::ICC_ICSR_EL1: return guest ? m_vicsr : m_icsr;
     case sysreg::ICC_APR_EL1: return guest ? m_vapr : m_apr;
-    case sysreg::ICC_CR0_EL1: return guest ? ICH_VMCR_EL2::EN.get(m_vmcr) : m_cr0;
+    case sysreg::ICC_CR0_EL1:
+        // The link to the IRS is always up: LINK and LINK_IDLE read as 1.
+        return guest ? ICH_VMCR_EL2::EN.get(m_vmcr)
+                     : m_cr0 | ICC_CR0_EL1::LINK.make(1) | ICC_CR0_EL1::LINK_IDLE.make(1);
     case sysreg::ICC_PCR_EL1: return guest ? ICH_VMCR_EL2::VPMR.get(m_vmcr) : m_pcr;
     case sysreg::ICH_APR_EL2: return m_vapr;
     case sysreg::ICH_CONTEXTR_EL2: return m_contextr;
@@ -260,6 +384,10 @@ uint64_t cpu_interface::read_sysreg(sysreg r, exception_level el, sc_time& delay
 void cpu_interface::write_sysreg(sysreg r, uint64_t v, exception_level el, sc_time& delay) {
     delay += m_params.t_insn;
     const bool guest = virtual_access(el);
+    if (!guest && write_ppi_sysreg(r, v)) {
+        recalc_ppi(delay);
+        return;
+    }
     switch (r) {
     case sysreg::ICC_APR_EL1: (guest ? m_vapr : m_apr) = v & 0xffffffffu; break;
     case sysreg::ICC_CR0_EL1:

@@ -12,6 +12,8 @@
 //   fiq_out     irq_signal_out: FIQ; only other interrupt domains signal it, and the model has
 //               the Non-secure domain only, so it stays low.
 //   virq_out    irq_signal_out: the virtual IRQ to the PE (the guest's interrupt line).
+//   ppi_in      PPI_COUNT irq_signal_if inputs: ppi_in[n] is the wire of PPI n (timers, PMU).
+//               A level PPI's pending state follows its wire; an edge PPI pends on a rising edge.
 //
 // Parameters (cpu_interface_params)
 //   iaffid   0      this PE's IAFFID (ICC_IAFFIDR_EL1)
@@ -23,6 +25,11 @@
 // Domains: an access from EL1 or EL0 while a vPE is resident (ICH_CONTEXTR_EL2.V = 1) acts on
 // the virtual CPU interface and the resident VM; any other access acts on the physical domain.
 // SIMPLIFICATION: the virtual interface has no superpriority (a guest's priority 0 is an IRQ).
+// PPIs (physical): all 128 are implemented; the architected handling modes are fixed (R_CFSKX:
+// Level, except SW_PPI which is Edge; CTIIRQ is IMPLEMENTATION DEFINED and Level here). They are
+// configured through the ICC_PPI_* registers; GIC CD* instructions other than CDDI that name a
+// PPI have no effect (CDRCFG reports F = 1). A PPI and an IRS interrupt of equal priority: the
+// PPI goes first (R_VVBPS leaves it IMPLEMENTATION DEFINED).
 #pragma once
 
 #include "tlm_gicv5/insn.h"
@@ -33,6 +40,8 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <vector>
 
 namespace gicv5 {
 
@@ -63,6 +72,19 @@ public:
     irq_signal_out nmi_out;
     irq_signal_out virq_out;
 
+    class ppi_input : public irq_signal_if {
+    public:
+        ppi_input(cpu_interface& owner, unsigned ppi) : m_owner(owner), m_ppi(ppi) {}
+        void irq_signal(bool level, const sc_core::sc_time& delay) override {
+            m_owner.ppi_line(m_ppi, level, delay);
+        }
+
+    private:
+        cpu_interface& m_owner;
+        unsigned m_ppi;
+    };
+    std::vector<ppi_input> ppi_in;
+
     cpu_interface(const sc_core::sc_module_name& name, const cpu_interface_params& params);
 
     uint64_t execute(gic_insn insn, uint64_t operand, exception_level el,
@@ -82,6 +104,12 @@ private:
     uint64_t virtual_acknowledge(sc_core::sc_time& delay);
     uint64_t physical_acknowledge(bool nmi, sc_core::sc_time& delay);
     bool physical_signalled() const; // the physical HPPI has sufficient priority
+    // The physical HPPI: the better of the IRS's offer and the best PPI.
+    const hppi& physical_hppi() const;
+    void ppi_line(unsigned ppi, bool level, const sc_core::sc_time& delay);
+    void recalc_ppi(const sc_core::sc_time& delay);
+    std::optional<uint64_t> read_ppi_sysreg(sysreg r) const; // nullopt: not a PPI register
+    bool write_ppi_sysreg(sysreg r, uint64_t v); // false: not a PPI register
     void update_irq(const sc_core::sc_time& delay);
     void command(stream_cmd cmd, bool virt, uint16_t vm, uint64_t operand_id, uint64_t value,
                  sc_core::sc_time& delay, bool irm = false);
@@ -103,6 +131,10 @@ private:
     uint64_t m_cr0 = 0, m_pcr = 0, m_apr = 0; // physical ICC_CR0/PCR/APR_EL1
     hppi m_vhppi;   // the IRS's latest offer for the resident vPE
     hppi m_hppi;    // the IRS's latest offer for this PE (physical domain)
+    // PPI state, banks 0 (PPIs 0-63) and 1 (64-127).
+    std::array<uint64_t, 2> m_ppi_enable{}, m_ppi_pend{}, m_ppi_active{}, m_ppi_hm{}, m_ppi_line{};
+    std::array<uint64_t, PPI_COUNT / 8> m_ppi_priority{}; // ICC_PPI_PRIORITYR<n>_EL1
+    hppi m_ppi_hppi; // best enabled, pending, inactive PPI
     sc_core::sc_time m_sys_done; // when every posted command has taken effect (GSB SYS)
     sc_core::sc_time m_ack_done; // when every Activate has taken effect (GSB ACK)
     std::array<uint64_t, gic_insn_count> m_insn_count{};

@@ -69,10 +69,38 @@ namespace CDIA_RESULT { constexpr field ID{23, 0}, TYPE{31, 29}, VALID{32, 32}; 
 
 // X(name, op0, op1, CRn, CRm, op2)
 #define GICV5_SYSREGS(X)                                                             \
+    X(ICC_PPI_HMR0_EL1, 3, 0, 12, 10, 0)                                             \
+    X(ICC_PPI_HMR1_EL1, 3, 0, 12, 10, 1)                                             \
     X(ICC_IDR0_EL1, 3, 0, 12, 10, 2)                                                 \
     X(ICC_HPPIR_EL1, 3, 0, 12, 10, 3)                                                \
     X(ICC_ICSR_EL1, 3, 0, 12, 10, 4)                                                 \
     X(ICC_IAFFIDR_EL1, 3, 0, 12, 10, 5)                                              \
+    X(ICC_PPI_ENABLER0_EL1, 3, 0, 12, 10, 6)                                         \
+    X(ICC_PPI_ENABLER1_EL1, 3, 0, 12, 10, 7)                                         \
+    X(ICC_PPI_CACTIVER0_EL1, 3, 0, 12, 13, 0)                                        \
+    X(ICC_PPI_CACTIVER1_EL1, 3, 0, 12, 13, 1)                                        \
+    X(ICC_PPI_SACTIVER0_EL1, 3, 0, 12, 13, 2)                                        \
+    X(ICC_PPI_SACTIVER1_EL1, 3, 0, 12, 13, 3)                                        \
+    X(ICC_PPI_CPENDR0_EL1, 3, 0, 12, 13, 4)                                          \
+    X(ICC_PPI_CPENDR1_EL1, 3, 0, 12, 13, 5)                                          \
+    X(ICC_PPI_SPENDR0_EL1, 3, 0, 12, 13, 6)                                          \
+    X(ICC_PPI_SPENDR1_EL1, 3, 0, 12, 13, 7)                                          \
+    X(ICC_PPI_PRIORITYR0_EL1, 3, 0, 12, 14, 0)   \
+    X(ICC_PPI_PRIORITYR1_EL1, 3, 0, 12, 14, 1)   \
+    X(ICC_PPI_PRIORITYR2_EL1, 3, 0, 12, 14, 2)   \
+    X(ICC_PPI_PRIORITYR3_EL1, 3, 0, 12, 14, 3)   \
+    X(ICC_PPI_PRIORITYR4_EL1, 3, 0, 12, 14, 4)   \
+    X(ICC_PPI_PRIORITYR5_EL1, 3, 0, 12, 14, 5)   \
+    X(ICC_PPI_PRIORITYR6_EL1, 3, 0, 12, 14, 6)   \
+    X(ICC_PPI_PRIORITYR7_EL1, 3, 0, 12, 14, 7)   \
+    X(ICC_PPI_PRIORITYR8_EL1, 3, 0, 12, 15, 0)   \
+    X(ICC_PPI_PRIORITYR9_EL1, 3, 0, 12, 15, 1)   \
+    X(ICC_PPI_PRIORITYR10_EL1, 3, 0, 12, 15, 2)  \
+    X(ICC_PPI_PRIORITYR11_EL1, 3, 0, 12, 15, 3)  \
+    X(ICC_PPI_PRIORITYR12_EL1, 3, 0, 12, 15, 4)  \
+    X(ICC_PPI_PRIORITYR13_EL1, 3, 0, 12, 15, 5)  \
+    X(ICC_PPI_PRIORITYR14_EL1, 3, 0, 12, 15, 6)  \
+    X(ICC_PPI_PRIORITYR15_EL1, 3, 0, 12, 15, 7)  \
     X(ICC_APR_EL1, 3, 1, 12, 0, 0)                                                   \
     X(ICC_CR0_EL1, 3, 1, 12, 0, 1)                                                   \
     X(ICC_PCR_EL1, 3, 1, 12, 0, 2)                                                   \
@@ -103,11 +131,16 @@ namespace ICC_ICSR_EL1 {
 constexpr field F{0, 0}, Enabled{1, 1}, Pending{2, 2}, IRM{3, 3}, Active{4, 4}, HM{5, 5},
     Priority{15, 11}, IAFFID{47, 32};
 }
+// PPIs (reference §1, §4.2): 128 per PE in two 64-bit banks; architected numbers.
+constexpr unsigned PPI_COUNT = 128;
+constexpr unsigned PPI_SW_PPI = 3, PPI_PMUIRQ = 23, PPI_CTIIRQ = 24, PPI_CNTHP = 26, PPI_CNTV = 27,
+                   PPI_CNTHV = 28, PPI_CNTP = 30;
+
 namespace ICC_IDR0_EL1 { constexpr field ID_BITS{3, 0}, PRI_BITS{7, 4}, GCIE_LEGACY{11, 8}; }
 namespace ICC_HPPIR_EL1 { constexpr field ID{23, 0}, TYPE{31, 29}, HPPIV{32, 32}; }
 namespace ICC_IAFFIDR_EL1 { constexpr field IAFFID{15, 0}; }
 namespace ICC_HAPR_EL1 { constexpr field PRIORITY{7, 0}; }
-namespace ICC_CR0_EL1 { constexpr field EN{0, 0}; }
+namespace ICC_CR0_EL1 { constexpr field EN{0, 0}, LINK{1, 1}, LINK_IDLE{2, 2}; }
 namespace ICC_PCR_EL1 { constexpr field PRIORITY{4, 0}; }
 namespace ICH_CONTEXTR_EL2 {
 constexpr field VM{15, 0}, VPE{47, 32}, DBPM{59, 55}, DB{60, 60}, IRICHPPIDIS{61, 61}, F{62, 62},
