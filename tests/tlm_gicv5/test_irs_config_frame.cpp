@@ -73,7 +73,8 @@ TEST(IrsConfigFrame, IdRegistersAdvertiseExactlyWhatIsModelled) {
         EXPECT_EQ(IRS_IDR0::INT_DOM.get(idr0), 1u); // Non-secure
         EXPECT_TRUE(IRS_IDR0::VIRT.test(idr0));
         EXPECT_FALSE(IRS_IDR0::ONE_N.test(idr0));
-        EXPECT_FALSE(IRS_IDR0::SWE.test(idr0));
+        EXPECT_TRUE(IRS_IDR0::SWE.test(idr0));
+        EXPECT_TRUE(IRS_IDR0::SETLPI.test(idr0));
         const uint64_t idr1 = read(p, irs_reg::IRS_IDR1);
         EXPECT_EQ(IRS_IDR1::PE_CNT.get(idr1), 2u);
         EXPECT_EQ(IRS_IDR1::PRI_BITS.get(idr1) + 1, 4u);
@@ -212,4 +213,46 @@ TEST(IrsVmTables, SelectingAnUnmappedVpeReadsValidZeroAndItsConfigWriteFaults) {
     });
     s.run();
     EXPECT_GT(s.plat->irs.ignored_requests(), 0u);
+}
+
+TEST(IrsSoftwareErrors, ACommandForAnUnknownIntidIsRecordedWithItsSyndrome) { // §8.6, §2.3
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) {
+        test::at_el(p, exception_level::EL1, [&] { p.insn(gic_insn::CDEN, spi(100).encode()); });
+        test::settle(p);
+        const uint64_t st = read(p, irs_reg::IRS_SWERR_STATUSR);
+        EXPECT_TRUE(IRS_SWERR_STATUSR::V.test(st));
+        EXPECT_TRUE(IRS_SWERR_STATUSR::S0V.test(st));
+        EXPECT_FALSE(IRS_SWERR_STATUSR::S1V.test(st));
+        EXPECT_FALSE(IRS_SWERR_STATUSR::OF.test(st));
+        EXPECT_EQ(IRS_SWERR_STATUSR::EC.get(st), static_cast<uint64_t>(swerr::unknown_intid));
+        const uint64_t syn = read(p, irs_reg::IRS_SWERR_SYNDROMER0);
+        EXPECT_EQ(IRS_SWERR_SYNDROMER0::ID.get(syn), 100u);
+        EXPECT_EQ(IRS_SWERR_SYNDROMER0::TYPE.get(syn), 3u);
+        EXPECT_FALSE(IRS_SWERR_SYNDROMER0::VIRTUAL.test(syn));
+        // A second error while the record is valid only sets OF; the first record stays.
+        test::at_el(p, exception_level::EL1, [&] { p.insn(gic_insn::CDEN, lpi(7).encode()); });
+        test::settle(p);
+        EXPECT_TRUE(IRS_SWERR_STATUSR::OF.test(read(p, irs_reg::IRS_SWERR_STATUSR)));
+        EXPECT_EQ(IRS_SWERR_SYNDROMER0::ID.get(read(p, irs_reg::IRS_SWERR_SYNDROMER0)), 100u);
+        // Writing 1 to V clears the record.
+        p.write64(reg_addr(desc(irs_reg::IRS_SWERR_STATUSR)), 1);
+        EXPECT_EQ(read(p, irs_reg::IRS_SWERR_STATUSR), 0u);
+        EXPECT_EQ(read(p, irs_reg::IRS_SWERR_SYNDROMER0), 0u);
+    });
+    s.run();
+}
+
+TEST(IrsSoftwareErrors, AnIgnoredRegisterWriteIsRecordedWithoutASyndrome) { // §8.12
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) {
+        p.write32(reg_addr(desc(irs_reg::IRS_SPI_SELR)), 1000); // no such SPI
+        p.idle_until(p.local_time() + platform::timing_config{}.irs_op);
+        p.write32(reg_addr(desc(irs_reg::IRS_SPI_CFGR)), 1);
+        const uint64_t st = read(p, irs_reg::IRS_SWERR_STATUSR);
+        EXPECT_TRUE(IRS_SWERR_STATUSR::V.test(st));
+        EXPECT_FALSE(IRS_SWERR_STATUSR::S0V.test(st));
+        EXPECT_EQ(IRS_SWERR_STATUSR::EC.get(st), static_cast<uint64_t>(swerr::register_misuse));
+    });
+    s.run();
 }

@@ -45,8 +45,29 @@ irs::irs(const sc_core::sc_module_name& name, const irs_params& params)
 
 irs::~irs() = default;
 
-void irs::ignore(const char* what) {
+void irs::software_error(swerr ec, const char* what, const stream_payload* p,
+                         const uint64_t* addr) {
     ++m_ignored;
+    if (m_params.swe) {
+        uint64_t& status = m_regs[static_cast<std::size_t>(irs_reg::IRS_SWERR_STATUSR)];
+        if (IRS_SWERR_STATUSR::V.test(status)) {
+            status = IRS_SWERR_STATUSR::OF.set(status, 1); // the first record is kept
+        } else {
+            status = IRS_SWERR_STATUSR::V.make(1) |
+                     IRS_SWERR_STATUSR::EC.make(static_cast<uint8_t>(ec)) |
+                     IRS_SWERR_STATUSR::S0V.make(p != nullptr) |
+                     IRS_SWERR_STATUSR::S1V.make(addr != nullptr);
+            uint64_t syn0 = 0;
+            if (p)
+                syn0 = IRS_SWERR_SYNDROMER0::VM_ID.make(p->virt ? p->vm : 0) |
+                       IRS_SWERR_SYNDROMER0::ID.make(p->id.id) |
+                       IRS_SWERR_SYNDROMER0::TYPE.make(static_cast<uint64_t>(p->id.type)) |
+                       IRS_SWERR_SYNDROMER0::VIRTUAL.make(p->virt);
+            m_regs[static_cast<std::size_t>(irs_reg::IRS_SWERR_SYNDROMER0)] = syn0;
+            m_regs[static_cast<std::size_t>(irs_reg::IRS_SWERR_SYNDROMER1)] =
+                addr ? IRS_SWERR_SYNDROMER1::ADDR.make(*addr >> 3) : 0;
+        }
+    }
     if (std::find(m_logged_sites.begin(), m_logged_sites.end(), what) != m_logged_sites.end())
         return;
     m_logged_sites.push_back(what);
@@ -59,8 +80,7 @@ bool irs::mem_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned l
     init_transaction(tx, cmd, addr, data, len);
     mem->b_transport(tx, delay);
     if (tx.is_response_error()) {
-        // The spec would record a software error here (IRS_SWERR_*, not modelled yet).
-        ignore("table access failed");
+        software_error(swerr::table_access, "table access failed", nullptr, &addr);
         return false;
     }
     return true;
@@ -142,7 +162,8 @@ void irs::physical_command(stream_payload& p, sc_time& delay) {
     if (!owned) {
         // §8.6: an INTID this IRS does not own, an LPI with no valid IST or L2 table, or beyond
         // the IST's ID bits, has no effect, and a config read faults.
-        ignore("physical command for an INTID this IRS does not implement");
+        software_error(swerr::unknown_intid,
+                       "physical command for an INTID this IRS does not implement", &p);
         p.ok = false;
         if (p.cmd == stream_cmd::request_config)
             p.result = ICC_ICSR_EL1::F.make(1);
@@ -162,8 +183,11 @@ void irs::virtual_command(stream_payload& p, sc_time& delay) {
     const bool found = vm && p.id.type == intid_type::SPI && vm->spi.in_range(p.id.id);
     if (!found) {
         // §8.6: no IST, or ID out of range: no effect, and a config read faults.
-        ignore(vm ? "virtual command for an INTID outside the VM's vISTs"
-                  : "virtual command for an unmapped VM");
+        if (vm)
+            software_error(swerr::unknown_intid,
+                           "virtual command for an INTID outside the VM's vISTs", &p);
+        else
+            software_error(swerr::unmapped_vm, "virtual command for an unmapped VM", &p);
         p.ok = false;
         if (p.cmd == stream_cmd::request_config)
             p.result = ICC_ICSR_EL1::F.make(1);
@@ -255,7 +279,8 @@ void irs::make_resident(int pe, stream_payload& p, sc_time& delay) {
     residency& slot = m_resident[static_cast<std::size_t>(pe)];
     if (!vm || p.vpe >= vm->space.targets.size() || !vm->space.targets[p.vpe].valid ||
         vm->space.targets[p.vpe].pe >= 0 || slot.valid) {
-        ignore("make-resident request for an unmapped or already resident vPE");
+        software_error(swerr::unmapped_vm,
+                       "make-resident request for an unmapped or already resident vPE");
         p.ok = false; // the CPU interface reports ICH_CONTEXTR_EL2.F = 1
         return;
     }

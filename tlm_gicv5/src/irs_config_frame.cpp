@@ -32,7 +32,8 @@ void irs::reset_registers() {
     auto set = [this](irs_reg r, uint64_t v) { m_regs[static_cast<std::size_t>(r)] = v; };
     // Advertise exactly what is modelled: Non-secure domain, virtualization, 48-bit PAs.
     set(irs_reg::IRS_IDR0, IRS_IDR0::INT_DOM.make(1) | IRS_IDR0::PA_RANGE.make(5) |
-                               IRS_IDR0::VIRT.make(1));
+                               IRS_IDR0::VIRT.make(1) | IRS_IDR0::SETLPI.make(1) |
+                               IRS_IDR0::SWE.make(m_params.swe));
     set(irs_reg::IRS_IDR1, IRS_IDR1::PE_CNT.make(m_params.pe_count) |
                                IRS_IDR1::IAFFID_BITS.make(15) |
                                IRS_IDR1::PRI_BITS.make(m_params.pri_bits - 1));
@@ -165,6 +166,12 @@ void irs::reg_write(irs_reg r, uint64_t value, sc_time& delay) {
     case irs_reg::IRS_PE_SELR: IRS_PE_SELR_write(value, delay); return;
     case irs_reg::IRS_PE_CR0: IRS_PE_CR0_write(value, delay); return;
     case irs_reg::IRS_IST_BASER: IRS_IST_BASER_write(value, delay); return;
+    case irs_reg::IRS_SWERR_STATUSR:
+        if (IRS_SWERR_STATUSR::V.test(value)) // W1C: clears the whole record
+            for (irs_reg rec : {irs_reg::IRS_SWERR_STATUSR, irs_reg::IRS_SWERR_SYNDROMER0,
+                                irs_reg::IRS_SWERR_SYNDROMER1})
+                m_regs[static_cast<std::size_t>(rec)] = 0;
+        return;
     case irs_reg::IRS_MAP_L2_ISTR: IRS_MAP_L2_ISTR_write(value, delay); return;
     case irs_reg::IRS_IST_CFGR:
         // §3 validity rule: IST_CFGR must not change while the IST is valid.

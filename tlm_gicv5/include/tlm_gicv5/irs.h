@@ -30,6 +30,7 @@
 //   ist_two_level   true    two-level ISTs supported (IRS_IDR2.IST_LEVELS)
 //   ist_l2sz        0b001   supported L2 sizes, bit 0 = 4 KiB, 1 = 16 KiB, 2 = 64 KiB
 //                           (IRS_IDR2.IST_L2SZ)
+//   swe             true    software-error records in IRS_SWERR_* (IRS_IDR0.SWE)
 //   istmd_sz        0       0: 4-byte ISTEs (IRS_IDR2.ISTMD = 0); else IRS_IDR2.ISTMD_SZ: 8-byte
 //                           ISTEs below that many ID bits, 16-byte ones from it on
 //   vm_id_bits      4       VM ID width (IRS_IDR3.VM_ID_BITS), 1..16
@@ -74,6 +75,7 @@ struct irs_params {
     bool ist_two_level = true;
     unsigned ist_l2sz = 0b001;
     unsigned istmd_sz = 0;
+    bool swe = true;
     unsigned vm_id_bits = 4;
     unsigned vpe_id_bits = 4;
     sc_core::sc_time t_reg{20, sc_core::SC_NS};
@@ -187,7 +189,11 @@ private:
     void send_hppi(int pe, const detail::interrupt_space& sp, uint16_t t, const hppi& o,
                    const sc_core::sc_time& delay);
     void refresh_all_resident(const sc_core::sc_time& delay);
-    void ignore(const char* what);
+    // Software or guest misuse: no effect beyond a software-error record (when IRS_IDR0.SWE)
+    // and a count; logged once per kind. p names the INTID for S0V; addr is the S1V address.
+    void software_error(swerr ec, const char* what, const stream_payload* p = nullptr,
+                        const uint64_t* addr = nullptr);
+    void ignore(const char* what) { software_error(swerr::register_misuse, what); }
 
     irs_params m_params;
     std::array<uint64_t, irs_config_frame_count> m_regs{};

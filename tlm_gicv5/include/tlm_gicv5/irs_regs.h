@@ -61,7 +61,10 @@ struct reg_desc {
     X(IRS_VPE_STATUSR, 0x25C, 32, RO, 0x1, 0)                                        \
     X(IRS_VMAP_VMR, 0x2C8, 64, RW, 0, 0xc00000000000ffffull)                         \
     X(IRS_VMAP_VISTR, 0x2D0, 64, RW, 0, 0xc000ffffe0000000ull)                       \
-    X(IRS_VMAP_VPER, 0x2E0, 64, RW, 0, 0x8000ffff0000ffffull)
+    X(IRS_VMAP_VPER, 0x2E0, 64, RW, 0, 0x8000ffff0000ffffull)                        \
+    X(IRS_SWERR_STATUSR, 0x3C0, 64, RW, 0, 0x1)                                      \
+    X(IRS_SWERR_SYNDROMER0, 0x3C8, 64, RO, 0, 0)                                     \
+    X(IRS_SWERR_SYNDROMER1, 0x3D0, 64, RO, 0, 0)
 
 enum class irs_reg : uint8_t {
 #define GICV5_X(n, ...) n,
@@ -145,6 +148,23 @@ namespace IRS_VMAP_VMR { constexpr field VM_ID{15, 0}, U{62, 62}, M{63, 63}; }
 namespace IRS_VMAP_VISTR {
 constexpr field TYPE{31, 29}, VM_ID{47, 32}, U{62, 62}, M{63, 63};
 }
+// Software-error records (reference §2.3). Writing 1 to V clears the record.
+namespace IRS_SWERR_STATUSR {
+constexpr field V{0, 0}, S0V{1, 1}, S1V{2, 2}, OF{3, 3}, EC{23, 16}, IMP_EC{31, 24};
+}
+namespace IRS_SWERR_SYNDROMER0 {
+constexpr field VM_ID{15, 0}, ID{55, 32}, TYPE{62, 60}, VIRTUAL{63, 63};
+}
+namespace IRS_SWERR_SYNDROMER1 { constexpr field ADDR{55, 3}; }
+// The error codes the model records in IRS_SWERR_STATUSR.EC. The architecture's encodings are
+// not public, so these are the model's own (README, "Modelling choices").
+enum class swerr : uint8_t {
+    unknown_intid = 0x01,   // a command for an INTID the IRS does not hold (S0V)
+    unmapped_vm = 0x02,     // a command or request for a VM, vPE or vIST not mapped (S0V)
+    table_access = 0x03,    // a table access that got a bus error (S1V: its address)
+    register_misuse = 0x04, // a register write the IRS ignored (bad value, selector or timing)
+};
+
 namespace IRS_VMAP_VPER { constexpr field VPE_ID{15, 0}, VM_ID{47, 32}, M{63, 63}; }
 
 } // namespace gicv5
