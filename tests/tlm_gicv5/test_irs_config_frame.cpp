@@ -72,7 +72,7 @@ TEST(IrsConfigFrame, IdRegistersAdvertiseExactlyWhatIsModelled) {
         const uint64_t idr0 = read(p, irs_reg::IRS_IDR0);
         EXPECT_EQ(IRS_IDR0::INT_DOM.get(idr0), 1u); // Non-secure
         EXPECT_TRUE(IRS_IDR0::VIRT.test(idr0));
-        EXPECT_FALSE(IRS_IDR0::ONE_N.test(idr0));
+        EXPECT_TRUE(IRS_IDR0::ONE_N.test(idr0));
         EXPECT_TRUE(IRS_IDR0::SWE.test(idr0));
         EXPECT_TRUE(IRS_IDR0::SETLPI.test(idr0));
         const uint64_t idr1 = read(p, irs_reg::IRS_IDR1);

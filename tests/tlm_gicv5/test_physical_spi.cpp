@@ -333,3 +333,59 @@ TEST(Barriers, GsbSysWaitsForThePostedCommandsToTakeEffect) { // §4.3 item 5
     });
     s.run();
 }
+
+TEST(OneOfN, PesWithDpsZeroTakeTurnsAtOneOfNInterrupts) { // §2.4, IRM = 1
+    scripted_platform s;
+    pe* other = nullptr;
+    s.on(0, [&](pe& p) {
+        other = s.plat->pes[1].get();
+        linux_boot(p);
+        at_el(*other, exception_level::EL1, [&] {
+            other->msr(sysreg::ICC_PCR_EL1, PRIORITY_LOWEST);
+            other->msr(sysreg::ICC_CR0_EL1, 1);
+        });
+        for (uint32_t id : {20u, 21u}) {
+            spi_setup(p, id, 0x10);
+            at_el(p, exception_level::EL1, [&] { // IRM = 1: any participating PE
+                p.insn(gic_insn::CDAFF, spi(id).encode() | CD_OPERAND::IRM.make(1));
+            });
+            line(s, p, id, true);
+        }
+        // Both PEs have DPS = 0 after reset: the first goes to PE 0, the next to PE 1.
+        EXPECT_EQ(ack(p), cdia_valid(20));
+        EXPECT_TRUE(other->line(pe_line::irq));
+        EXPECT_EQ(ICC_HPPIR_EL1::ID.get(at_el(*other, exception_level::EL1, [&] {
+                      return other->mrs(sysreg::ICC_HPPIR_EL1);
+                  })),
+                  21u);
+    });
+    s.run();
+}
+
+TEST(OneOfN, APeLeavingOneOfNHandsItsInterruptsToAnotherAndNoneLeavesThemWaiting) {
+    scripted_platform s;
+    s.on(0, [&](pe& p) {
+        linux_boot(p);
+        auto dps = [&](uint32_t iaffid, uint32_t v) {
+            irs_write(p, irs_reg::IRS_PE_SELR, iaffid);
+            wait_idle(p);
+            irs_write(p, irs_reg::IRS_PE_CR0, v);
+            wait_idle(p);
+        };
+        dps(1, 1); // only PE 0 participates
+        spi_setup(p, 30, 0x10);
+        at_el(p, exception_level::EL1, [&] {
+            p.insn(gic_insn::CDAFF, spi(30).encode() | CD_OPERAND::IRM.make(1));
+        });
+        line(s, p, 30, true);
+        EXPECT_TRUE(p.line(pe_line::irq));
+        dps(0, 1); // now nobody: the interrupt waits, nothing is lost
+        settle(p);
+        EXPECT_FALSE(p.line(pe_line::irq));
+        EXPECT_TRUE(ICC_ICSR_EL1::Pending.test(rcfg(p, 30)));
+        dps(0, 0); // PE 0 is back and gets it
+        settle(p);
+        EXPECT_EQ(ack(p), cdia_valid(30));
+    });
+    s.run();
+}

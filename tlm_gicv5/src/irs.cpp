@@ -37,6 +37,7 @@ irs::irs(const sc_core::sc_module_name& name, const irs_params& params)
     for (unsigned pe = 0; pe < params.pe_count; ++pe) {
         m_physical.targets[pe].valid = true;
         m_physical.targets[pe].pe = static_cast<int>(pe);
+        m_one_of_n.push_back(static_cast<uint16_t>(pe)); // DPS resets to 0: all participate
     }
     m_vms.resize(std::size_t{1} << params.vm_id_bits);
     m_resident.resize(params.pe_count);
@@ -220,21 +221,76 @@ void irs::memory_command(uint64_t addr, detail::candidate& node, detail::interru
 
 void irs::track(detail::interrupt_space& sp, detail::candidate& c, const iste& e,
                 const sc_time& delay) {
-    const bool want = e.candidate() && e.iaffid < sp.targets.size() && sp.targets[e.iaffid].valid;
+    const bool one_of_n = !sp.virt && e.irm;
     const bool was = c.linked();
     const uint16_t old_target = c.target;
-    if (was && (!want || c.prio != e.priority || c.target != e.iaffid))
-        sp.targets[old_target].candidates.remove(c);
-    if (want && !c.linked()) {
+    bool want = false;
+    uint16_t target = detail::NO_TARGET;
+    if (e.candidate() && one_of_n) {
+        want = true;
+        // A 1-of-N interrupt stays with the PE it was given until it stops being a candidate.
+        const bool placed = was && c.one_of_n && old_target != detail::NO_TARGET;
+        target = placed ? old_target : pick_one_of_n();
+    } else if (e.candidate() && e.iaffid < sp.targets.size() && sp.targets[e.iaffid].valid) {
+        want = true;
+        target = e.iaffid;
+    }
+    if (was && want && c.prio == e.priority && old_target == target && c.one_of_n == one_of_n)
+        return; // nothing moves
+    if (was)
+        list_of(sp, old_target).remove(c);
+    if (want) {
         c.prio = e.priority;
-        c.target = e.iaffid;
-        sp.targets[c.target].candidates.insert(c);
+        c.target = target;
+        c.one_of_n = one_of_n;
+        list_of(sp, target).insert(c);
     }
     // §2.4: a target change recomputes both the old and the new target.
-    if (was)
+    if (was && old_target != detail::NO_TARGET)
         update_hppi(sp, old_target, delay);
-    if (want && (!was || old_target != e.iaffid))
-        update_hppi(sp, e.iaffid, delay);
+    if (want && target != detail::NO_TARGET && (!was || old_target != target))
+        update_hppi(sp, target, delay);
+}
+
+detail::hppi_target& irs::list_of(detail::interrupt_space& sp, uint16_t t) {
+    return t == detail::NO_TARGET ? m_one_of_n_waiting : sp.targets[t].candidates;
+}
+
+uint16_t irs::pick_one_of_n() {
+    // Round robin over the participating PEs, deterministic (our choice; the architecture
+    // leaves the selection IMPLEMENTATION DEFINED).
+    if (m_one_of_n.empty())
+        return detail::NO_TARGET;
+    return m_one_of_n[m_one_of_n_turn++ % m_one_of_n.size()];
+}
+
+void irs::rehome(detail::candidate& c, const sc_time& delay) {
+    list_of(m_physical, c.target).remove(c);
+    c.target = pick_one_of_n();
+    list_of(m_physical, c.target).insert(c);
+    if (c.target != detail::NO_TARGET)
+        update_hppi(m_physical, c.target, delay);
+}
+
+void irs::one_of_n_changed(uint16_t pe, const sc_time& delay) {
+    m_one_of_n.clear();
+    for (uint16_t t = 0; t < m_physical.targets.size(); ++t)
+        if (!m_physical.targets[t].dps)
+            m_one_of_n.push_back(t);
+    // OPT: walks one PE's candidates (or the waiting ones), on a DPS change only.
+    std::vector<detail::candidate*> moving;
+    auto collect = [&moving](detail::candidate& c) {
+        if (c.one_of_n)
+            moving.push_back(&c);
+    };
+    if (m_physical.targets[pe].dps)
+        m_physical.targets[pe].candidates.for_each(collect); // it left: its 1-of-N ones move
+    else
+        m_one_of_n_waiting.for_each(collect); // one joined: the waiting ones find a PE
+    for (detail::candidate* c : moving)
+        rehome(*c, delay);
+    if (m_physical.targets[pe].dps)
+        update_hppi(m_physical, pe, delay);
 }
 
 void irs::update_hppi(detail::interrupt_space& sp, uint16_t t, const sc_time& delay) {

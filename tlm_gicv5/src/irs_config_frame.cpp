@@ -32,7 +32,8 @@ void irs::reset_registers() {
     auto set = [this](irs_reg r, uint64_t v) { m_regs[static_cast<std::size_t>(r)] = v; };
     // Advertise exactly what is modelled: Non-secure domain, virtualization, 48-bit PAs.
     set(irs_reg::IRS_IDR0, IRS_IDR0::INT_DOM.make(1) | IRS_IDR0::PA_RANGE.make(5) |
-                               IRS_IDR0::VIRT.make(1) | IRS_IDR0::SETLPI.make(1) |
+                               IRS_IDR0::VIRT.make(1) | IRS_IDR0::ONE_N.make(1) |
+                               IRS_IDR0::SETLPI.make(1) |
                                IRS_IDR0::SWE.make(m_params.swe));
     set(irs_reg::IRS_IDR1, IRS_IDR1::PE_CNT.make(m_params.pe_count) |
                                IRS_IDR1::IAFFID_BITS.make(15) |

@@ -107,7 +107,7 @@ void irs::ist_invalidate(const sc_time& delay) {
     // to write) and the IST's interrupts stop being candidates.
     auto drop = [this](detail::candidate& c) {
         if (c.linked())
-            m_physical.targets[c.target].candidates.remove(c);
+            list_of(m_physical, c.target).remove(c);
     };
     for (detail::candidate& c : m_ist.linear_nodes)
         drop(c);

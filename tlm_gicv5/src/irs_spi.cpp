@@ -100,7 +100,11 @@ void irs::IRS_PE_CR0_write(uint64_t value, sc_time& delay) {
         return;
     }
     reg(m_regs, irs_reg::IRS_PE_CR0) = value;
-    m_physical.targets[iaffid].dps = IRS_PE_CR0::DPS.test(value);
+    const bool dps = IRS_PE_CR0::DPS.test(value);
+    if (dps != m_physical.targets[iaffid].dps) {
+        m_physical.targets[iaffid].dps = dps;
+        one_of_n_changed(static_cast<uint16_t>(iaffid), delay);
+    }
     m_pe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
 }
 

@@ -186,6 +186,11 @@ private:
     void track(detail::interrupt_space& sp, detail::candidate& node, const iste& e,
                const sc_core::sc_time& delay);
     void update_hppi(detail::interrupt_space& sp, uint16_t t, const sc_core::sc_time& delay);
+    // 1-of-N routing (§2.4): the PEs with IRS_PE_CR0.DPS = 0 take turns.
+    detail::hppi_target& list_of(detail::interrupt_space& sp, uint16_t t);
+    uint16_t pick_one_of_n();
+    void one_of_n_changed(uint16_t pe, const sc_core::sc_time& delay);
+    void rehome(detail::candidate& c, const sc_core::sc_time& delay);
     void send_hppi(int pe, const detail::interrupt_space& sp, uint16_t t, const hppi& o,
                    const sc_core::sc_time& delay);
     void refresh_all_resident(const sc_core::sc_time& delay);
@@ -207,6 +212,9 @@ private:
     std::vector<detail::spi_state> m_spis; // index: SPI ID - spi_base
     detail::ist_state m_ist;
     detail::interrupt_space m_physical;     // targets = PEs
+    detail::hppi_target m_one_of_n_waiting; // 1-of-N candidates while no PE participates
+    std::vector<uint16_t> m_one_of_n;       // participating PEs (DPS = 0), in IAFFID order
+    std::size_t m_one_of_n_turn = 0;
     std::vector<std::unique_ptr<detail::vm_state>> m_vms; // index: VM ID
     struct residency {
         bool valid = false;

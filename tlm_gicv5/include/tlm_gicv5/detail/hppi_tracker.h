@@ -19,9 +19,11 @@ struct candidate {
     boost::intrusive::list_member_hook<> node; // safe_link: is_linked() tells membership
     intid id;
     uint8_t prio = 0;
-    uint16_t target = 0;
+    uint16_t target = 0;   // where it is linked; NO_TARGET: a 1-of-N interrupt waiting for a PE
+    bool one_of_n = false; // linked as a 1-of-N (IRM = 1) interrupt
     bool linked() const { return node.is_linked(); }
 };
+constexpr uint16_t NO_TARGET = 0xffff;
 
 class hppi_target {
 public:
@@ -29,6 +31,12 @@ public:
     void remove(candidate& c);
     const candidate* best() const;
     bool empty() const { return m_mask == 0; }
+    // Calls f on every candidate; f must not change the lists.
+    template <typename F> void for_each(F f) {
+        for (list& l : m_lists)
+            for (candidate& c : l)
+                f(c);
+    }
 
 private:
     using list = boost::intrusive::list<
