@@ -14,7 +14,7 @@ using sc_core::sc_time;
 
 irs::irs(const sc_core::sc_module_name& name, const irs_params& params)
     : sc_module(name), config_frame("config_frame"), setlpi_frame("setlpi_frame"), mem("mem"), stream_in("stream_in"),
-      stream_out("stream_out"), m_params(params) {
+      stream_out("stream_out"), m_params(params), m_cache(params.iste_cache) {
     if (params.pe_count == 0 || params.pe_count > 0x10000 || params.vm_id_bits < 1 ||
         params.vm_id_bits > 16 || params.vpe_id_bits < 1 || params.vpe_id_bits > 16 ||
         params.pri_bits < 1 || params.pri_bits > PRIORITY_BITS ||
@@ -202,8 +202,9 @@ void irs::memory_command(uint64_t addr, detail::candidate& node, detail::interru
     // Read-modify-write of one ISTE's architected word. It is atomic: this process does not
     // yield between the read and the write, so concurrent commands to one ISTE are serialised
     // (reference §8.10).
+    const uint32_t owner = sp.virt ? sp.vm + 1u : 0u;
     uint32_t word = 0;
-    if (!mem_access(tlm::TLM_READ_COMMAND, addr, &word, 4, delay)) {
+    if (!iste_read(addr, owner, word, delay)) {
         p.ok = false;
         return;
     }
@@ -211,12 +212,43 @@ void irs::memory_command(uint64_t addr, detail::candidate& node, detail::interru
     p.ok = apply_command(e, p);
     if (!p.ok || p.cmd == stream_cmd::request_config)
         return;
-    uint32_t updated = e.encode();
-    if (updated != word && !mem_access(tlm::TLM_WRITE_COMMAND, addr, &updated, 4, delay)) {
+    const uint32_t updated = e.encode();
+    if (updated != word && !iste_write(addr, owner, updated, delay)) {
         p.ok = false;
         return;
     }
     track(sp, node, e, delay);
+}
+
+bool irs::iste_read(uint64_t addr, uint32_t owner, uint32_t& word, sc_time& delay) {
+    if (!m_cache.enabled())
+        return mem_access(tlm::TLM_READ_COMMAND, addr, &word, 4, delay);
+    if (const detail::iste_cache::entry* e = m_cache.find(addr)) {
+        word = e->word; // a hit costs no memory access
+        return true;
+    }
+    if (!mem_access(tlm::TLM_READ_COMMAND, addr, &word, 4, delay))
+        return false;
+    detail::iste_cache::entry& v = m_cache.victim();
+    if (v.valid && v.dirty)
+        mem_access(tlm::TLM_WRITE_COMMAND, v.addr, &v.word, 4, delay);
+    m_cache.fill(v, addr, owner, word);
+    return true;
+}
+
+bool irs::iste_write(uint64_t addr, uint32_t /*owner*/, uint32_t word, sc_time& delay) {
+    if (detail::iste_cache::entry* e = m_cache.enabled() ? m_cache.find(addr) : nullptr) {
+        e->word = word; // written back on eviction or when the table stops being valid
+        e->dirty = true;
+        return true;
+    }
+    return mem_access(tlm::TLM_WRITE_COMMAND, addr, &word, 4, delay);
+}
+
+void irs::iste_flush(uint32_t owner, sc_time& delay) {
+    m_cache.flush(owner, [this, &delay](uint64_t addr, uint32_t word) {
+        mem_access(tlm::TLM_WRITE_COMMAND, addr, &word, 4, delay);
+    });
 }
 
 void irs::track(detail::interrupt_space& sp, detail::candidate& c, const iste& e,

@@ -24,6 +24,7 @@ void irs::IRS_IST_BASER_write(uint64_t value, sc_time& delay) {
     if (m_ist.valid) {
         // §3 validity rule: while VALID = 1 the address is read-only; only 1 -> 0 is accepted.
         if (!IRS_IST_BASER::VALID.test(value)) {
+            iste_flush(0, work); // §3: VALID 1 -> 0 writes cached ISTE state back
             ist_invalidate(work);
             baser = IRS_IST_BASER::VALID.set(baser, 0);
         }
@@ -103,8 +104,7 @@ void irs::ist_scan(uint64_t addr, detail::candidate* nodes, uint32_t count, unsi
 }
 
 void irs::ist_invalidate(const sc_time& delay) {
-    // §3: on VALID 1 -> 0 the IRS writes back what it cached (it caches no ISTE state: nothing
-    // to write) and the IST's interrupts stop being candidates.
+    // §3: once the IST is not valid its interrupts stop being candidates.
     auto drop = [this](detail::candidate& c) {
         if (c.linked())
             list_of(m_physical, c.target).remove(c);

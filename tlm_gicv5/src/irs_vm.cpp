@@ -112,6 +112,7 @@ void irs::IRS_VMAP_VMR_write(uint64_t value, sc_time& work) {
 
 void irs::unmap_vm(uint16_t vm_id, sc_time& delay) {
     detail::vm_state& vm = *m_vms[vm_id];
+    iste_flush(vm_id + 1u, delay);
     for (std::size_t pe = 0; pe < m_resident.size(); ++pe) {
         if (m_resident[pe].valid && m_resident[pe].vm == vm_id) {
             // Recall what the PE was offered; its vPE can no longer be served.
@@ -142,6 +143,7 @@ void irs::IRS_VMAP_VISTR_write(uint64_t value, sc_time& work) {
         ignore("IRS_VMAP_VISTR for an LPI vIST (not modelled yet)");
     } else if (IRS_VMAP_VISTR::U.test(value)) {
         if (vm->spi.valid) {
+            iste_flush(vm_id + 1u, work);
             uint64_t w = 0;
             if (mem_read64(desc_addr, w, work))
                 mem_write64(desc_addr, VIST_DESC::IST_VALID.set(w, 0), work);

@@ -30,6 +30,8 @@
 //   ist_two_level   true    two-level ISTs supported (IRS_IDR2.IST_LEVELS)
 //   ist_l2sz        0b001   supported L2 sizes, bit 0 = 4 KiB, 1 = 16 KiB, 2 = 64 KiB
 //                           (IRS_IDR2.IST_L2SZ)
+//   iste_cache      0       ISTE words the IRS caches (write-back, LRU); 0 = none. While a table
+//                           is valid, memory may then lag behind the IRS's view of it
 //   swe             true    software-error records in IRS_SWERR_* (IRS_IDR0.SWE)
 //   istmd_sz        0       0: 4-byte ISTEs (IRS_IDR2.ISTMD = 0); else IRS_IDR2.ISTMD_SZ: 8-byte
 //                           ISTEs below that many ID bits, 16-byte ones from it on
@@ -47,6 +49,7 @@
 #pragma once
 
 #include "tlm_gicv5/detail/interrupt_space.h"
+#include "tlm_gicv5/detail/iste_cache.h"
 #include "tlm_gicv5/irq_signal.h"
 #include "tlm_gicv5/iste.h"
 #include "tlm_gicv5/irs_regs.h"
@@ -76,6 +79,7 @@ struct irs_params {
     unsigned ist_l2sz = 0b001;
     unsigned istmd_sz = 0;
     bool swe = true;
+    unsigned iste_cache = 0;
     unsigned vm_id_bits = 4;
     unsigned vpe_id_bits = 4;
     sc_core::sc_time t_reg{20, sc_core::SC_NS};
@@ -177,6 +181,10 @@ private:
     // A command on an ISTE in memory: read, apply, write back if changed, track.
     void memory_command(uint64_t addr, detail::candidate& node, detail::interrupt_space& sp,
                         stream_payload& p, sc_core::sc_time& delay);
+    // ISTE words through the optional cache. owner: 0 = physical IST, VM ID + 1 = a vIST.
+    bool iste_read(uint64_t addr, uint32_t owner, uint32_t& word, sc_core::sc_time& delay);
+    bool iste_write(uint64_t addr, uint32_t owner, uint32_t word, sc_core::sc_time& delay);
+    void iste_flush(uint32_t owner, sc_core::sc_time& delay);
     // Applies a state-changing command to an ISTE; false for an acknowledge that finds it no
     // longer a candidate. request_config only fills p.result.
     bool apply_command(iste& e, stream_payload& p) const;
@@ -221,6 +229,7 @@ private:
         uint16_t vm = 0, vpe = 0;
     };
     std::vector<residency> m_resident; // per PE
+    detail::iste_cache m_cache;
     uint64_t m_ignored = 0;
     std::vector<const char*> m_logged_sites; // each kind of ignored request is logged once
 };
