@@ -13,8 +13,9 @@ namespace gicv5 {
 using sc_core::sc_time;
 
 irs::irs(const sc_core::sc_module_name& name, const irs_params& params)
-    : sc_module(name), config_frame("config_frame"), setlpi_frame("setlpi_frame"), mem("mem"), stream_in("stream_in"),
-      stream_out("stream_out"), m_params(params), m_cache(params.iste_cache) {
+    : sc_module(name), config_frame("config_frame"), setlpi_frame("setlpi_frame"), mem("mem"),
+      stream_in("stream_in"), stream_out("stream_out"), m_params(params),
+      m_cache(params.iste_cache) {
     if (params.pe_count == 0 || params.pe_count > 0x10000 || params.vm_id_bits < 1 ||
         params.vm_id_bits > 16 || params.vpe_id_bits < 1 || params.vpe_id_bits > 16 ||
         params.pri_bits < 1 || params.pri_bits > PRIORITY_BITS ||
@@ -50,7 +51,7 @@ void irs::software_error(swerr ec, const char* what, const stream_payload* p,
                          const uint64_t* addr) {
     ++m_ignored;
     if (m_params.swe) {
-        uint64_t& status = m_regs[static_cast<std::size_t>(irs_reg::IRS_SWERR_STATUSR)];
+        uint64_t& status = reg(irs_reg::IRS_SWERR_STATUSR);
         if (IRS_SWERR_STATUSR::V.test(status)) {
             status = IRS_SWERR_STATUSR::OF.set(status, 1); // the first record is kept
         } else {
@@ -64,9 +65,9 @@ void irs::software_error(swerr ec, const char* what, const stream_payload* p,
                        IRS_SWERR_SYNDROMER0::ID.make(p->id.id) |
                        IRS_SWERR_SYNDROMER0::TYPE.make(static_cast<uint64_t>(p->id.type)) |
                        IRS_SWERR_SYNDROMER0::VIRTUAL.make(p->virt);
-            m_regs[static_cast<std::size_t>(irs_reg::IRS_SWERR_SYNDROMER0)] = syn0;
-            m_regs[static_cast<std::size_t>(irs_reg::IRS_SWERR_SYNDROMER1)] =
-                addr ? IRS_SWERR_SYNDROMER1::ADDR.make(*addr >> 3) : 0;
+            reg(irs_reg::IRS_SWERR_SYNDROMER0) = syn0;
+            reg(irs_reg::IRS_SWERR_SYNDROMER1) =
+                addr ? addr_of(IRS_SWERR_SYNDROMER1::ADDR, *addr) : 0;
         }
     }
     if (std::find(m_logged_sites.begin(), m_logged_sites.end(), what) != m_logged_sites.end())
@@ -332,7 +333,7 @@ void irs::update_hppi(detail::interrupt_space& sp, uint16_t t, const sc_time& de
     hppi o;
     const detail::candidate* best = tg.candidates.best();
     // §2.4: nothing is forwarded while IRS_CR0.IRSEN = 0.
-    if (best && IRS_CR0::IRSEN.test(m_regs[static_cast<std::size_t>(irs_reg::IRS_CR0)]))
+    if (best && IRS_CR0::IRSEN.test(reg(irs_reg::IRS_CR0)))
         o = {true, best->id, best->prio};
     if (o == tg.offered)
         return;

@@ -29,7 +29,7 @@ const reg_desc* irs_config_lookup(uint32_t offset, irs_reg* which) {
 void irs::reset_registers() {
     for (std::size_t i = 0; i < irs_config_frame_count; ++i)
         m_regs[i] = irs_config_frame[i].reset;
-    auto set = [this](irs_reg r, uint64_t v) { m_regs[static_cast<std::size_t>(r)] = v; };
+    auto set = [this](irs_reg r, uint64_t v) { reg(r) = v; };
     // Advertise exactly what is modelled: Non-secure domain, virtualization, 48-bit PAs.
     set(irs_reg::IRS_IDR0, IRS_IDR0::INT_DOM.make(1) | IRS_IDR0::PA_RANGE.make(5) |
                                IRS_IDR0::VIRT.make(1) | IRS_IDR0::ONE_N.make(1) |
@@ -111,13 +111,13 @@ unsigned irs::config_transport_dbg(tlm::tlm_generic_payload& tx) {
     // Debug writes change the stored value of writable bits only, with no side effect.
     uint64_t v = 0;
     std::memcpy(&v, tx.get_data_ptr(), len);
-    uint64_t& cur = m_regs[static_cast<std::size_t>(r)];
+    uint64_t& cur = reg(r);
     cur = (cur & ~d->wmask) | (v & d->wmask);
     return len;
 }
 
 uint64_t irs::reg_read(irs_reg r, const sc_time& at) const {
-    const uint64_t v = m_regs[static_cast<std::size_t>(r)];
+    const uint64_t v = reg(r);
     switch (r) {
     case irs_reg::IRS_CR0: {
         const bool idle = at >= m_vmt_busy_until && at >= m_vpe_busy_until &&
@@ -171,7 +171,7 @@ void irs::reg_write(irs_reg r, uint64_t value, sc_time& delay) {
         if (IRS_SWERR_STATUSR::V.test(value)) // W1C: clears the whole record
             for (irs_reg rec : {irs_reg::IRS_SWERR_STATUSR, irs_reg::IRS_SWERR_SYNDROMER0,
                                 irs_reg::IRS_SWERR_SYNDROMER1})
-                m_regs[static_cast<std::size_t>(rec)] = 0;
+                reg(rec) = 0;
         return;
     case irs_reg::IRS_MAP_L2_ISTR: IRS_MAP_L2_ISTR_write(value, delay); return;
     case irs_reg::IRS_IST_CFGR:
@@ -192,11 +192,11 @@ void irs::reg_write(irs_reg r, uint64_t value, sc_time& delay) {
     default:
         break;
     }
-    m_regs[static_cast<std::size_t>(r)] = value;
+    reg(r) = value;
 }
 
 void irs::IRS_CR0_write(uint64_t value, sc_time& delay) {
-    uint64_t& cr0 = m_regs[static_cast<std::size_t>(irs_reg::IRS_CR0)];
+    uint64_t& cr0 = reg(irs_reg::IRS_CR0);
     const bool was = IRS_CR0::IRSEN.test(cr0);
     cr0 = IRS_CR0::IRSEN.set(cr0, IRS_CR0::IRSEN.get(value));
     // §2.4, §8.7: clearing IRSEN recalls every HPPI sent; setting it recomputes all targets.

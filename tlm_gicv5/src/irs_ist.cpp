@@ -12,14 +12,11 @@ namespace gicv5 {
 using sc_core::sc_time;
 
 namespace {
-uint64_t& reg(std::array<uint64_t, irs_config_frame_count>& regs, irs_reg r) {
-    return regs[static_cast<std::size_t>(r)];
-}
 constexpr unsigned L1_ENTRY_BYTES = 8;
 } // namespace
 
 void irs::IRS_IST_BASER_write(uint64_t value, sc_time& delay) {
-    uint64_t& baser = reg(m_regs, irs_reg::IRS_IST_BASER);
+    uint64_t& baser = reg(irs_reg::IRS_IST_BASER);
     sc_time work = delay;
     if (m_ist.valid) {
         // §3 validity rule: while VALID = 1 the address is read-only; only 1 -> 0 is accepted.
@@ -30,7 +27,7 @@ void irs::IRS_IST_BASER_write(uint64_t value, sc_time& delay) {
         }
     } else {
         const bool ok = IRS_IST_BASER::VALID.test(value) &&
-                        ist_configure(reg(m_regs, irs_reg::IRS_IST_CFGR),
+                        ist_configure(reg(irs_reg::IRS_IST_CFGR),
                                       addr_of(IRS_IST_BASER::ADDR, value), work);
         baser = IRS_IST_BASER::VALID.set(value, ok);
     }

@@ -5,12 +5,6 @@ namespace gicv5 {
 
 using sc_core::sc_time;
 
-namespace {
-uint64_t& reg(std::array<uint64_t, irs_config_frame_count>& regs, irs_reg r) {
-    return regs[static_cast<std::size_t>(r)];
-}
-} // namespace
-
 void irs::spi_sample(uint32_t index, bool level, const sc_time& delay) {
     detail::spi_state& s = m_spis[index];
     if (s.line == level)
@@ -34,7 +28,7 @@ void irs::sample_line(detail::spi_state& s, const sc_time& delay) {
 }
 
 detail::spi_state* irs::selected_spi() {
-    const uint64_t id = IRS_SPI_SELR::ID.get(reg(m_regs, irs_reg::IRS_SPI_SELR));
+    const uint64_t id = IRS_SPI_SELR::ID.get(reg(irs_reg::IRS_SPI_SELR));
     if (id < m_params.spi_base || id - m_params.spi_base >= m_params.spi_irs_range)
         return nullptr;
     return &m_spis[id - m_params.spi_base];
@@ -42,11 +36,11 @@ detail::spi_state* irs::selected_spi() {
 
 void irs::IRS_SPI_SELR_write(uint64_t value, sc_time& delay) {
     // A selector write is accepted at any time (Linux does not wait for IDLE first, §2.3).
-    reg(m_regs, irs_reg::IRS_SPI_SELR) = value;
+    reg(irs_reg::IRS_SPI_SELR) = value;
     const detail::spi_state* s = selected_spi();
     // V: the selected SPI is one this domain may manage (reference §2.3).
-    reg(m_regs, irs_reg::IRS_SPI_STATUSR) = IRS_SPI_STATUSR::V.make(s != nullptr);
-    reg(m_regs, irs_reg::IRS_SPI_CFGR) = IRS_SPI_CFGR::TM.make(s && s->level_triggered);
+    reg(irs_reg::IRS_SPI_STATUSR) = IRS_SPI_STATUSR::V.make(s != nullptr);
+    reg(irs_reg::IRS_SPI_CFGR) = IRS_SPI_CFGR::TM.make(s && s->level_triggered);
     m_spi_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
 }
 
@@ -57,7 +51,7 @@ void irs::IRS_SPI_CFGR_write(uint64_t value, sc_time& delay) {
         ignore("IRS_SPI_CFGR written before IDLE or with an invalid selector");
         return;
     }
-    reg(m_regs, irs_reg::IRS_SPI_CFGR) = value;
+    reg(irs_reg::IRS_SPI_CFGR) = value;
     const bool level = IRS_SPI_CFGR::TM.test(value);
     if (level != s->level_triggered) {
         s->level_triggered = level;
@@ -84,22 +78,22 @@ void irs::IRS_SPI_RESAMPLER_write(uint64_t value, sc_time& delay) {
 }
 
 void irs::IRS_PE_SELR_write(uint64_t value, sc_time& delay) {
-    reg(m_regs, irs_reg::IRS_PE_SELR) = value;
+    reg(irs_reg::IRS_PE_SELR) = value;
     const uint64_t iaffid = IRS_PE_SELR::IAFFID.get(value);
     const bool v = iaffid < m_physical.targets.size();
     // SIMPLIFICATION: every PE the IRS serves is online.
-    reg(m_regs, irs_reg::IRS_PE_STATUSR) = IRS_PE_STATUSR::V.make(v) | IRS_PE_STATUSR::ONLINE.make(v);
-    reg(m_regs, irs_reg::IRS_PE_CR0) = IRS_PE_CR0::DPS.make(v && m_physical.targets[iaffid].dps);
+    reg(irs_reg::IRS_PE_STATUSR) = IRS_PE_STATUSR::V.make(v) | IRS_PE_STATUSR::ONLINE.make(v);
+    reg(irs_reg::IRS_PE_CR0) = IRS_PE_CR0::DPS.make(v && m_physical.targets[iaffid].dps);
     m_pe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
 }
 
 void irs::IRS_PE_CR0_write(uint64_t value, sc_time& delay) {
-    const uint64_t iaffid = IRS_PE_SELR::IAFFID.get(reg(m_regs, irs_reg::IRS_PE_SELR));
+    const uint64_t iaffid = IRS_PE_SELR::IAFFID.get(reg(irs_reg::IRS_PE_SELR));
     if (sc_core::sc_time_stamp() + delay < m_pe_busy_until || iaffid >= m_physical.targets.size()) {
         ignore("IRS_PE_CR0 written before IDLE or with an invalid selector");
         return;
     }
-    reg(m_regs, irs_reg::IRS_PE_CR0) = value;
+    reg(irs_reg::IRS_PE_CR0) = value;
     const bool dps = IRS_PE_CR0::DPS.test(value);
     if (dps != m_physical.targets[iaffid].dps) {
         m_physical.targets[iaffid].dps = dps;

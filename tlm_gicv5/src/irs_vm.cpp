@@ -12,14 +12,8 @@ namespace gicv5 {
 
 using sc_core::sc_time;
 
-namespace {
-uint64_t& reg(std::array<uint64_t, irs_config_frame_count>& regs, irs_reg r) {
-    return regs[static_cast<std::size_t>(r)];
-}
-} // namespace
-
 bool irs::vmt_valid() const {
-    return IRS_VMT_BASER::VALID.test(m_regs[static_cast<std::size_t>(irs_reg::IRS_VMT_BASER)]);
+    return IRS_VMT_BASER::VALID.test(reg(irs_reg::IRS_VMT_BASER));
 }
 
 detail::vm_state* irs::mapped_vm(uint16_t vm_id) {
@@ -29,7 +23,7 @@ detail::vm_state* irs::mapped_vm(uint16_t vm_id) {
 }
 
 void irs::IRS_VMT_BASER_write(uint64_t value, sc_time& delay) {
-    uint64_t& baser = reg(m_regs, irs_reg::IRS_VMT_BASER);
+    uint64_t& baser = reg(irs_reg::IRS_VMT_BASER);
     sc_time work = delay;
     if (vmt_valid()) {
         // §3 validity rule: while VALID = 1 the address is read-only; only 1 -> 0 is accepted,
@@ -41,7 +35,7 @@ void irs::IRS_VMT_BASER_write(uint64_t value, sc_time& delay) {
                 unmap_vm(static_cast<uint16_t>(id), work);
         baser = IRS_VMT_BASER::VALID.set(baser, 0);
     } else {
-        const uint64_t cfgr = reg(m_regs, irs_reg::IRS_VMT_CFGR);
+        const uint64_t cfgr = reg(irs_reg::IRS_VMT_CFGR);
         if (IRS_VMT_BASER::VALID.test(value) &&
             (IRS_VMT_CFGR::STRUCTURE.test(cfgr) ||
              IRS_VMT_CFGR::VM_ID_BITS.get(cfgr) > m_params.vm_id_bits)) {
@@ -55,11 +49,11 @@ void irs::IRS_VMT_BASER_write(uint64_t value, sc_time& delay) {
 }
 
 uint64_t irs::vmt_base() const {
-    return addr_of(IRS_VMT_BASER::ADDR, m_regs[static_cast<std::size_t>(irs_reg::IRS_VMT_BASER)]);
+    return addr_of(IRS_VMT_BASER::ADDR, reg(irs_reg::IRS_VMT_BASER));
 }
 
 void irs::vmap_write(irs_reg r, uint64_t value, sc_time& delay) {
-    reg(m_regs, r) = value;
+    reg(r) = value;
     // §8.12: a VMAP write while the previous operation is still in flight must not corrupt state.
     if (sc_core::sc_time_stamp() + delay < m_vmt_busy_until) {
         ignore("VMAP register written before IRS_VMT_STATUSR.IDLE");
@@ -78,7 +72,7 @@ void irs::vmap_write(irs_reg r, uint64_t value, sc_time& delay) {
 
 void irs::IRS_VMAP_VMR_write(uint64_t value, sc_time& work) {
     const uint16_t vm_id = static_cast<uint16_t>(IRS_VMAP_VMR::VM_ID.get(value));
-    const uint64_t cfgr = reg(m_regs, irs_reg::IRS_VMT_CFGR);
+    const uint64_t cfgr = reg(irs_reg::IRS_VMT_CFGR);
     const uint64_t base = vmt_base();
     const bool in_table = vmt_valid() && vm_id < (uint64_t{1} << IRS_VMT_CFGR::VM_ID_BITS.get(cfgr));
     if (!in_table)
@@ -201,7 +195,7 @@ void irs::IRS_VMAP_VPER_write(uint64_t value, sc_time& work) {
 }
 
 detail::target* irs::selected_vpe() {
-    const uint64_t sel = reg(m_regs, irs_reg::IRS_VPE_SELR);
+    const uint64_t sel = reg(irs_reg::IRS_VPE_SELR);
     detail::vm_state* vm = mapped_vm(static_cast<uint16_t>(IRS_VPE_SELR::VM_ID.get(sel)));
     const uint64_t vpe = IRS_VPE_SELR::VPE_ID.get(sel);
     if (!vm || vpe >= vm->space.targets.size() || !vm->space.targets[vpe].valid)
@@ -211,14 +205,14 @@ detail::target* irs::selected_vpe() {
 
 void irs::IRS_VPE_SELR_write(uint64_t value, sc_time& delay) {
     // A selector write is accepted at any time (Linux does not wait for IDLE first, §2.3).
-    reg(m_regs, irs_reg::IRS_VPE_SELR) = value;
+    reg(irs_reg::IRS_VPE_SELR) = value;
     const bool v = IRS_VPE_SELR::S.test(value) && selected_vpe() != nullptr;
-    reg(m_regs, irs_reg::IRS_VPE_STATUSR) = IRS_VPE_STATUSR::V.make(v);
+    reg(irs_reg::IRS_VPE_STATUSR) = IRS_VPE_STATUSR::V.make(v);
     m_vpe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
 }
 
 void irs::IRS_VPE_CR0_write(uint64_t value, sc_time& delay) {
-    uint64_t& status = reg(m_regs, irs_reg::IRS_VPE_STATUSR);
+    uint64_t& status = reg(irs_reg::IRS_VPE_STATUSR);
     detail::target* vpe = selected_vpe();
     // §8.12: a config write before IDLE or with a stale selector fails and must not corrupt state.
     if (sc_core::sc_time_stamp() + delay < m_vpe_busy_until || !vpe ||
@@ -227,7 +221,7 @@ void irs::IRS_VPE_CR0_write(uint64_t value, sc_time& delay) {
         status = IRS_VPE_STATUSR::F.set(status, 1);
         return;
     }
-    reg(m_regs, irs_reg::IRS_VPE_CR0) = value;
+    reg(irs_reg::IRS_VPE_CR0) = value;
     vpe->dps = IRS_VPE_CR0::DPS.test(value);
     status = IRS_VPE_STATUSR::F.set(status, 0);
     m_vpe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;

@@ -208,6 +208,9 @@ private:
                         const uint64_t* addr = nullptr);
     void ignore(const char* what) { software_error(swerr::register_misuse, what); }
 
+    uint64_t& reg(irs_reg r) { return m_regs[static_cast<std::size_t>(r)]; }
+    uint64_t reg(irs_reg r) const { return m_regs[static_cast<std::size_t>(r)]; }
+
     irs_params m_params;
     std::array<uint64_t, irs_config_frame_count> m_regs{};
     sc_core::sc_time m_vmt_busy_until = sc_core::SC_ZERO_TIME;
