@@ -1,5 +1,6 @@
 #include "platform/gicv5_platform.h"
 
+#include <algorithm>
 #include <string>
 
 namespace platform {
@@ -121,6 +122,19 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
                 boot = [this](cpu_stubs::pe& self) { agent.wait_until_ready(self); };
             }
             m_programs.push_back(std::make_unique<cpu_stubs::host_program>(boot, tasks));
+        } else if (pc.role == pe_role::script) {
+            std::vector<std::pair<std::size_t, script_step>> steps;
+            for (std::size_t n = 0; n < cfg.script.size(); ++n)
+                if (cfg.script[n].pe == i)
+                    steps.emplace_back(n, cfg.script[n]);
+            script_env env;
+            env.spi_line = [this](uint32_t spi, bool level, const sc_core::sc_time& delay) {
+                spi_line(spi, level, delay);
+            };
+            env.pe = [this](unsigned index) -> cpu_stubs::pe& { return *pes.at(index); };
+            auto prog = std::make_unique<script_runner>(std::move(steps), std::move(env));
+            m_scripts.push_back(prog.get());
+            m_programs.push_back(std::move(prog));
         } else {
             const vm_config& vm = cfg.vms[pc.vm];
             cpu_stubs::vcpu_params vp;
@@ -174,8 +188,11 @@ bool gicv5_platform::drained() const {
 
 void gicv5_platform::drain_monitor() {
     wait(cfg.duration);
+    for (const script_runner* s : m_scripts)
+        while (!s->done())
+            wait(s->done_event());
     const sc_core::sc_time step(1, sc_core::SC_US);
-    const sc_core::sc_time deadline = cfg.duration + cfg.drain_timeout;
+    const sc_core::sc_time deadline = sc_core::sc_time_stamp() + cfg.drain_timeout;
     while (sc_core::sc_time_stamp() < deadline) {
         if (drained()) {
             m_drained = true;
@@ -212,6 +229,16 @@ run_results gicv5_platform::results() const {
     r.unexpected_acknowledges = sb.unexpected_acknowledges();
     r.unexpected_notifications = sb.unexpected_notifications();
     r.ignored_requests = irs.ignored_requests();
+    // Failures in script order, whichever PE ran them.
+    std::vector<std::pair<std::size_t, std::string>> failures;
+    for (const script_runner* s : m_scripts) {
+        r.script_steps += s->steps_run();
+        failures.insert(failures.end(), s->failures().begin(), s->failures().end());
+    }
+    std::stable_sort(failures.begin(), failures.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& f : failures)
+        r.script_failures.push_back(std::move(f.second));
     r.drained = m_drained;
     r.sim_time_ns = to_ns(sc_core::sc_time_stamp());
     return r;

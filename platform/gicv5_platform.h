@@ -8,8 +8,9 @@
 //   CPU interface i --virq--> PE i
 //
 // Host PEs run host_program (PE of the first host role boots the hypervisor: VM table and each
-// VM's bring-up; then the SPI sources attached to it). vCPU PEs run vcpu_program. A drain monitor
-// stops the run once the sources have ended and nothing is pending, active or listed.
+// VM's bring-up; then the SPI sources attached to it). vCPU PEs run vcpu_program. Script PEs run
+// their steps of cfg.script (script_runner). A drain monitor stops the run once the sources have
+// ended (at duration), every script is done, and nothing is pending, active or listed.
 #pragma once
 
 #include "cpu_stubs/host_program.h"
@@ -21,6 +22,7 @@
 #include "platform/router.h"
 #include "platform/run_results.h"
 #include "platform/scoreboard.h"
+#include "platform/script.h"
 #include "platform/spi_source.h"
 #include "tlm_gicv5/cpu_interface.h"
 #include "tlm_gicv5/irs.h"
@@ -66,6 +68,7 @@ private:
     std::vector<std::unique_ptr<spi_source>> m_sources;
     std::vector<std::unique_ptr<cpu_stubs::pe_program>> m_programs;
     std::vector<cpu_stubs::vcpu_program*> m_vcpus;
+    std::vector<script_runner*> m_scripts;
     bool m_drained = false;
 };
 

@@ -6,6 +6,49 @@
 
 namespace platform {
 
+namespace {
+template <class Err> void check_script(const platform_config& cfg, Err& err) {
+    const auto is_script_pe = [&cfg](unsigned pe) {
+        return pe < cfg.pes.size() && cfg.pes[pe].role == pe_role::script;
+    };
+    // The exception level is known statically: each script PE starts at EL1 and only `el`
+    // steps change it, in order.
+    std::vector<gicv5::exception_level> el(cfg.pes.size(), gicv5::exception_level::EL1);
+    for (std::size_t i = 0; i < cfg.script.size(); ++i) {
+        const script_step& s = cfg.script[i];
+        const std::string path = "script." + std::to_string(i);
+        if (!is_script_pe(s.pe)) {
+            err(path + ".pe", "expected the index of a PE with role script, got " +
+                                  std::to_string(s.pe));
+            continue;
+        }
+        switch (s.kind) {
+        case script_kind::el: el[s.pe] = s.el; break;
+        case script_kind::sys:
+            if (needs_el2(s.insn) && el[s.pe] < gicv5::exception_level::EL2)
+                err(path + ".sys", mnemonic(s.insn) + " needs EL2: put a step {pe: " +
+                                       std::to_string(s.pe) + ", el: 2} before it");
+            break;
+        case script_kind::spi_line:
+            if (s.spi < cfg.irs.spi_base || s.spi - cfg.irs.spi_base >= cfg.irs.spi_irs_range)
+                err(path + ".spi_line",
+                    "expected a physical SPI ID this IRS owns, in [irs.spi_base, irs.spi_base + "
+                    "irs.spi_irs_range) = [" + std::to_string(cfg.irs.spi_base) + ", " +
+                        std::to_string(uint64_t{cfg.irs.spi_base} + cfg.irs.spi_irs_range) +
+                        "), got " + std::to_string(s.spi));
+            break;
+        case script_kind::expect_line:
+            if (s.line.pe >= cfg.pes.size())
+                err(path + ".expect_line.pe", "expected a PE index below " +
+                                                  std::to_string(cfg.pes.size()) + ", got " +
+                                                  std::to_string(s.line.pe));
+            break;
+        default: break;
+        }
+    }
+}
+} // namespace
+
 std::vector<std::string> check_topology(const platform_config& cfg) {
     std::vector<std::string> errors;
     auto err = [&errors](const std::string& path, const std::string& what) {
@@ -28,6 +71,8 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
             has_host = true;
             continue;
         }
+        if (p.role == pe_role::script)
+            continue;
         if (p.vm >= cfg.vms.size()) {
             err(path + ".vm", "expected a VM index below " + std::to_string(cfg.vms.size()) +
                                   ", got " + std::to_string(p.vm));
@@ -68,6 +113,7 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
         if (src.trigger == trigger_mode::level)
             err(path + ".trigger", "level sources are not supported yet; expected edge");
     }
+    check_script(cfg, err);
     if (uint64_t{cfg.irs.spi_base} + cfg.irs.spi_irs_range > cfg.irs.spi_range)
         err("irs.spi_irs_range", "expected spi_base + spi_irs_range <= spi_range = " +
                                      std::to_string(cfg.irs.spi_range));

@@ -3,6 +3,8 @@
 // of the same name in docs/config.md.
 #pragma once
 
+#include "platform/script.h"
+
 #include <systemc>
 
 #include <cstdint>
@@ -74,7 +76,8 @@ struct vm_config {
     guest_config guest;
 };
 
-enum class pe_role { host, vcpu };
+// script: runs the config's script steps for this PE (platform/script.h), starting at EL1.
+enum class pe_role { host, vcpu, script };
 
 struct pe_config {
     pe_role role = pe_role::host;
@@ -103,9 +106,11 @@ struct platform_config {
     std::vector<pe_config> pes{{pe_role::host, 0, 0}, {pe_role::vcpu, 0, 0}};
     std::vector<vm_config> vms{vm_config{}};
     std::vector<source_config> sources{source_config{}};
+    std::vector<script_step> script; // in order; each step runs on its PE (role script)
 };
 
-// Structural checks that need the whole config (indices in range, one PE per vCPU, ...).
+// Structural checks that need the whole config (indices in range, one PE per vCPU, script steps
+// on script PEs, ...).
 // Returns one message per problem, naming the key path; empty when the config is consistent.
 std::vector<std::string> check_topology(const platform_config& cfg);
 

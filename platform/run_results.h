@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace sc_core { class sc_time; }
 
@@ -37,6 +38,9 @@ struct run_results {
     uint64_t unexpected_acknowledges = 0;
     uint64_t unexpected_notifications = 0;
     uint64_t ignored_requests = 0;
+    // Directed script (cfg.script): steps run, and one message per failed check, in step order.
+    uint64_t script_steps = 0;
+    std::vector<std::string> script_failures;
     bool drained = false; // nothing pending, active or listed at the end
     double sim_time_ns = 0;
     double host_seconds = 0;
