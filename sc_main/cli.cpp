@@ -51,9 +51,9 @@ void describe(CLI::App& app, options& opt) {
         "Configuration keys, units and the expect syntax: docs/config.md.\n"
         "Report schema: docs/report.md.\n"
         "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 in the environment silences the SystemC banner.\n"
-        "Exit status: 0 run finished and every expectation held; 1 an expectation failed;\n"
-        "2 bad command line or config, or the report cannot be written; 3 internal error\n"
-        "(the simulation or SystemC failed).");
+        "Exit status: 0 run finished and every expectation and script check held; 1 one of\n"
+        "them failed; 2 bad command line or config, or the report cannot be written;\n"
+        "3 internal error (the simulation or SystemC failed).");
     app.add_option("CONFIG", opt.config_path, "Scenario file, YAML or JSON (see docs/config.md)")
         ->required();
     app.add_option("--set", opt.sets,
@@ -117,10 +117,13 @@ int run_scenario(const options& opt) {
     }
     if (!opt.quiet) std::cout << summary(cfg.platform, results, opt.config_path) << std::flush;
 
+    for (const std::string& failure : results.script_failures)
+        std::cerr << "script step failed: " << failure << "\n";
     const std::vector<std::string> failures = evaluate(cfg.expectations, report);
     for (const std::string& failure : failures)
         std::cerr << "expectation failed: " << failure << "\n";
-    return failures.empty() ? exit_ok : exit_expectation_failed;
+    return failures.empty() && results.script_failures.empty() ? exit_ok
+                                                               : exit_expectation_failed;
 }
 
 } // namespace

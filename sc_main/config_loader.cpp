@@ -2,6 +2,7 @@
 
 #include "report.h"
 #include "schema.h"
+#include "script_keys.h"
 
 #include <cerrno>
 #include <cstring>
@@ -105,8 +106,10 @@ const keys_of<pe_config>& pe_keys() {
     static const keys_of<S> keys{
         enum_key<S>("role", &S::role,
                     std::vector<std::pair<std::string, pe_role>>{{"host", pe_role::host},
-                                                                 {"vcpu", pe_role::vcpu}},
-                    "host: runs the hypervisor; vcpu: runs one vCPU of a VM"),
+                                                                 {"vcpu", pe_role::vcpu},
+                                                                 {"script", pe_role::script}},
+                    "host: runs the hypervisor; vcpu: runs one vCPU of a VM; script: runs its "
+                    "steps of script"),
         integer_key<S>("vm", &S::vm, 0, index_max, "", "Role vcpu: index of the VM in vms"),
         integer_key<S>("vcpu", &S::vcpu, 0, index_max, "", "Role vcpu: which vCPU of that VM"),
     };
@@ -209,7 +212,8 @@ const keys_of<sim_config>& root_keys() {
         integer_key<S>("seed", in_platform(&P::seed), 0, u64_max, "",
                        "Seed of the run's pseudo-random choices; the same seed repeats a run"),
         time_key<S>("duration", in_platform(&P::duration), true,
-                    "Simulated time during which the sources inject; they stop at this time"),
+                    "Simulated time during which the sources inject; they stop at this time "
+                    "(a script may run longer)"),
         time_key<S>("drain_timeout", in_platform(&P::drain_timeout), false,
                     "After duration, how long the run may take to drain"),
         section_key<S>("timing", in_platform(&P::timing), timing_keys(),
@@ -220,11 +224,13 @@ const keys_of<sim_config>& root_keys() {
         section_key<S>("hypervisor", in_platform(&P::hypervisor), hypervisor_keys(),
                        "Costs of the hypervisor's own software, on top of its GIC accesses"),
         list_key<S>("pes", in_platform(&P::pes), pe_keys(), 1,
-                    "The processing elements, by index; each is a host PE or runs one vCPU"),
-        list_key<S>("vms", in_platform(&P::vms), vm_keys(), 1, "The virtual machines, by index"),
+                    "The processing elements, by index; each is a host PE, runs one vCPU, or "
+                    "runs script steps"),
+        list_key<S>("vms", in_platform(&P::vms), vm_keys(), 0, "The virtual machines, by index"),
         list_key<S>("sources", in_platform(&P::sources), source_keys(), 0,
                     "The interrupt sources, each injecting one virtual SPI of a VM"),
         expect_key(),
+        script_key(),
     };
     return keys;
 }

@@ -51,6 +51,9 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
     report["checks"] = {{"unexpected_acknowledges", r.unexpected_acknowledges},
                         {"unexpected_notifications", r.unexpected_notifications},
                         {"ignored_requests", r.ignored_requests}};
+    report["script"] = {{"steps", r.script_steps},
+                        {"failures", nlohmann::ordered_json::array()}};
+    for (const std::string& f : r.script_failures) report["script"]["failures"].push_back(f);
     report["drained"] = r.drained;
     report["sim_time_ns"] = r.sim_time_ns;
     report["host_seconds"] = r.host_seconds;
@@ -91,6 +94,12 @@ std::string summary(const platform::platform_config& cfg, const platform::run_re
     }
     if (*sep == ' ') out << " none executed";
     out << "\n";
+    if (!cfg.script.empty())
+        out << "script: " << plural(r.script_steps, "step") << " run, "
+            << (r.script_failures.empty()
+                    ? std::string("every check held")
+                    : plural(r.script_failures.size(), "failure") + " (listed on stderr)")
+            << "\n";
     if (r.unexpected_acknowledges || r.unexpected_notifications || r.ignored_requests)
         out << "checks: " << r.unexpected_acknowledges << " unexpected acknowledges, "
             << r.unexpected_notifications << " unexpected notifications, "

@@ -229,7 +229,8 @@ TEST(ConfigLoader, ErrorsInListEntriesAndEnumsNameTheIndex) {
     const std::string path = write_file("pes:\n  - {role: host}\n  - {role: guest}\nsources: []\n");
     const load_result r = load_config(path);
     ASSERT_EQ(r.errors.size(), 1u) << all(r.errors);
-    EXPECT_EQ(r.errors[0], path + ":3:12: pes.1.role: expected one of host, vcpu, got 'guest'");
+    EXPECT_EQ(r.errors[0],
+              path + ":3:12: pes.1.role: expected one of host, vcpu, script, got 'guest'");
 }
 
 TEST(ConfigLoader, KeyGivenTwiceIsReported) {
@@ -371,9 +372,11 @@ TEST(Report, HasTheVersionedSchema) {
     EXPECT_EQ(report["schema_version"], 1);
     EXPECT_EQ(report["config"]["file"], "a.yaml");
     for (const char* key : {"interrupts", "latency_ns", "ap_list", "vcpu_exits", "instructions",
-                            "drained", "sim_time_ns", "host_seconds"})
+                            "script", "drained", "sim_time_ns", "host_seconds"})
         EXPECT_TRUE(report.contains(key)) << key;
     EXPECT_TRUE(report["instructions"].is_object());
+    EXPECT_EQ(report["script"]["steps"], 0);
+    EXPECT_TRUE(report["script"]["failures"].is_array()); // an array even with no script
 }
 
 // ---- declared keys and docs -----------------------------------------------------------------
