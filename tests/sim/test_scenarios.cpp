@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -104,4 +106,58 @@ TEST(Cli, ABadConfigExitsTwo) {
 
 TEST(Cli, AMissingConfigFileExitsTwo) {
     EXPECT_EQ(run_cli({"/nonexistent/gicv5.yaml", "--quiet"}), 2);
+}
+
+// ---- directed scenarios: configs/physical_*.yaml, one TEST each --------------------------------
+
+namespace {
+
+std::vector<std::string> physical_configs() {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(GICV5_SOURCE_DIR "/configs")) {
+        const std::string name = e.path().stem().string();
+        if (name.rfind("physical_", 0) == 0 && e.path().extension() == ".yaml")
+            names.push_back(name);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+class DirectedScenario : public ::testing::TestWithParam<std::string> {};
+
+} // namespace
+
+TEST_P(DirectedScenario, RunsWithEveryScriptCheckHeldAndExitsZero) {
+    const std::string cfg = std::string(GICV5_SOURCE_DIR) + "/configs/" + GetParam() + ".yaml";
+    const std::string report = ::testing::TempDir() + "/report_" + GetParam() + ".json";
+    ::testing::internal::CaptureStderr();
+    const int status = run_cli({cfg, "--report", report, "--quiet"});
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(status, 0) << err;
+    const nlohmann::json j = read_json(report);
+    EXPECT_GT(j["script"]["steps"].get<uint64_t>(), 0u);
+    EXPECT_TRUE(j["script"]["failures"].empty()) << j["script"]["failures"].dump(1);
+    EXPECT_GE(j["instructions"]["CDIA"].get<uint64_t>(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Configs, DirectedScenario, ::testing::ValuesIn(physical_configs()),
+                         [](const auto& info) { return info.param; });
+
+TEST(DirectedScenarioCli, AWrongScriptExpectationIsPrintedAndExitsOne) {
+    const std::string cfg = ::testing::TempDir() + "/script_fails.yaml";
+    const std::string report = ::testing::TempDir() + "/report_script_fails.json";
+    // IRS_IDR5.SPI_RANGE is 64 by default; the next step still runs.
+    std::ofstream(cfg) << "pes: [{role: script}]\nvms: []\nsources: []\nscript:\n"
+                          "  - {pe: 0, mmio_read: 0x2f1a0014, expect: 65}\n"
+                          "  - {pe: 0, mmio_read: 0x2f1a0014, expect: 64}\n";
+    ::testing::internal::CaptureStderr();
+    const int status = run_cli({cfg, "--report", report, "--quiet"});
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(status, 1);
+    const std::string failure = "script.0 (" + cfg + ":5): pe 0: mmio_read 0x2f1a0014 size 4: "
+                                "expected 0x41, got 0x40";
+    EXPECT_EQ(err, "script step failed: " + failure + "\n");
+    const nlohmann::json j = read_json(report);
+    EXPECT_EQ(j["script"]["steps"], 2);
+    EXPECT_EQ(j["script"]["failures"], nlohmann::json::array({failure}));
 }
