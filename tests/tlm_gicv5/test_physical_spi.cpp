@@ -242,6 +242,7 @@ TEST(PhysicalSpi, EqualPrioritiesAreAcknowledgedOldestFirst) { // §8.16
         for (uint32_t id : {33u, 40u, 12u}) {
             EXPECT_EQ(ack(p), cdia_valid(id));
             eoi(p);
+            settle(p); // the IRS's next offer takes a round trip to arrive
         }
     });
     s.run();
@@ -386,6 +387,25 @@ TEST(OneOfN, APeLeavingOneOfNHandsItsInterruptsToAnotherAndNoneLeavesThemWaiting
         dps(0, 0); // PE 0 is back and gets it
         settle(p);
         EXPECT_EQ(ack(p), cdia_valid(30));
+    });
+    s.run();
+}
+
+TEST(StreamTiming, AnOfferIsNotSeenBeforeItArrives) { // the stream link is asynchronous (§2.1)
+    scripted_platform s;
+    const platform::timing_config t = s.plat->cfg.timing;
+    s.on(0, [&](pe& p) {
+        linux_boot(p);
+        spi_setup(p, 10, 0x10);
+        spi_setup(p, 11, 0x10);
+        line(s, p, 10, true);
+        line(s, p, 11, true);
+        EXPECT_EQ(ack(p), cdia_valid(10));
+        eoi(p);
+        // The IRS's next offer leaves after the Activate arrives and takes a hop back.
+        EXPECT_EQ(ack(p), 0u);
+        p.idle_until(p.local_time() + 2 * t.stream_hop + t.irs_process);
+        EXPECT_EQ(ack(p), cdia_valid(11));
     });
     s.run();
 }

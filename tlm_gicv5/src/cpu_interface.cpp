@@ -208,8 +208,14 @@ uint64_t cpu_interface::acknowledge(hppi& offer, uint64_t& apr, bool virt, sc_ti
            CDIA_RESULT::VALID.make(1);
 }
 
+sc_time cpu_interface::not_before(const sc_time& delay, const sc_time& at) {
+    const sc_time now = sc_core::sc_time_stamp();
+    return at > now + delay ? at - now : delay;
+}
+
 uint64_t cpu_interface::virtual_acknowledge(sc_time& delay) {
-    if (!virq_out.read() || !m_vhppi.valid)
+    // An offer that reaches us only after the PE's local time is not there yet for it.
+    if (!virq_out.read() || !m_vhppi.valid || sc_core::sc_time_stamp() + delay < m_vhppi_at)
         return 0; // no HPPI of sufficient priority: VALID = 0
     const uint64_t r = acknowledge(m_vhppi, m_vapr, true, delay);
     update_virq(delay);
@@ -229,6 +235,8 @@ uint64_t cpu_interface::physical_acknowledge(bool nmi, sc_time& delay) {
     const hppi h = physical_hppi();
     if (!physical_signalled() || nmi != (m_params.nmi && h.prio == 0))
         return 0;
+    if (h.id.type != intid_type::PPI && sc_core::sc_time_stamp() + delay < m_hppi_at)
+        return 0; // the IRS's offer reaches us only after the PE's local time
     if (h.id.type != intid_type::PPI) {
         const uint64_t r = acknowledge(m_hppi, m_apr, false, delay);
         update_irq(delay);
@@ -248,8 +256,12 @@ uint64_t cpu_interface::physical_acknowledge(bool nmi, sc_time& delay) {
 void cpu_interface::update_irq(const sc_time& delay) {
     const bool signalled = physical_signalled();
     const bool nmi = signalled && m_params.nmi && physical_hppi().prio == 0;
-    irq_out.write(signalled && !nmi, delay);
-    nmi_out.write(nmi, delay);
+    // The line cannot rise before the offer behind it has arrived (temporal decoupling lets
+    // a PE's access run ahead of, or behind, the IRS's message).
+    const bool from_irs = signalled && physical_hppi().id.type != intid_type::PPI;
+    const sc_time d = from_irs ? not_before(delay, m_hppi_at) : delay;
+    irq_out.write(signalled && !nmi, d);
+    nmi_out.write(nmi, d);
 }
 
 void cpu_interface::update_virq(const sc_time& delay) {
@@ -258,7 +270,7 @@ void cpu_interface::update_virq(const sc_time& delay) {
     const bool level = resident() && m_vhppi.valid && ICH_VMCR_EL2::EN.test(m_vmcr) &&
                        m_vhppi.prio <= ICH_VMCR_EL2::VPMR.get(m_vmcr) &&
                        m_vhppi.prio < running_priority(m_vapr);
-    virq_out.write(level, delay);
+    virq_out.write(level, level ? not_before(delay, m_vhppi_at) : delay);
 }
 
 void cpu_interface::write_contextr(uint64_t value, sc_time& delay) {
@@ -418,6 +430,7 @@ void cpu_interface::stream_b_transport(stream_payload& p, sc_time& delay) {
     }
     if (!p.virt) {
         m_hppi = p.value ? hppi{true, p.id, p.priority} : hppi{};
+        m_hppi_at = sc_core::sc_time_stamp() + delay;
         update_irq(delay);
         return;
     }
@@ -427,6 +440,7 @@ void cpu_interface::stream_b_transport(stream_payload& p, sc_time& delay) {
         p.vpe != ICH_CONTEXTR_EL2::VPE.get(m_contextr))
         return;
     m_vhppi = p.value ? hppi{true, p.id, p.priority} : hppi{};
+    m_vhppi_at = sc_core::sc_time_stamp() + delay;
     update_virq(delay);
 }
 

@@ -131,6 +131,9 @@ private:
     uint64_t m_cr0 = 0, m_pcr = 0, m_apr = 0; // physical ICC_CR0/PCR/APR_EL1
     hppi m_vhppi;   // the IRS's latest offer for the resident vPE
     hppi m_hppi;    // the IRS's latest offer for this PE (physical domain)
+    sc_core::sc_time m_hppi_at, m_vhppi_at; // when those offers arrived
+    // The delay after which something that depends on an offer arriving at `at` can happen.
+    static sc_core::sc_time not_before(const sc_core::sc_time& delay, const sc_core::sc_time& at);
     // PPI state, banks 0 (PPIs 0-63) and 1 (64-127).
     std::array<uint64_t, 2> m_ppi_enable{}, m_ppi_pend{}, m_ppi_active{}, m_ppi_hm{}, m_ppi_line{};
     std::array<uint64_t, PPI_COUNT / 8> m_ppi_priority{}; // ICC_PPI_PRIORITYR<n>_EL1
