@@ -20,6 +20,8 @@ gicv5::irs_params irs_params_from(const platform_config& c) {
     p.ist_two_level = c.irs.ist_two_level;
     p.ist_l2sz = c.irs.ist_l2sz;
     p.istmd_sz = c.irs.istmd_sz;
+    p.iste_cache = c.irs.iste_cache;
+    p.swe = c.irs.swe;
     p.t_reg = c.timing.mmio;
     p.t_process = c.timing.irs_process;
     p.t_hop = c.timing.stream_hop;

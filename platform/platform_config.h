@@ -50,6 +50,8 @@ struct irs_config {
     bool ist_two_level = true;             // two-level ISTs supported (IRS_IDR2.IST_LEVELS)
     unsigned ist_l2sz = 1;                 // L2 sizes supported: bit 0 4K, 1 16K, 2 64K
     unsigned istmd_sz = 0;                 // 0: 4-byte ISTEs; else IRS_IDR2.ISTMD_SZ
+    unsigned iste_cache = 0;               // ISTE words the IRS caches (write-back); 0: none
+    bool swe = true;                       // software-error records (IRS_IDR0.SWE)
 };
 
 // Costs of the hypervisor's own software, on top of the GIC accesses it makes.

@@ -85,6 +85,10 @@ const keys_of<irs_config>& irs_keys() {
                        "Supported L2 IST sizes, bit 0 4 KiB, 1 16 KiB, 2 64 KiB (IRS_IDR2.IST_L2SZ)"),
         integer_key<S>("istmd_sz", &S::istmd_sz, 0, 24, "bits",
                        "0: 4-byte ISTEs; else IRS_IDR2.ISTMD_SZ (8-byte ISTEs below it, 16 from it)"),
+        integer_key<S>("iste_cache", &S::iste_cache, 0, 4096, "entries",
+                       "ISTE words the IRS caches, written back on eviction and when their table "
+                       "stops being valid; 0: none"),
+        bool_key<S>("swe", &S::swe, "Software-error records in IRS_SWERR_* (IRS_IDR0.SWE)"),
     };
     return keys;
 }

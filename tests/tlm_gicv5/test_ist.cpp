@@ -185,3 +185,32 @@ TEST(SetlpiFrame, AccessesOfTheWrongSizeAreBusErrorsAndReadsReturnZero) {
     });
     s.run();
 }
+
+TEST(IsteCache, ACachedIsteSkipsMemoryAndIsWrittenBackWhenTheIstStopsBeingValid) { // §3
+    platform::platform_config cfg = two_pe_config();
+    cfg.irs.iste_cache = 4;
+    scripted_platform s(cfg);
+    s.on(0, [&](pe& p) {
+        enable_cpu(p);
+        init_ist(p, 0x0000000C);
+        lpi_setup(p, 6); // the ISTE of LPI 6 is now in the IRS's cache
+        setlpi(p, 6);
+        settle(p);
+        EXPECT_TRUE(p.line(pe_line::irq));
+        // A config read that hits the cache makes no memory access: its round trip is the
+        // instruction, two stream hops and the IRS's processing only.
+        const platform::timing_config& t = s.plat->cfg.timing;
+        const sc_core::sc_time t0 = p.local_time();
+        at_el(p, exception_level::EL1, [&] { p.insn(gic_insn::CDRCFG, lpi(6).encode()); });
+        EXPECT_EQ(p.local_time() - t0, t.gic_insn + 2 * t.stream_hop + t.irs_process);
+        // Memory still has the state from before the pend: the IRS has not written it back.
+        EXPECT_FALSE(iste::decode(static_cast<uint32_t>(s.mem64(ist_base + 6 * 4))).pending);
+        p.write64(addr(irs_reg::IRS_IST_BASER), ist_base); // VALID 1 -> 0: write back
+        wait_ist_idle(p);
+        const iste e = iste::decode(static_cast<uint32_t>(s.mem64(ist_base + 6 * 4)));
+        EXPECT_TRUE(e.pending);
+        EXPECT_TRUE(e.enable);
+        EXPECT_EQ(e.priority, 0x1fu);
+    });
+    s.run();
+}
