@@ -15,6 +15,7 @@ gicv5::irs_params irs_params_from(const platform_config& c) {
     p.spi_base = c.irs.spi_base;
     p.spi_irs_range = c.irs.spi_irs_range;
     p.pri_bits = c.irs.pri_bits;
+    p.iaffid_bits = c.irs.iaffid_bits;
     p.lpi_id_bits = c.irs.lpi_id_bits;
     p.min_lpi_id_bits = c.irs.min_lpi_id_bits;
     p.ist_two_level = c.irs.ist_two_level;

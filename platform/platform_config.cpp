@@ -117,6 +117,9 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
     if (uint64_t{cfg.irs.spi_base} + cfg.irs.spi_irs_range > cfg.irs.spi_range)
         err("irs.spi_irs_range", "expected spi_base + spi_irs_range <= spi_range = " +
                                      std::to_string(cfg.irs.spi_range));
+    if (cfg.pes.size() > (std::size_t{1} << cfg.irs.iaffid_bits))
+        err("irs.iaffid_bits", "expected enough bits for " + std::to_string(cfg.pes.size()) +
+                                   " PEs (IAFFIDs 0 .. " + std::to_string(cfg.pes.size() - 1) + ")");
     if (cfg.irs.lpi_id_bits != 0 && cfg.irs.min_lpi_id_bits > cfg.irs.lpi_id_bits)
         err("irs.min_lpi_id_bits", "expected at most irs.lpi_id_bits = " +
                                        std::to_string(cfg.irs.lpi_id_bits));

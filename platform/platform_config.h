@@ -44,6 +44,7 @@ struct irs_config {
     unsigned spi_base = 0;                 // first physical SPI this IRS owns (IRS_IDR7)
     unsigned spi_irs_range = 64;           // physical SPIs this IRS owns (IRS_IDR6)
     unsigned pri_bits = 5;                 // implemented priority bits (IRS_IDR1.PRI_BITS + 1)
+    unsigned iaffid_bits = 16;             // IAFFID width (IRS_IDR1.IAFFID_BITS + 1)
     bool nmi = false;                      // superpriority enabled on every PE (SCTLR_ELx.NMI)
     unsigned lpi_id_bits = 16;             // largest IST ID width (IRS_IDR2.ID_BITS); 0: no LPIs
     unsigned min_lpi_id_bits = 12;         // smallest (IRS_IDR2.MIN_LPI_ID_BITS)

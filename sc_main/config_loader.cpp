@@ -73,6 +73,8 @@ const keys_of<irs_config>& irs_keys() {
                        "Physical SPIs this IRS owns (IRS_IDR6.SPI_IRS_RANGE)"),
         integer_key<S>("pri_bits", &S::pri_bits, 1, 5, "bits",
                        "Implemented priority bits (IRS_IDR1.PRI_BITS + 1)"),
+        integer_key<S>("iaffid_bits", &S::iaffid_bits, 1, 16, "bits",
+                       "IAFFID width (IRS_IDR1.IAFFID_BITS + 1); the PEs' IAFFIDs must fit"),
         bool_key<S>("nmi", &S::nmi,
                     "Superpriority on every PE (SCTLR_ELx.NMI): priority 0 is an NMI"),
         integer_key<S>("lpi_id_bits", &S::lpi_id_bits, 0, 24, "bits",

@@ -67,6 +67,7 @@ TEST(IrsConfigFrame, IdRegistersAdvertiseExactlyWhatIsModelled) {
     cfg.irs.spi_base = 32;
     cfg.irs.spi_irs_range = 96;
     cfg.irs.pri_bits = 4;
+    cfg.irs.iaffid_bits = 8;
     test::scripted_platform s(cfg);
     s.on(0, [&](pe& p) {
         const uint64_t idr0 = read(p, irs_reg::IRS_IDR0);
@@ -78,6 +79,7 @@ TEST(IrsConfigFrame, IdRegistersAdvertiseExactlyWhatIsModelled) {
         const uint64_t idr1 = read(p, irs_reg::IRS_IDR1);
         EXPECT_EQ(IRS_IDR1::PE_CNT.get(idr1), 2u);
         EXPECT_EQ(IRS_IDR1::PRI_BITS.get(idr1) + 1, 4u);
+        EXPECT_EQ(IRS_IDR1::IAFFID_BITS.get(idr1) + 1, 8u);
         const uint64_t idr2 = read(p, irs_reg::IRS_IDR2);
         EXPECT_TRUE(IRS_IDR2::LPI.test(idr2)); // Linux fails probe without it (reference §9.1)
         EXPECT_EQ(IRS_IDR2::ID_BITS.get(idr2), 16u);

@@ -214,3 +214,34 @@ TEST(IsteCache, ACachedIsteSkipsMemoryAndIsWrittenBackWhenTheIstStopsBeingValid)
     });
     s.run();
 }
+
+TEST(Ist, SixteenByteIstesAndSixteenKibL2TablesFollowIdr2) { // §3 sizes
+    platform::platform_config cfg = two_pe_config();
+    cfg.irs.istmd_sz = 12; // ISTMD: 16-byte ISTEs from 12 ID bits on
+    cfg.irs.ist_l2sz = 0b111;
+    scripted_platform s(cfg);
+    s.on(0, [&](pe& p) {
+        enable_cpu(p);
+        // Two-level, ISTSZ 2 (16 bytes), L2SZ 1 (16 KiB: 2^(10 - 2 + 2) = 1024 entries), 16 bits.
+        init_ist(p, 0x00010000 | (2u << 7) | (1u << 5) | 16);
+        const uint32_t id = 0x0c05; // L1 index 3, L2 index 5
+        const uint64_t l1_entry = ist_base + 8 * (id >> 10);
+        p.write64(l1_entry, l2_base);
+        p.write32(addr(irs_reg::IRS_MAP_L2_ISTR), id);
+        wait_ist_idle(p);
+        EXPECT_EQ(s.mem64(l1_entry), l2_base | 1);
+        lpi_setup(p, id, 0x0c);
+        settle(p);
+        const iste e = iste::decode(static_cast<uint32_t>(s.mem64(l2_base + 16 * (id & 0x3ff))));
+        EXPECT_TRUE(e.enable);
+        EXPECT_EQ(e.priority, 0x0cu);
+        // An 8-byte ISTE configuration is refused at 16 ID bits (>= ISTMD_SZ wants 16 bytes).
+        p.write64(addr(irs_reg::IRS_IST_BASER), ist_base);
+        wait_ist_idle(p);
+        p.write32(addr(irs_reg::IRS_IST_CFGR), (1u << 7) | 16);
+        p.write64(addr(irs_reg::IRS_IST_BASER), ist_base | 1);
+        wait_ist_idle(p);
+        EXPECT_FALSE(IRS_IST_BASER::VALID.test(p.read64(addr(irs_reg::IRS_IST_BASER))));
+    });
+    s.run();
+}

@@ -409,3 +409,45 @@ TEST(StreamTiming, AnOfferIsNotSeenBeforeItArrives) { // the stream link is asyn
     });
     s.run();
 }
+
+TEST(PhysicalCpuInterface, DropsAndDeactivatesThatFindNothingDoNothing) { // §8.4
+    scripted_platform s;
+    s.on(0, [&](pe& p) {
+        linux_boot(p);
+        spi_setup(p, 1, 0x08);
+        spi_setup(p, 2, 0x10);
+        eoi(p); // APR = 0: nothing to drop
+        EXPECT_EQ(at_el(p, exception_level::EL1, [&] { return p.mrs(sysreg::ICC_APR_EL1); }), 0u);
+        deactivate(p, 2); // not active: no effect
+        EXPECT_FALSE(ICC_ICSR_EL1::Active.test(rcfg(p, 2)));
+        // Nested: SPI 2 (0x10) acknowledged, then SPI 1 (0x08) preempts it.
+        line(s, p, 2, true);
+        EXPECT_EQ(ack(p), cdia_valid(2));
+        line(s, p, 1, true);
+        EXPECT_EQ(ack(p), cdia_valid(1));
+        const auto apr = [&] {
+            return at_el(p, exception_level::EL1, [&] { return p.mrs(sysreg::ICC_APR_EL1); });
+        };
+        EXPECT_EQ(apr(), (uint64_t{1} << 0x08) | (uint64_t{1} << 0x10));
+        // CDEOI names no interrupt: it drops the lowest set bit, the running priority 0x08.
+        eoi(p);
+        EXPECT_EQ(apr(), uint64_t{1} << 0x10);
+        EXPECT_EQ(at_el(p, exception_level::EL1, [&] { return p.mrs(sysreg::ICC_HAPR_EL1); }), 0x10u);
+    });
+    s.run();
+}
+
+TEST(IrsSync, SyncrIdleReturnsOnceTheOperationsInFlightAreDone) { // §2.3
+    scripted_platform s;
+    s.on(0, [&](pe& p) {
+        irs_write(p, irs_reg::IRS_SPI_SELR, 1); // an operation that takes irs_op
+        irs_write(p, irs_reg::IRS_SYNCR, 1u << 31);
+        EXPECT_FALSE(IRS_SYNC_STATUSR::IDLE.test(irs_read(p, irs_reg::IRS_SYNC_STATUSR)));
+        EXPECT_FALSE(IRS_CR0::IDLE.test(irs_read(p, irs_reg::IRS_CR0)));
+        wait_idle(p);
+        EXPECT_TRUE(IRS_SYNC_STATUSR::IDLE.test(irs_read(p, irs_reg::IRS_SYNC_STATUSR)));
+        EXPECT_TRUE(IRS_CR0::IDLE.test(irs_read(p, irs_reg::IRS_CR0)));
+        EXPECT_EQ(irs_read(p, irs_reg::IRS_SYNCR), 0u); // SYNC is a trigger
+    });
+    s.run();
+}

@@ -16,7 +16,8 @@ irs::irs(const sc_core::sc_module_name& name, const irs_params& params)
     : sc_module(name), config_frame("config_frame"), setlpi_frame("setlpi_frame"), mem("mem"),
       stream_in("stream_in"), stream_out("stream_out"), m_params(params),
       m_cache(params.iste_cache) {
-    if (params.pe_count == 0 || params.pe_count > 0x10000 || params.vm_id_bits < 1 ||
+    if (params.pe_count == 0 || params.iaffid_bits < 1 || params.iaffid_bits > 16 ||
+        params.pe_count > (1u << params.iaffid_bits) || params.vm_id_bits < 1 ||
         params.vm_id_bits > 16 || params.vpe_id_bits < 1 || params.vpe_id_bits > 16 ||
         params.pri_bits < 1 || params.pri_bits > PRIORITY_BITS ||
         uint64_t{params.spi_base} + params.spi_irs_range > params.spi_range ||

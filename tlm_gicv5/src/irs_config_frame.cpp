@@ -36,7 +36,7 @@ void irs::reset_registers() {
                                IRS_IDR0::SETLPI.make(1) |
                                IRS_IDR0::SWE.make(m_params.swe));
     set(irs_reg::IRS_IDR1, IRS_IDR1::PE_CNT.make(m_params.pe_count) |
-                               IRS_IDR1::IAFFID_BITS.make(15) |
+                               IRS_IDR1::IAFFID_BITS.make(m_params.iaffid_bits - 1) |
                                IRS_IDR1::PRI_BITS.make(m_params.pri_bits - 1));
     const unsigned istmd = m_params.istmd_sz != 0;
     set(irs_reg::IRS_IDR2, IRS_IDR2::ID_BITS.make(m_params.lpi_id_bits) |

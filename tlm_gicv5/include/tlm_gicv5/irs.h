@@ -19,6 +19,7 @@
 //
 // Parameters (irs_params)
 //   pe_count        2       PEs served, IAFFIDs 0 .. pe_count-1 (IRS_IDR1.PE_CNT)
+//   iaffid_bits     16      IAFFID width (IRS_IDR1.IAFFID_BITS + 1), 1..16; pe_count must fit
 //   spi_base        0       first physical SPI ID this IRS owns (IRS_IDR7.SPI_BASE)
 //   spi_irs_range   0       physical SPIs this IRS owns (IRS_IDR6.SPI_IRS_RANGE)
 //   spi_range       0       size of the system's SPI ID space (IRS_IDR5.SPI_RANGE); at least
@@ -69,6 +70,7 @@ namespace gicv5 {
 
 struct irs_params {
     unsigned pe_count = 2;
+    unsigned iaffid_bits = 16;
     uint32_t spi_base = 0;
     uint32_t spi_irs_range = 0;
     uint32_t spi_range = 0;
