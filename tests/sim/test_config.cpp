@@ -6,6 +6,8 @@
 #include "report.h"
 #include "units.h"
 
+#include "sim/sim_test_util.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -46,19 +48,8 @@ using sc_core::SC_US;
 #define EXPECT_STARTS_WITH(text, prefix) EXPECT_PRED_FORMAT2(starts_with, text, prefix)
 
 // Writes a YAML file named after the running test into the GoogleTest temp dir.
-std::string write_file(const std::string& text, const std::string& suffix = ".yaml") {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    const std::string path =
-        ::testing::TempDir() + "gicv5_" + info->test_suite_name() + "_" + info->name() + suffix;
-    std::ofstream(path) << text;
-    return path;
-}
-
-std::string all(const std::vector<std::string>& errors) {
-    std::string text;
-    for (const std::string& e : errors) text += e + "\n";
-    return text;
-}
+using sim_test::all;
+using sim_test::write_file;
 
 load_result load_text(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
     return load_config(write_file(yaml), overrides);

@@ -2,6 +2,8 @@
 // steps are rejected with FILE:LINE:COLUMN and the key path. Nothing here runs a simulation.
 #include "config_loader.h"
 
+#include "sim/sim_test_util.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -14,19 +16,8 @@ namespace {
 using namespace gicv5_sim;
 using platform::script_kind;
 
-std::string write_file(const std::string& text) {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    const std::string path = ::testing::TempDir() + "gicv5_" + info->test_suite_name() + "_" +
-                             info->name() + ".yaml";
-    std::ofstream(path) << text;
-    return path;
-}
-
-std::string all(const std::vector<std::string>& errors) {
-    std::string text;
-    for (const std::string& e : errors) text += e + "\n";
-    return text;
-}
+using sim_test::all;
+using sim_test::write_file;
 
 // Two script PEs and no VMs or sources; `steps` is the text of the script list.
 const std::string header = "pes: [{role: script}, {role: script}]\nvms: []\nsources: []\nscript:\n";

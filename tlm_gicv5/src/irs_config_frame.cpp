@@ -53,26 +53,28 @@ void irs::reset_registers() {
     set(irs_reg::IRS_IDR4, IRS_IDR4::VPE_ID_BITS.make(m_params.vpe_id_bits - 1));
 }
 
-void irs::config_b_transport(tlm::tlm_generic_payload& tx, sc_time& delay) {
-    delay += m_params.t_reg;
+tlm::tlm_response_status irs::check_frame_access(const tlm::tlm_generic_payload& tx,
+                                                 uint32_t frame_size) {
     const uint64_t addr = tx.get_address();
     const unsigned len = tx.get_data_length();
-    if (tx.get_byte_enable_ptr()) {
-        tx.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    if (tx.get_byte_enable_ptr())
+        return tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
+    if (tx.get_streaming_width() < len)
+        return tlm::TLM_BURST_ERROR_RESPONSE;
+    if (addr >= frame_size)
+        return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+    if ((len != 4 && len != 8) || addr % len != 0)
+        return tlm::TLM_GENERIC_ERROR_RESPONSE;
+    return tlm::TLM_OK_RESPONSE;
+}
+
+void irs::config_b_transport(tlm::tlm_generic_payload& tx, sc_time& delay) {
+    delay += m_params.t_reg;
+    tx.set_response_status(check_frame_access(tx, IRS_CONFIG_FRAME_SIZE));
+    if (tx.is_response_error())
         return;
-    }
-    if (tx.get_streaming_width() < len) {
-        tx.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
-        return;
-    }
-    if (addr >= IRS_CONFIG_FRAME_SIZE) {
-        tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        return;
-    }
-    if ((len != 4 && len != 8) || addr % len != 0) {
-        tx.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-        return;
-    }
+    const uint64_t addr = tx.get_address();
+    const unsigned len = tx.get_data_length();
     irs_reg r{};
     const reg_desc* d = irs_config_lookup(static_cast<uint32_t>(addr), &r);
     if (!d) { // reserved: RAZ/WI

@@ -155,21 +155,11 @@ bool irs::lpi_locate(uint32_t id, uint64_t& addr, detail::candidate*& node) {
 
 void irs::setlpi_b_transport(tlm::tlm_generic_payload& tx, sc_time& delay) {
     delay += m_params.t_reg;
+    tx.set_response_status(check_frame_access(tx, IRS_SETLPI_FRAME_SIZE));
+    if (tx.is_response_error())
+        return;
     const uint64_t addr = tx.get_address();
     const unsigned len = tx.get_data_length();
-    if (tx.get_byte_enable_ptr()) {
-        tx.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-        return;
-    }
-    if (addr >= IRS_SETLPI_FRAME_SIZE) {
-        tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        return;
-    }
-    if ((len != 4 && len != 8) || addr % len != 0 || tx.get_streaming_width() < len) {
-        tx.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-        return;
-    }
-    tx.set_response_status(tlm::TLM_OK_RESPONSE);
     if (tx.is_read()) {
         std::memset(tx.get_data_ptr(), 0, len); // write-only register; the rest is reserved
         return;

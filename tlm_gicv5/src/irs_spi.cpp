@@ -5,7 +5,7 @@ namespace gicv5 {
 
 using sc_core::sc_time;
 
-void irs::spi_sample(uint32_t index, bool level, const sc_time& delay) {
+void irs::spi_sample(unsigned index, bool level, const sc_time& delay) {
     detail::spi_state& s = m_spis[index];
     if (s.line == level)
         return;

@@ -72,18 +72,9 @@ public:
     irq_signal_out nmi_out;
     irq_signal_out virq_out;
 
-    class ppi_input : public irq_signal_if {
-    public:
-        ppi_input(cpu_interface& owner, unsigned ppi) : m_owner(owner), m_ppi(ppi) {}
-        void irq_signal(bool level, const sc_core::sc_time& delay) override {
-            m_owner.ppi_line(m_ppi, level, delay);
-        }
-
-    private:
-        cpu_interface& m_owner;
-        unsigned m_ppi;
-    };
-    std::vector<ppi_input> ppi_in;
+    // ppi_in[n]: the wire of PPI n.
+    void ppi_line(unsigned ppi, bool level, const sc_core::sc_time& delay);
+    std::vector<indexed_signal_in<cpu_interface, &cpu_interface::ppi_line>> ppi_in;
 
     cpu_interface(const sc_core::sc_module_name& name, const cpu_interface_params& params);
 
@@ -106,7 +97,6 @@ private:
     bool physical_signalled() const; // the physical HPPI has sufficient priority
     // The physical HPPI: the better of the IRS's offer and the best PPI.
     const hppi& physical_hppi() const;
-    void ppi_line(unsigned ppi, bool level, const sc_core::sc_time& delay);
     void recalc_ppi(const sc_core::sc_time& delay);
     std::optional<uint64_t> read_ppi_sysreg(sysreg r) const; // nullopt: not a PPI register
     bool write_ppi_sysreg(sysreg r, uint64_t v); // false: not a PPI register

@@ -32,4 +32,18 @@ private:
     bool m_level = false;
 };
 
+// One of a module's numbered input wires: forwards each level change to (owner.*Method)(index).
+template <typename Owner, void (Owner::*Method)(unsigned, bool, const sc_core::sc_time&)>
+class indexed_signal_in : public irq_signal_if {
+public:
+    indexed_signal_in(Owner& owner, unsigned index) : m_owner(owner), m_index(index) {}
+    void irq_signal(bool level, const sc_core::sc_time& delay) override {
+        (m_owner.*Method)(m_index, level, delay);
+    }
+
+private:
+    Owner& m_owner;
+    unsigned m_index;
+};
+
 } // namespace gicv5

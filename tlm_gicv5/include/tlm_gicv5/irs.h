@@ -5,15 +5,17 @@
 //                 the registers of irs_regs.h at their architected offsets. 32-bit registers take
 //                 4-byte accesses, 64-bit registers 8-byte accesses; another size, a misaligned
 //                 access or byte enables give TLM_GENERIC_ERROR_RESPONSE / TLM_BYTE_ENABLE_ERROR_
-//                 RESPONSE. Reserved offsets are RAZ/WI. transport_dbg reads and writes registers
-//                 without side effects on writes of RO bits and without timing.
+//                 RESPONSE; a streaming width below the length TLM_BURST_ERROR_RESPONSE; an offset
+//                 past the frame TLM_ADDRESS_ERROR_RESPONSE. Reserved offsets are RAZ/WI.
+//                 transport_dbg reads registers, and writes their writable bits, with no side
+//                 effect and no timing.
 //   mem           TLM initiator (base protocol), 1 binding. Every VM table, VPE table and vIST
 //                 access, each timed by the target.
 //   stream_in     stream_protocol target, one binding per PE; binding index = the PE's IAFFID.
 //   stream_out    stream_protocol initiator, one binding per PE, in the same order as stream_in.
 //   setlpi_frame  TLM target (base protocol), 1 binding. The SETLPI frame, 64 KiB: a 4-byte write
-//                 of IRS_SETLPIR (offset 0) makes LPI ID[23:0] pending; reads are zero. Other
-//                 sizes or alignments: TLM_GENERIC_ERROR_RESPONSE.
+//                 of IRS_SETLPIR (offset 0) makes LPI ID[23:0] pending; reads are zero. Bad
+//                 accesses get the config frame's error responses.
 //   spi_in        one irq_signal_if per physical SPI this IRS owns: spi_in[i] is the wire of SPI
 //                 spi_base + i. A level change takes effect at sc_time_stamp() + delay.
 //
@@ -98,19 +100,9 @@ public:
     tlm_utils::multi_passthrough_target_socket<irs, 32, stream_protocol_types> stream_in;
     tlm_utils::multi_passthrough_initiator_socket<irs, 32, stream_protocol_types> stream_out;
 
-    // The wire of one physical SPI.
-    class spi_input : public irq_signal_if {
-    public:
-        spi_input(irs& owner, uint32_t index) : m_owner(owner), m_index(index) {}
-        void irq_signal(bool level, const sc_core::sc_time& delay) override {
-            m_owner.spi_sample(m_index, level, delay);
-        }
-
-    private:
-        irs& m_owner;
-        uint32_t m_index;
-    };
-    std::vector<spi_input> spi_in;
+    // spi_in[i]: the wire of SPI spi_base + i.
+    void spi_sample(unsigned index, bool level, const sc_core::sc_time& delay);
+    std::vector<indexed_signal_in<irs, &irs::spi_sample>> spi_in;
 
     irs(const sc_core::sc_module_name& name, const irs_params& params);
     ~irs() override;
@@ -122,6 +114,9 @@ public:
 
 private:
     // Config frame (irs_config_frame.cpp).
+    // The access rules both frames share: OK, or the error response the access gets.
+    static tlm::tlm_response_status check_frame_access(const tlm::tlm_generic_payload& tx,
+                                                       uint32_t frame_size);
     void config_b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
     unsigned config_transport_dbg(tlm::tlm_generic_payload& tx);
     uint64_t reg_read(irs_reg r, const sc_core::sc_time& at) const;
@@ -131,7 +126,6 @@ private:
     void IRS_SYNCR_write(sc_core::sc_time& delay);
 
     // Physical SPIs and PEs (irs_spi.cpp).
-    void spi_sample(uint32_t index, bool level, const sc_core::sc_time& delay);
     void sample_line(detail::spi_state& s, const sc_core::sc_time& delay);
     detail::spi_state* selected_spi();
     void IRS_SPI_SELR_write(uint64_t value, sc_core::sc_time& delay);
