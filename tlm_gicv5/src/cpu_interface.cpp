@@ -283,6 +283,9 @@ void cpu_interface::write_contextr(uint64_t value, sc_time& delay) {
         stream_payload p;
         p.cmd = stream_cmd::make_nonresident;
         p.virt = true;
+        // §5.4: leaving with DB = 1 asks for a doorbell when an interrupt beats DBPM.
+        p.value = !want && ICH_CONTEXTR_EL2::DB.test(value);
+        p.priority = static_cast<uint8_t>(ICH_CONTEXTR_EL2::DBPM.get(value));
         sc_time d = delay + m_params.t_hop;
         stream_out->b_transport(p, d);
     }

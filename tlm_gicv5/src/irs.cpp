@@ -329,8 +329,10 @@ void irs::one_of_n_changed(uint16_t pe, const sc_time& delay) {
 
 void irs::update_hppi(detail::interrupt_space& sp, uint16_t t, const sc_time& delay) {
     detail::target& tg = sp.targets[t];
-    if (tg.pe < 0)
-        return; // SIMPLIFICATION: no doorbells yet; the interrupt waits in the vIST
+    if (tg.pe < 0) {
+        check_doorbell(sp, t, delay); // not resident: the interrupt waits in the vIST
+        return;
+    }
     hppi o;
     const detail::candidate* best = tg.candidates.best();
     // §2.4: nothing is forwarded while IRS_CR0.IRSEN = 0.
@@ -377,18 +379,46 @@ void irs::make_resident(int pe, stream_payload& p, sc_time& delay) {
     detail::target& vpe = vm->space.targets[p.vpe];
     vpe.pe = pe;
     vpe.offered = {};
+    vpe.dbr = IRS_VPE_DBR::REQ_DB.set(vpe.dbr, 0); // §5.4: residency clears the request
     slot = {true, p.vm, p.vpe};
     update_hppi(vm->space, p.vpe, delay);
 }
 
-void irs::make_nonresident(int pe, stream_payload& /*p*/, sc_time& /*delay*/) {
+void irs::make_nonresident(int pe, stream_payload& p, sc_time& delay) {
     residency& slot = m_resident[static_cast<std::size_t>(pe)];
     if (!slot.valid)
         return;
-    detail::target& vpe = m_vms[slot.vm]->space.targets[slot.vpe];
+    detail::vm_state& vm = *m_vms[slot.vm];
+    detail::target& vpe = vm.space.targets[slot.vpe];
     vpe.pe = -1;
     vpe.offered = {}; // the CPU interface dropped its virtual HPPI when it sent this
     slot.valid = false;
+    if (p.value) {
+        vpe.dbr = IRS_VPE_DBR::REQ_DB.set(IRS_VPE_DBR::DBPM.set(vpe.dbr, p.priority), 1);
+        // An interrupt already pending that beats DBPM rings at once: nothing is lost to the
+        // race between it and the residency change (reference §8.9).
+        check_doorbell(vm.space, slot.vpe, delay);
+    }
+}
+
+void irs::check_doorbell(detail::interrupt_space& sp, uint16_t t, const sc_time& delay) {
+    detail::target& vpe = sp.targets[t];
+    const detail::candidate* best = vpe.candidates.best();
+    const bool requested = sp.virt && IRS_VPE_DBR::DBV.test(vpe.dbr) &&
+                           IRS_VPE_DBR::REQ_DB.test(vpe.dbr);
+    // "Beats DBPM": a higher priority, that is a numerically lower one (reference §5.4).
+    if (!requested || !best || best->prio >= IRS_VPE_DBR::DBPM.get(vpe.dbr) ||
+        !IRS_CR0::IRSEN.test(reg(irs_reg::IRS_CR0)))
+        return;
+    vpe.dbr = IRS_VPE_DBR::REQ_DB.set(vpe.dbr, 0); // once per request
+    ++m_doorbells;
+    // The doorbell is an ordinary physical LPI, made pending as SETLPI would.
+    stream_payload db;
+    db.cmd = stream_cmd::set_pending;
+    db.id = lpi(static_cast<uint32_t>(IRS_VPE_DBR::INTID.get(vpe.dbr)));
+    db.value = 1;
+    sc_time work = delay;
+    physical_command(db, work);
 }
 
 const char* to_string(stream_cmd c) {

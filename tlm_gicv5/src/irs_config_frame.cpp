@@ -163,6 +163,7 @@ void irs::reg_write(irs_reg r, uint64_t value, sc_time& delay) {
     case irs_reg::IRS_VMAP_VPER: vmap_write(r, value, delay); return;
     case irs_reg::IRS_VPE_SELR: IRS_VPE_SELR_write(value, delay); return;
     case irs_reg::IRS_VPE_CR0: IRS_VPE_CR0_write(value, delay); return;
+    case irs_reg::IRS_VPE_DBR: IRS_VPE_DBR_write(value, delay); return;
     case irs_reg::IRS_SPI_SELR: IRS_SPI_SELR_write(value, delay); return;
     case irs_reg::IRS_SPI_CFGR: IRS_SPI_CFGR_write(value, delay); return;
     case irs_reg::IRS_SPI_RESAMPLER: IRS_SPI_RESAMPLER_write(value, delay); return;

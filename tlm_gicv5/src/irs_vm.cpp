@@ -206,8 +206,11 @@ detail::target* irs::selected_vpe() {
 void irs::IRS_VPE_SELR_write(uint64_t value, sc_time& delay) {
     // A selector write is accepted at any time (Linux does not wait for IDLE first, §2.3).
     reg(irs_reg::IRS_VPE_SELR) = value;
-    const bool v = IRS_VPE_SELR::S.test(value) && selected_vpe() != nullptr;
+    const detail::target* vpe = selected_vpe();
+    const bool v = IRS_VPE_SELR::S.test(value) && vpe != nullptr;
     reg(irs_reg::IRS_VPE_STATUSR) = IRS_VPE_STATUSR::V.make(v);
+    // §2.3: a successful selection loads IRS_VPE_DBR with that vPE's doorbell settings.
+    reg(irs_reg::IRS_VPE_DBR) = v ? vpe->dbr : 0;
     m_vpe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
 }
 
@@ -225,6 +228,28 @@ void irs::IRS_VPE_CR0_write(uint64_t value, sc_time& delay) {
     vpe->dps = IRS_VPE_CR0::DPS.test(value);
     status = IRS_VPE_STATUSR::F.set(status, 0);
     m_vpe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+}
+
+} // namespace gicv5
+
+namespace gicv5 {
+
+void irs::IRS_VPE_DBR_write(uint64_t value, sc_time& delay) {
+    uint64_t& status = reg(irs_reg::IRS_VPE_STATUSR);
+    detail::target* vpe = selected_vpe();
+    // §2.3: a DBR write applies only while the selected vPE is still valid; V shows a failure.
+    if (!vpe || !IRS_VPE_STATUSR::V.test(status)) {
+        status = IRS_VPE_STATUSR::V.set(status, 0);
+        ignore("IRS_VPE_DBR written with no valid vPE selected");
+        return;
+    }
+    reg(irs_reg::IRS_VPE_DBR) = value;
+    vpe->dbr = value;
+    m_vpe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+    const uint64_t sel = reg(irs_reg::IRS_VPE_SELR);
+    if (vpe->pe < 0)
+        check_doorbell(m_vms[IRS_VPE_SELR::VM_ID.get(sel)]->space,
+                       static_cast<uint16_t>(IRS_VPE_SELR::VPE_ID.get(sel)), delay);
 }
 
 } // namespace gicv5

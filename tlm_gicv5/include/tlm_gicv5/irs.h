@@ -111,6 +111,7 @@ public:
     // Software or guest misuse that the architecture answers by ignoring it (counted, logged once
     // per kind).
     uint64_t ignored_requests() const { return m_ignored; }
+    uint64_t doorbells() const { return m_doorbells; }
 
 private:
     // Config frame (irs_config_frame.cpp).
@@ -159,6 +160,10 @@ private:
     void IRS_VMAP_VPER_write(uint64_t value, sc_core::sc_time& work);
     void IRS_VPE_SELR_write(uint64_t value, sc_core::sc_time& delay);
     void IRS_VPE_CR0_write(uint64_t value, sc_core::sc_time& delay);
+    void IRS_VPE_DBR_write(uint64_t value, sc_core::sc_time& delay);
+    // §5.4: rings a non-resident vPE's doorbell if one was requested and its best pending
+    // interrupt beats DBPM; once per request.
+    void check_doorbell(detail::interrupt_space& sp, uint16_t vpe, const sc_core::sc_time& delay);
     bool vmt_valid() const;
     uint64_t vmt_base() const;
     detail::vm_state* mapped_vm(uint16_t vm_id);
@@ -230,6 +235,7 @@ private:
     std::vector<residency> m_resident; // per PE
     detail::iste_cache m_cache;
     uint64_t m_ignored = 0;
+    uint64_t m_doorbells = 0;
     std::vector<const char*> m_logged_sites; // each kind of ignored request is logged once
 };
 

@@ -57,6 +57,7 @@ struct reg_desc {
     X(IRS_VMT_CFGR, 0x210, 32, RW, 0, 0x1001f)                                       \
     X(IRS_VMT_STATUSR, 0x214, 32, RO, 0x1, 0)                                        \
     X(IRS_VPE_SELR, 0x240, 64, RW, 0, 0x8000ffff0000ffffull)                         \
+    X(IRS_VPE_DBR, 0x248, 64, RW, 0, 0xc000001f00ffffffull)                          \
     X(IRS_VPE_CR0, 0x258, 32, RW, 0, 0x1)                                            \
     X(IRS_VPE_STATUSR, 0x25C, 32, RO, 0x1, 0)                                        \
     X(IRS_VMAP_VMR, 0x2C8, 64, RW, 0, 0xc00000000000ffffull)                         \
@@ -141,6 +142,7 @@ namespace IRS_VMT_BASER { constexpr field VALID{0, 0}, ADDR{55, 3}; }
 namespace IRS_VMT_CFGR { constexpr field VM_ID_BITS{4, 0}, STRUCTURE{16, 16}; }
 namespace IRS_VMT_STATUSR { constexpr field IDLE{0, 0}; }
 namespace IRS_VPE_SELR { constexpr field VM_ID{15, 0}, VPE_ID{47, 32}, S{63, 63}; }
+namespace IRS_VPE_DBR { constexpr field INTID{23, 0}, DBPM{36, 32}, REQ_DB{62, 62}, DBV{63, 63}; }
 namespace IRS_VPE_CR0 { constexpr field DPS{0, 0}; }
 // F (fault) is at bit 2: no public source gives its position (reference §2.3); our choice.
 namespace IRS_VPE_STATUSR { constexpr field IDLE{0, 0}, V{1, 1}, F{2, 2}; }

@@ -16,7 +16,8 @@
 //   activate         CDIA acknowledged this INTID   reply: ok = false if it was no longer a
 //                                                   candidate (the acknowledge then fails)
 //   make_resident    ICH_CONTEXTR_EL2.V 0 -> 1      reply: ok = false is the F bit
-//   make_nonresident ICH_CONTEXTR_EL2.V 1 -> 0
+//   make_nonresident ICH_CONTEXTR_EL2.V 1 -> 0      value = DB (a doorbell is requested),
+//                                                   priority = DBPM
 // Downstream, IRS -> CPU interface (IRS initiator socket, one binding per PE):
 //   set_hppi         the best candidate for the vPE resident on (or the PE with) this IAFFID;
 //                    value = 0 is a recall (no HPPI). The CPU interface keeps the latest offer.

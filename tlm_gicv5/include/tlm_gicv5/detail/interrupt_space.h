@@ -20,6 +20,7 @@ struct target {
     int pe = -1;        // where its HPPI goes: the PE itself, or where the vPE is resident
     hppi_target candidates;
     hppi offered; // what that PE was last told
+    uint64_t dbr = 0; // a vPE's doorbell: IRS_VPE_DBR layout (INTID, DBPM, REQ_DB, DBV)
 };
 
 // The targets of one interrupt space. `vm` is meaningful when `virt`.
