@@ -108,15 +108,16 @@ TEST(Cli, AMissingConfigFileExitsTwo) {
     EXPECT_EQ(run_cli({"/nonexistent/gicv5.yaml", "--quiet"}), 2);
 }
 
-// ---- directed scenarios: configs/physical_*.yaml, one TEST each --------------------------------
+// ---- directed scenarios: configs/physical_*.yaml and virtual_*.yaml, one TEST each --------------------------------
 
 namespace {
 
-std::vector<std::string> physical_configs() {
+std::vector<std::string> directed_configs() {
     std::vector<std::string> names;
     for (const auto& e : std::filesystem::directory_iterator(GICV5_SOURCE_DIR "/configs")) {
         const std::string name = e.path().stem().string();
-        if (name.rfind("physical_", 0) == 0 && e.path().extension() == ".yaml")
+        const bool directed = name.rfind("physical_", 0) == 0 || name.rfind("virtual_", 0) == 0;
+        if (directed && e.path().extension() == ".yaml")
             names.push_back(name);
     }
     std::sort(names.begin(), names.end());
@@ -140,7 +141,7 @@ TEST_P(DirectedScenario, RunsWithEveryScriptCheckHeldAndExitsZero) {
     EXPECT_GE(j["instructions"]["CDIA"].get<uint64_t>(), 1u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Configs, DirectedScenario, ::testing::ValuesIn(physical_configs()),
+INSTANTIATE_TEST_SUITE_P(Configs, DirectedScenario, ::testing::ValuesIn(directed_configs()),
                          [](const auto& info) { return info.param; });
 
 TEST(DirectedScenarioCli, AWrongScriptExpectationIsPrintedAndExitsOne) {
