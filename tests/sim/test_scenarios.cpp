@@ -108,7 +108,7 @@ TEST(Cli, AMissingConfigFileExitsTwo) {
     EXPECT_EQ(run_cli({"/nonexistent/gicv5.yaml", "--quiet"}), 2);
 }
 
-// ---- directed scenarios: configs/physical_*.yaml and virtual_*.yaml, one TEST each --------------------------------
+// ---- directed scenarios: configs/physical_*.yaml and virtual_*.yaml, one TEST each ----
 
 namespace {
 

@@ -249,3 +249,42 @@ TEST(VirtualSpi, LeavingResidencyDropsTheVirtualIrqAndReturningRestoresIt) {
     });
     s.run();
 }
+
+TEST(VirtualSpi, EachHypervisorInstructionActsOnTheVmItNames) { // §5.1, README operand table
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        namespace VD = VD_OPERAND;
+        const uint64_t op = spi(21).encode() | VD::VM.make(0);
+        auto vd = [&](gic_insn i, uint64_t operand) {
+            at_el(p, exception_level::EL2, [&] { p.insn(i, operand); });
+        };
+        vd(gic_insn::VDPRI, op | VD::PRIORITY.make(0x0b));
+        vd(gic_insn::VDAFF, op | VD::IAFFID.make(0));
+        vd(gic_insn::VDHM, op | VD::HM.make(1));
+        vd(gic_insn::VDEN, op);
+        uint64_t icsr = vdrcfg(p, 21);
+        EXPECT_EQ(ICC_ICSR_EL1::Priority.get(icsr), 0x0bu);
+        EXPECT_EQ(ICC_ICSR_EL1::IAFFID.get(icsr), 0u);
+        EXPECT_TRUE(ICC_ICSR_EL1::HM.test(icsr));
+        EXPECT_TRUE(ICC_ICSR_EL1::Enabled.test(icsr));
+        vd(gic_insn::VDPEND, op | VD::PENDING.make(1));
+        settle(p);
+        EXPECT_EQ(cdia(p), cdia_valid(21)); // the guest sees what the hypervisor set up
+        vd(gic_insn::VDDI, op); // the hypervisor deactivates it (e.g. on restore)
+        vd(gic_insn::VDDIS, op);
+        icsr = vdrcfg(p, 21);
+        EXPECT_FALSE(ICC_ICSR_EL1::Active.test(icsr));
+        EXPECT_FALSE(ICC_ICSR_EL1::Enabled.test(icsr));
+        EXPECT_TRUE(ICC_ICSR_EL1::Pending.test(icsr)); // level: the acknowledge kept it pending
+        vd(gic_insn::VDAFF, op | VD::IAFFID.make(1)); // to vPE 1 of the VM
+        EXPECT_EQ(ICC_ICSR_EL1::IAFFID.get(vdrcfg(p, 21)), 1u);
+        // A VM that is not mapped: no effect, and a software-error record.
+        vd(gic_insn::VDEN, spi(21).encode() | VD::VM.make(5));
+        settle(p);
+    });
+    s.run();
+    EXPECT_EQ(s.plat->cpuifs[VCPU_PE]->unimplemented_count(), 0u);
+    EXPECT_EQ(s.plat->irs.ignored_requests(), 1u);
+}

@@ -9,6 +9,7 @@ namespace gicv5 {
 using sc_core::sc_time;
 
 namespace {
+uint16_t vd_vm(uint64_t op) { return static_cast<uint16_t>(VD_OPERAND::VM.get(op)); }
 // Running priority from an APR value: the lowest set bit, or idle (32) when none is set.
 unsigned running_priority(uint64_t apr) {
     return apr ? static_cast<unsigned>(__builtin_ctzll(apr)) : PRIORITY_LEVELS;
@@ -168,10 +169,22 @@ uint64_t cpu_interface::execute(gic_insn insn, uint64_t op, exception_level el, 
     case gic_insn::CDRCFG:
         (guest ? m_vicsr : m_icsr) = request_config(guest, vm, op, delay);
         return 0;
+    // §5.1: the VD* forms name their VM, so any host PE can act on any VM's interrupts.
     case gic_insn::VDPEND:
-        // §5.1: VDPEND names its VM, so any host PE can pend any VM's interrupt.
-        command(stream_cmd::set_pending, true, static_cast<uint16_t>(VD_OPERAND::VM.get(op)),
-                op & (INTID::ID.mask() | INTID::TYPE.mask()), VD_OPERAND::PENDING.get(op), delay);
+        command(stream_cmd::set_pending, true, vd_vm(op), op, VD_OPERAND::PENDING.get(op), delay);
+        return 0;
+    case gic_insn::VDEN: command(stream_cmd::set_enabled, true, vd_vm(op), op, 1, delay); return 0;
+    case gic_insn::VDDIS: command(stream_cmd::set_enabled, true, vd_vm(op), op, 0, delay); return 0;
+    case gic_insn::VDDI: command(stream_cmd::deactivate, true, vd_vm(op), op, 0, delay); return 0;
+    case gic_insn::VDHM:
+        command(stream_cmd::set_handling, true, vd_vm(op), op, VD_OPERAND::HM.get(op), delay);
+        return 0;
+    case gic_insn::VDPRI:
+        command(stream_cmd::set_priority, true, vd_vm(op), op, VD_OPERAND::PRIORITY.get(op), delay);
+        return 0;
+    case gic_insn::VDAFF:
+        command(stream_cmd::set_affinity, true, vd_vm(op), op, VD_OPERAND::IAFFID.get(op), delay,
+                VD_OPERAND::IRM.test(op));
         return 0;
     case gic_insn::VDRCFG:
         // Documented choice (reference §5.1): VDRCFG reads the VM resident on this PE; with no
@@ -179,8 +192,7 @@ uint64_t cpu_interface::execute(gic_insn insn, uint64_t op, exception_level el, 
         m_icsr = resident() ? request_config(true, vm, op, delay) : ICC_ICSR_EL1::F.make(1);
         return 0;
     default:
-        // VDEN, VDDIS, VDPRI, VDAFF, VDDI, VDHM: operand layouts not settled yet (reference §5.1).
-        ++m_unimplemented;
+        ++m_unimplemented; // every instruction of the table is handled above
         return 0;
     }
 }

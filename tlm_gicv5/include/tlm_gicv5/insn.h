@@ -60,10 +60,16 @@ namespace CD_OPERAND {
 constexpr field ID{23, 0}, IRM{28, 28}, TYPE{31, 29}, PENDING{32, 32}, HM{32, 32},
     IAFFID{47, 32}, PRIORITY{39, 35};
 }
-// Operand of GIC VDPEND (reference §5.1): the VM is named explicitly; PENDING moves to bit 63.
-// VDRCFG takes only ID and TYPE and acts on the VM resident on this PE (our documented choice,
-// reference §5.1: KVM leaves bits [63:32] zero and issues it while the vPE is resident).
-namespace VD_OPERAND { constexpr field ID{23, 0}, TYPE{31, 29}, VM{47, 32}, PENDING{63, 63}; }
+// Operands of the GIC VD* instructions (reference §5.1). Verified: VDPEND's ID, TYPE, VM [47:32]
+// and PENDING [63]. The rest is not public; the model's choice, by analogy, kept here and in the
+// README's table: every VD* names its VM in [47:32] like VDPEND; a CD* field that lies at bit 32
+// or above moves to the top of the word, as PENDING did (HM [63], PRIORITY [63:59], IAFFID
+// [63:48]); IRM stays at [28]. VDRCFG takes only ID and TYPE and acts on the VM resident on this
+// PE (KVM leaves bits [63:32] zero and issues it while the vPE is resident).
+namespace VD_OPERAND {
+constexpr field ID{23, 0}, IRM{28, 28}, TYPE{31, 29}, VM{47, 32}, PENDING{63, 63}, HM{63, 63},
+    PRIORITY{63, 59}, IAFFID{63, 48};
+}
 // Result of GICR CDIA / CDNMIA.
 namespace CDIA_RESULT { constexpr field ID{23, 0}, TYPE{31, 29}, VALID{32, 32}; }
 
