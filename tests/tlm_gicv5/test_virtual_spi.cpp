@@ -1,6 +1,7 @@
 // A virtual SPI through the IRS and the CPU interface: VDPEND, HPPI selection, the guest's
 // acknowledge, priority drop and deactivate, VDRCFG (reference §4.3, §5, §8).
 #include "common/scripted_platform.h"
+#include "tlm_gicv5/irs_regs.h"
 
 #include <gtest/gtest.h>
 
@@ -287,4 +288,49 @@ TEST(VirtualSpi, EachHypervisorInstructionActsOnTheVmItNames) { // §5.1, README
     s.run();
     EXPECT_EQ(s.plat->cpuifs[VCPU_PE]->unimplemented_count(), 0u);
     EXPECT_EQ(s.plat->irs.ignored_requests(), 1u);
+}
+
+TEST(VirtualSpi, AnSpiGivenToAVmThroughIrsSpiVmrArrivesInTheGuestAsAVirtualSpi) { // issue 4 pt 8
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 12, 0x10);
+        const uint64_t frame = platform::irs_config{}.config_frame;
+        p.write32(frame + desc(irs_reg::IRS_SPI_SELR).offset, 12);
+        p.idle_until(p.local_time() + sc_core::sc_time(2, sc_core::SC_US));
+        p.write64(frame + desc(irs_reg::IRS_SPI_VMR).offset,
+                  IRS_SPI_VMR::VM_ID.make(0) | IRS_SPI_VMR::VIRT.make(1));
+        p.idle_until(p.local_time() + sc_core::sc_time(2, sc_core::SC_US));
+        EXPECT_EQ(p.read64(frame + desc(irs_reg::IRS_SPI_VMR).offset),
+                  IRS_SPI_VMR::VIRT.make(1));
+        s.plat->spi_line(12, true, p.local_time() - sc_core::sc_time_stamp());
+        settle(p);
+        EXPECT_TRUE(p.virq());
+        EXPECT_FALSE(p.line(cpu_stubs::pe_line::irq)); // not a physical interrupt any more
+        EXPECT_EQ(cdia(p), cdia_valid(12));
+    });
+    s.run();
+}
+
+TEST(VirtualSpi, IrsVpeHppirShowsANonResidentVpesBestPendingInterrupt) { // §5.4
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 3, 0x14);
+        guest_spi(p, 4, 0x0c);
+        p.msr(sysreg::ICH_CONTEXTR_EL2, 0); // not resident any more
+        vdpend(p, 3, true);
+        vdpend(p, 4, true);
+        settle(p);
+        const uint64_t frame = platform::irs_config{}.config_frame;
+        p.write64(frame + desc(irs_reg::IRS_VPE_SELR).offset, IRS_VPE_SELR::S.make(1));
+        p.idle_until(p.local_time() + sc_core::sc_time(2, sc_core::SC_US));
+        const uint64_t h = p.read64(frame + desc(irs_reg::IRS_VPE_HPPIR).offset);
+        EXPECT_TRUE(IRS_VPE_HPPIR::HPPIV.test(h));
+        EXPECT_EQ(IRS_VPE_HPPIR::ID.get(h), 4u);
+        EXPECT_EQ(IRS_VPE_HPPIR::TYPE.get(h), 3u);
+    });
+    s.run();
 }

@@ -140,6 +140,15 @@ uint64_t irs::reg_read(irs_reg r, const sc_time& at) const {
     case irs_reg::IRS_SPI_RESAMPLER:
     case irs_reg::IRS_MAP_L2_ISTR:
         return 0; // write-only triggers
+    case irs_reg::IRS_VPE_HPPIR: {
+        // The best pending interrupt of the selected vPE, resident or not (reference §5.4).
+        const detail::target* vpe = selected_vpe();
+        const detail::candidate* best = vpe ? vpe->candidates.best() : nullptr;
+        return best ? IRS_VPE_HPPIR::ID.make(best->id.id) |
+                          IRS_VPE_HPPIR::TYPE.make(static_cast<uint64_t>(best->id.type)) |
+                          IRS_VPE_HPPIR::HPPIV.make(1)
+                    : 0;
+    }
     case irs_reg::IRS_IST_STATUSR:
         return IRS_IST_STATUSR::IDLE.make(at >= m_ist_busy_until);
     case irs_reg::IRS_SYNCR:
@@ -165,6 +174,7 @@ void irs::reg_write(irs_reg r, uint64_t value, sc_time& delay) {
     case irs_reg::IRS_VPE_CR0: IRS_VPE_CR0_write(value, delay); return;
     case irs_reg::IRS_VPE_DBR: IRS_VPE_DBR_write(value, delay); return;
     case irs_reg::IRS_SPI_SELR: IRS_SPI_SELR_write(value, delay); return;
+    case irs_reg::IRS_SPI_VMR: IRS_SPI_VMR_write(value, delay); return;
     case irs_reg::IRS_SPI_CFGR: IRS_SPI_CFGR_write(value, delay); return;
     case irs_reg::IRS_SPI_RESAMPLER: IRS_SPI_RESAMPLER_write(value, delay); return;
     case irs_reg::IRS_PE_SELR: IRS_PE_SELR_write(value, delay); return;

@@ -14,6 +14,21 @@ void irs::spi_sample(unsigned index, bool level, const sc_time& delay) {
 }
 
 void irs::sample_line(detail::spi_state& s, const sc_time& delay) {
+    if (IRS_SPI_VMR::VIRT.test(s.vmr)) {
+        // The wire belongs to a VM: it pends (or, level, un-pends) the virtual SPI of the same
+        // ID in that VM's SPI vIST, as a VDPEND would. Its handling mode is the VM's to set.
+        if (!s.line && !s.level_triggered)
+            return;
+        stream_payload p;
+        p.cmd = stream_cmd::set_pending;
+        p.virt = true;
+        p.vm = static_cast<uint16_t>(IRS_SPI_VMR::VM_ID.get(s.vmr));
+        p.id = s.node.id;
+        p.value = s.line;
+        sc_time work = delay;
+        virtual_command(p, work);
+        return;
+    }
     iste e = iste::decode(s.iste);
     if (s.line) {
         // R_HHKMN, R_QBXXV: a high line makes the SPI pending, and its handling mode follows
@@ -41,6 +56,7 @@ void irs::IRS_SPI_SELR_write(uint64_t value, sc_time& delay) {
     // V: the selected SPI is one this domain may manage (reference §2.3).
     reg(irs_reg::IRS_SPI_STATUSR) = IRS_SPI_STATUSR::V.make(s != nullptr);
     reg(irs_reg::IRS_SPI_CFGR) = IRS_SPI_CFGR::TM.make(s && s->level_triggered);
+    reg(irs_reg::IRS_SPI_VMR) = s ? s->vmr : 0;
     m_spi_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
 }
 
@@ -61,6 +77,24 @@ void irs::IRS_SPI_CFGR_write(uint64_t value, sc_time& delay) {
             e.pending = s->line;
         else if (s->line)
             e.pending = false;
+        s->iste = e.encode();
+        track(m_physical, s->node, e, delay);
+    }
+    m_spi_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+}
+
+void irs::IRS_SPI_VMR_write(uint64_t value, sc_time& delay) {
+    detail::spi_state* s = selected_spi();
+    if (sc_core::sc_time_stamp() + delay < m_spi_busy_until || !s) {
+        ignore("IRS_SPI_VMR written before IDLE or with an invalid selector");
+        return;
+    }
+    reg(irs_reg::IRS_SPI_VMR) = value;
+    s->vmr = value;
+    if (IRS_SPI_VMR::VIRT.test(value)) {
+        // Handed to a VM: it stops being a physical candidate.
+        iste e = iste::decode(s->iste);
+        e.pending = false;
         s->iste = e.encode();
         track(m_physical, s->node, e, delay);
     }

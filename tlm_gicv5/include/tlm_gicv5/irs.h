@@ -130,6 +130,7 @@ private:
     void sample_line(detail::spi_state& s, const sc_core::sc_time& delay);
     detail::spi_state* selected_spi();
     void IRS_SPI_SELR_write(uint64_t value, sc_core::sc_time& delay);
+    void IRS_SPI_VMR_write(uint64_t value, sc_core::sc_time& delay);
     void IRS_SPI_CFGR_write(uint64_t value, sc_core::sc_time& delay);
     void IRS_SPI_RESAMPLER_write(uint64_t value, sc_core::sc_time& delay);
     void IRS_PE_SELR_write(uint64_t value, sc_core::sc_time& delay);
@@ -168,6 +169,9 @@ private:
     uint64_t vmt_base() const;
     detail::vm_state* mapped_vm(uint16_t vm_id);
     detail::target* selected_vpe();
+    const detail::target* selected_vpe() const {
+        return const_cast<irs*>(this)->selected_vpe();
+    }
     void unmap_vm(uint16_t vm_id, sc_core::sc_time& delay);
 
     // Memory socket (irs.cpp). Return false (and log) on a failed access.

@@ -41,6 +41,7 @@ struct reg_desc {
     X(IRS_CR1, 0x084, 32, RW, 0, 0xffff)                                             \
     X(IRS_SYNCR, 0x0C0, 32, RW, 0, 0x80000000)                                       \
     X(IRS_SYNC_STATUSR, 0x0C4, 32, RO, 0x1, 0)                                       \
+    X(IRS_SPI_VMR, 0x100, 64, RW, 0, 0x800000000000ffffull)                          \
     X(IRS_SPI_SELR, 0x108, 32, RW, 0, 0xffffff)                                      \
     X(IRS_SPI_DOMAINR, 0x10C, 32, RO, 0, 0)                                          \
     X(IRS_SPI_RESAMPLER, 0x110, 32, RW, 0, 0xffffff)                                 \
@@ -58,6 +59,7 @@ struct reg_desc {
     X(IRS_VMT_STATUSR, 0x214, 32, RO, 0x1, 0)                                        \
     X(IRS_VPE_SELR, 0x240, 64, RW, 0, 0x8000ffff0000ffffull)                         \
     X(IRS_VPE_DBR, 0x248, 64, RW, 0, 0xc000001f00ffffffull)                          \
+    X(IRS_VPE_HPPIR, 0x250, 64, RO, 0, 0)                                            \
     X(IRS_VPE_CR0, 0x258, 32, RW, 0, 0x1)                                            \
     X(IRS_VPE_STATUSR, 0x25C, 32, RO, 0x1, 0)                                        \
     X(IRS_VMAP_VMR, 0x2C8, 64, RW, 0, 0xc00000000000ffffull)                         \
@@ -118,6 +120,8 @@ namespace IRS_CR0 { constexpr field IRSEN{0, 0}, IDLE{1, 1}; }
 namespace IRS_SYNCR { constexpr field SYNC{31, 31}; }
 namespace IRS_SYNC_STATUSR { constexpr field IDLE{0, 0}; }
 // IRS_SPI_DOMAINR reads as zero and ignores writes outside the EL3 frame (reference §2.3).
+// IRS_SPI_VMR acts on the SPI IRS_SPI_SELR selects: VIRT = 1 gives its wire to VM VM_ID.
+namespace IRS_SPI_VMR { constexpr field VM_ID{15, 0}, VIRT{63, 63}; }
 namespace IRS_SPI_SELR { constexpr field ID{23, 0}; }
 namespace IRS_SPI_RESAMPLER { constexpr field SPI_ID{23, 0}; }
 namespace IRS_SPI_CFGR { constexpr field TM{0, 0}; }
@@ -143,6 +147,7 @@ namespace IRS_VMT_CFGR { constexpr field VM_ID_BITS{4, 0}, STRUCTURE{16, 16}; }
 namespace IRS_VMT_STATUSR { constexpr field IDLE{0, 0}; }
 namespace IRS_VPE_SELR { constexpr field VM_ID{15, 0}, VPE_ID{47, 32}, S{63, 63}; }
 namespace IRS_VPE_DBR { constexpr field INTID{23, 0}, DBPM{36, 32}, REQ_DB{62, 62}, DBV{63, 63}; }
+namespace IRS_VPE_HPPIR { constexpr field ID{23, 0}, TYPE{31, 29}, HPPIV{32, 32}; }
 namespace IRS_VPE_CR0 { constexpr field DPS{0, 0}; }
 // F (fault) is at bit 2: no public source gives its position (reference §2.3); our choice.
 namespace IRS_VPE_STATUSR { constexpr field IDLE{0, 0}, V{1, 1}, F{2, 2}; }

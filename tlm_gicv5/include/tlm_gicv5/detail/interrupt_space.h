@@ -35,6 +35,7 @@ struct spi_state {
     uint32_t iste = 0;
     bool line = false;
     bool level_triggered = false; // IRS_SPI_CFGR.TM
+    uint64_t vmr = 0;             // IRS_SPI_VMR: when VIRT, the wire belongs to a VM
     candidate node;
 };
 
