@@ -334,3 +334,36 @@ TEST(VirtualSpi, IrsVpeHppirShowsANonResidentVpesBestPendingInterrupt) { // §5.
     });
     s.run();
 }
+
+TEST(VirtualSave, SavingWithQuiesceWritesTheVistBackAndStopsDeliveryUntilResumed) { // pt 7
+    platform::platform_config cfg = two_pe_config();
+    cfg.irs.iste_cache = 8;
+    scripted_platform s(cfg);
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 6, 0x10);
+        vdpend(p, 6, true);
+        settle(p);
+        EXPECT_TRUE(p.virq());
+        EXPECT_FALSE(s.iste(6).pending); // the IRS holds it in its cache
+        const uint64_t frame = platform::irs_config{}.config_frame;
+        const uint64_t save = frame + desc(irs_reg::IRS_SAVE_VMR).offset;
+        const uint64_t status = frame + desc(irs_reg::IRS_SAVE_VM_STATUSR).offset;
+        p.write64(save, IRS_SAVE_VMR::VM_ID.make(0) | IRS_SAVE_VMR::Q.make(1) | IRS_SAVE_VMR::S.make(1));
+        p.idle_until(p.local_time() + sc_core::sc_time(2, sc_core::SC_US));
+        const uint32_t st = p.read32(status);
+        EXPECT_TRUE(IRS_SAVE_VM_STATUSR::IDLE.test(st));
+        EXPECT_TRUE(IRS_SAVE_VM_STATUSR::Q.test(st));
+        EXPECT_FALSE(p.virq()); // quiesced: recalled
+        const iste e = s.iste(6); // now readable without side effects (debug peek)
+        EXPECT_TRUE(e.pending);
+        EXPECT_TRUE(e.enable);
+        EXPECT_EQ(e.priority, 0x10u);
+        p.write64(save, IRS_SAVE_VMR::VM_ID.make(0) | IRS_SAVE_VMR::S.make(1)); // resume
+        p.idle_until(p.local_time() + sc_core::sc_time(2, sc_core::SC_US));
+        EXPECT_FALSE(IRS_SAVE_VM_STATUSR::Q.test(p.read32(status)));
+        EXPECT_EQ(cdia(p), cdia_valid(6));
+    });
+    s.run();
+}

@@ -335,8 +335,8 @@ void irs::update_hppi(detail::interrupt_space& sp, uint16_t t, const sc_time& de
     }
     hppi o;
     const detail::candidate* best = tg.candidates.best();
-    // §2.4: nothing is forwarded while IRS_CR0.IRSEN = 0.
-    if (best && IRS_CR0::IRSEN.test(reg(irs_reg::IRS_CR0)))
+    // §2.4: nothing is forwarded while IRS_CR0.IRSEN = 0, nor for a quiesced VM.
+    if (best && IRS_CR0::IRSEN.test(reg(irs_reg::IRS_CR0)) && !sp.quiesced)
         o = {true, best->id, best->prio};
     if (o == tg.offered)
         return;
@@ -408,7 +408,7 @@ void irs::check_doorbell(detail::interrupt_space& sp, uint16_t t, const sc_time&
                            IRS_VPE_DBR::REQ_DB.test(vpe.dbr);
     // "Beats DBPM": a higher priority, that is a numerically lower one (reference §5.4).
     if (!requested || !best || best->prio >= IRS_VPE_DBR::DBPM.get(vpe.dbr) ||
-        !IRS_CR0::IRSEN.test(reg(irs_reg::IRS_CR0)))
+        !IRS_CR0::IRSEN.test(reg(irs_reg::IRS_CR0)) || sp.quiesced)
         return;
     vpe.dbr = IRS_VPE_DBR::REQ_DB.set(vpe.dbr, 0); // once per request
     ++m_doorbells;

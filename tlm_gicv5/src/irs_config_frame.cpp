@@ -124,7 +124,8 @@ uint64_t irs::reg_read(irs_reg r, const sc_time& at) const {
     case irs_reg::IRS_CR0: {
         const bool idle = at >= m_vmt_busy_until && at >= m_vpe_busy_until &&
                           at >= m_sync_busy_until && at >= m_spi_busy_until &&
-                          at >= m_pe_busy_until && at >= m_ist_busy_until;
+                          at >= m_pe_busy_until && at >= m_ist_busy_until &&
+                          at >= m_save_busy_until;
         return IRS_CR0::IDLE.set(v, idle);
     }
     case irs_reg::IRS_SYNC_STATUSR:
@@ -148,6 +149,12 @@ uint64_t irs::reg_read(irs_reg r, const sc_time& at) const {
                           IRS_VPE_HPPIR::TYPE.make(static_cast<uint64_t>(best->id.type)) |
                           IRS_VPE_HPPIR::HPPIV.make(1)
                     : 0;
+    }
+    case irs_reg::IRS_SAVE_VM_STATUSR: {
+        const std::size_t id = IRS_SAVE_VMR::VM_ID.get(reg(irs_reg::IRS_SAVE_VMR));
+        const detail::vm_state* vm = id < m_vms.size() ? m_vms[id].get() : nullptr;
+        return IRS_SAVE_VM_STATUSR::IDLE.make(at >= m_save_busy_until) |
+               IRS_SAVE_VM_STATUSR::Q.make(vm && vm->valid && vm->space.quiesced);
     }
     case irs_reg::IRS_IST_STATUSR:
         return IRS_IST_STATUSR::IDLE.make(at >= m_ist_busy_until);
@@ -173,6 +180,7 @@ void irs::reg_write(irs_reg r, uint64_t value, sc_time& delay) {
     case irs_reg::IRS_VPE_SELR: IRS_VPE_SELR_write(value, delay); return;
     case irs_reg::IRS_VPE_CR0: IRS_VPE_CR0_write(value, delay); return;
     case irs_reg::IRS_VPE_DBR: IRS_VPE_DBR_write(value, delay); return;
+    case irs_reg::IRS_SAVE_VMR: IRS_SAVE_VMR_write(value, delay); return;
     case irs_reg::IRS_SPI_SELR: IRS_SPI_SELR_write(value, delay); return;
     case irs_reg::IRS_SPI_VMR: IRS_SPI_VMR_write(value, delay); return;
     case irs_reg::IRS_SPI_CFGR: IRS_SPI_CFGR_write(value, delay); return;

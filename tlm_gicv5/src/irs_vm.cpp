@@ -234,6 +234,29 @@ void irs::IRS_VPE_CR0_write(uint64_t value, sc_time& delay) {
 
 namespace gicv5 {
 
+void irs::IRS_SAVE_VMR_write(uint64_t value, sc_time& delay) {
+    reg(irs_reg::IRS_SAVE_VMR) = value;
+    const uint16_t vm_id = static_cast<uint16_t>(IRS_SAVE_VMR::VM_ID.get(value));
+    detail::vm_state* vm = mapped_vm(vm_id);
+    if (!IRS_SAVE_VMR::S.test(value))
+        return;
+    if (!vm) {
+        software_error(swerr::unmapped_vm, "IRS_SAVE_VMR names an unmapped VM");
+        return;
+    }
+    sc_time work = delay;
+    // Saving writes back what the IRS caches of the VM's tables, so that software can read
+    // them (KVM saves the SPI vIST as an array of ISTEs, reference §6.2).
+    iste_flush(vm_id + 1u, work);
+    const bool quiesce = IRS_SAVE_VMR::Q.test(value);
+    if (quiesce != vm->space.quiesced) {
+        vm->space.quiesced = quiesce;
+        for (uint16_t t = 0; t < vm->space.targets.size(); ++t)
+            update_hppi(vm->space, t, work); // recall, or offer again
+    }
+    m_save_busy_until = std::max(sc_core::sc_time_stamp() + work, m_save_busy_until) + m_params.t_op;
+}
+
 void irs::IRS_VPE_DBR_write(uint64_t value, sc_time& delay) {
     uint64_t& status = reg(irs_reg::IRS_VPE_STATUSR);
     detail::target* vpe = selected_vpe();

@@ -162,6 +162,7 @@ private:
     void IRS_VPE_SELR_write(uint64_t value, sc_core::sc_time& delay);
     void IRS_VPE_CR0_write(uint64_t value, sc_core::sc_time& delay);
     void IRS_VPE_DBR_write(uint64_t value, sc_core::sc_time& delay);
+    void IRS_SAVE_VMR_write(uint64_t value, sc_core::sc_time& delay);
     // §5.4: rings a non-resident vPE's doorbell if one was requested and its best pending
     // interrupt beats DBPM; once per request.
     void check_doorbell(detail::interrupt_space& sp, uint16_t vpe, const sc_core::sc_time& delay);
@@ -224,6 +225,7 @@ private:
     sc_core::sc_time m_spi_busy_until = sc_core::SC_ZERO_TIME;
     sc_core::sc_time m_pe_busy_until = sc_core::SC_ZERO_TIME;
     sc_core::sc_time m_ist_busy_until = sc_core::SC_ZERO_TIME;
+    sc_core::sc_time m_save_busy_until = sc_core::SC_ZERO_TIME;
     // m_spis and m_ist before m_physical, for the same destruction-order reason as in vm_state.
     std::vector<detail::spi_state> m_spis; // index: SPI ID - spi_base
     detail::ist_state m_ist;

@@ -65,6 +65,8 @@ struct reg_desc {
     X(IRS_VMAP_VMR, 0x2C8, 64, RW, 0, 0xc00000000000ffffull)                         \
     X(IRS_VMAP_VISTR, 0x2D0, 64, RW, 0, 0xc000ffffe0000000ull)                       \
     X(IRS_VMAP_VPER, 0x2E0, 64, RW, 0, 0x8000ffff0000ffffull)                        \
+    X(IRS_SAVE_VMR, 0x300, 64, RW, 0, 0xc00000000000ffffull)                         \
+    X(IRS_SAVE_VM_STATUSR, 0x308, 32, RO, 0x1, 0)                                    \
     X(IRS_SWERR_STATUSR, 0x3C0, 64, RW, 0, 0x1)                                      \
     X(IRS_SWERR_SYNDROMER0, 0x3C8, 64, RO, 0, 0)                                     \
     X(IRS_SWERR_SYNDROMER1, 0x3D0, 64, RO, 0, 0)
@@ -155,6 +157,12 @@ namespace IRS_VMAP_VMR { constexpr field VM_ID{15, 0}, U{62, 62}, M{63, 63}; }
 namespace IRS_VMAP_VISTR {
 constexpr field TYPE{31, 29}, VM_ID{47, 32}, U{62, 62}, M{63, 63};
 }
+// IRS_SAVE_VMR: S = 1 saves VM VM_ID (the IRS writes back what it caches of its tables); Q = 1
+// also quiesces it (nothing of it is forwarded until a save with Q = 0). Our reading of the
+// register (README).
+namespace IRS_SAVE_VMR { constexpr field VM_ID{15, 0}, Q{62, 62}, S{63, 63}; }
+namespace IRS_SAVE_VM_STATUSR { constexpr field IDLE{0, 0}, Q{1, 1}; }
+
 // Software-error records (reference §2.3). Writing 1 to V clears the record.
 namespace IRS_SWERR_STATUSR {
 constexpr field V{0, 0}, S0V{1, 1}, S1V{2, 2}, OF{3, 3}, EC{23, 16}, IMP_EC{31, 24};

@@ -27,6 +27,7 @@ struct target {
 struct interrupt_space {
     bool virt = false;
     uint16_t vm = 0;
+    bool quiesced = false; // IRS_SAVE_VMR.Q: nothing is forwarded or rung
     std::vector<target> targets;
 };
 
