@@ -123,3 +123,78 @@ TEST(Ppi, GicCdInstructionsOtherThanCddiDoNotReachAPpi) {
     });
     s.run();
 }
+
+namespace {
+void msr2(pe& p, sysreg r, uint64_t v) { at_el(p, exception_level::EL2, [&] { p.msr(r, v); }); }
+uint64_t mrs2(pe& p, sysreg r) { return at_el(p, exception_level::EL2, [&] { return p.mrs(r); }); }
+constexpr unsigned GUEST_PE = 1;
+} // namespace
+
+TEST(GuestPpi, APpiTheHypervisorRestoresReachesTheGuestAndItsSaveReadsItBack) { // §6.1
+    scripted_platform s;
+    s.on(GUEST_PE, [&](pe& p) {
+        // KVM __vgic_v5_restore_ppi_state() before the vPE is loaded.
+        msr2(p, sysreg::ICH_PPI_ENABLER0_EL2, uint64_t{1} << PPI_SW_PPI);
+        msr2(p, sysreg::ICH_PPI_PRIORITYR0_EL2, uint64_t{0x0c} << (8 * PPI_SW_PPI));
+        msr2(p, sysreg::ICH_PPI_PENDR0_EL2, uint64_t{1} << PPI_SW_PPI);
+        boot_and_load(s, p);
+        guest_enable(p);
+        settle(p);
+        EXPECT_TRUE(p.virq());
+        EXPECT_EQ(cdia(p), valid(ppi(PPI_SW_PPI)));
+        EXPECT_EQ(mrs2(p, sysreg::ICH_PPI_ACTIVER0_EL2), uint64_t{1} << PPI_SW_PPI);
+        EXPECT_EQ(mrs2(p, sysreg::ICH_PPI_PENDR0_EL2), 0u); // edge: consumed
+        cdeoi(p);
+        at_el(p, exception_level::EL1, [&] { p.insn(gic_insn::CDDI, ppi(PPI_SW_PPI).encode()); });
+        EXPECT_EQ(mrs2(p, sysreg::ICH_PPI_ACTIVER0_EL2), 0u);
+        EXPECT_FALSE(p.line(pe_line::irq)); // nothing physical happened
+    });
+    s.run();
+}
+
+TEST(GuestPpi, ADirectlyInjectedPpiFollowsItsWireAndARestoreCannotOverwriteIt) { // §8.17
+    scripted_platform s;
+    s.on(GUEST_PE, [&](pe& p) {
+        msr2(p, sysreg::ICH_PPI_DVIR0_EL2, uint64_t{1} << PPI_CNTV);
+        msr2(p, sysreg::ICH_PPI_ENABLER0_EL2, uint64_t{1} << PPI_CNTV);
+        msr2(p, sysreg::ICH_PPI_PENDR0_EL2, uint64_t{1} << PPI_CNTV); // the wire is low
+        EXPECT_EQ(mrs2(p, sysreg::ICH_PPI_PENDR0_EL2), 0u);
+        boot_and_load(s, p);
+        guest_enable(p);
+        settle(p);
+        EXPECT_FALSE(p.virq());
+        s.plat->cpuifs[GUEST_PE]->ppi_in[PPI_CNTV].irq_signal(
+            true, p.local_time() - sc_core::sc_time_stamp()); // the virtual timer fires
+        settle(p);
+        EXPECT_EQ(cdia(p), valid(ppi(PPI_CNTV)));
+        EXPECT_FALSE(p.line(pe_line::irq)); // the physical PPI is not enabled: only the guest
+    });
+    s.run();
+}
+
+TEST(GuestPpi, AGuestPpiGoesBeforeAVirtualSpiOfEqualPriority) { // R_VVBPS
+    scripted_platform s;
+    s.on(GUEST_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 2, 0x10);
+        at_el(p, exception_level::EL1, [&] { // the guest programs its own PPI
+            p.msr(sysreg::ICC_PPI_PRIORITYR0_EL1, uint64_t{0x10} << (8 * PPI_SW_PPI));
+            p.msr(sysreg::ICC_PPI_ENABLER0_EL1, uint64_t{1} << PPI_SW_PPI);
+        });
+        vdpend(p, 2, true);
+        at_el(p, exception_level::EL1, [&] {
+            p.msr(sysreg::ICC_PPI_SPENDR0_EL1, uint64_t{1} << PPI_SW_PPI);
+        });
+        settle(p);
+        EXPECT_EQ(cdia(p), valid(ppi(PPI_SW_PPI)));
+        cdeoi(p);
+        settle(p);
+        EXPECT_EQ(cdia(p), cdia_valid(2));
+        // The guest's ICC_PPI_* writes went to its own bank, not the physical one.
+        EXPECT_EQ(mrs2(p, sysreg::ICH_PPI_ENABLER0_EL2), uint64_t{1} << PPI_SW_PPI);
+        msr2(p, sysreg::ICH_CONTEXTR_EL2, 0); // non-resident: EL1 sees the physical bank
+        EXPECT_EQ(mrs1(p, sysreg::ICC_PPI_ENABLER0_EL1), 0u);
+    });
+    s.run();
+}

@@ -23,49 +23,21 @@ cpu_interface::cpu_interface(const sc_core::sc_module_name& name, const cpu_inte
     cpu.bind(*this);
     stream_in.register_b_transport(this, &cpu_interface::stream_b_transport);
     // R_CFSKX: the architected PPIs are Level, except SW_PPI, which is Edge.
-    m_ppi_hm = {~(uint64_t{1} << PPI_SW_PPI), ~uint64_t{0}};
+    m_ppi_hm = {~detail::ppi_bit(PPI_SW_PPI), ~uint64_t{0}};
     ppi_in.reserve(PPI_COUNT);
     for (unsigned n = 0; n < PPI_COUNT; ++n)
         ppi_in.emplace_back(*this, n);
 }
 
 namespace {
-constexpr uint64_t ppi_bit(unsigned ppi) { return uint64_t{1} << (ppi % 64); }
+// A PPI and an IRS interrupt of equal priority: the PPI first (R_VVBPS, our choice).
+const hppi& better(const hppi& ppi, const hppi& irs) {
+    return ppi.valid && (!irs.valid || ppi.prio <= irs.prio) ? ppi : irs;
+}
 } // namespace
 
-void cpu_interface::ppi_line(unsigned ppi, bool level, const sc_time& delay) {
-    uint64_t& line = m_ppi_line[ppi / 64];
-    const bool was = line & ppi_bit(ppi);
-    line = level ? line | ppi_bit(ppi) : line & ~ppi_bit(ppi);
-    uint64_t& pend = m_ppi_pend[ppi / 64];
-    if (m_ppi_hm[ppi / 64] & ppi_bit(ppi)) // level: pending follows the wire
-        pend = level ? pend | ppi_bit(ppi) : pend & ~ppi_bit(ppi);
-    else if (level && !was) // edge: a rising edge pends it
-        pend |= ppi_bit(ppi);
-    recalc_ppi(delay);
-}
-
-void cpu_interface::recalc_ppi(const sc_time& delay) {
-    // OPT: walks the set bits of two words; independent of the number of SPIs and LPIs.
-    m_ppi_hppi = {};
-    for (unsigned bank = 0; bank < 2; ++bank) {
-        uint64_t candidates = m_ppi_enable[bank] & m_ppi_pend[bank] & ~m_ppi_active[bank];
-        while (candidates) {
-            const unsigned ppi = bank * 64 + static_cast<unsigned>(__builtin_ctzll(candidates));
-            candidates &= candidates - 1;
-            const uint8_t prio = (m_ppi_priority[ppi / 8] >> (8 * (ppi % 8))) & PRIORITY_LOWEST;
-            if (!m_ppi_hppi.valid || prio < m_ppi_hppi.prio) // ties: the lowest PPI number
-                m_ppi_hppi = {true, intid{intid_type::PPI, ppi}, prio};
-        }
-    }
-    update_irq(delay);
-}
-
-const hppi& cpu_interface::physical_hppi() const {
-    if (m_ppi_hppi.valid && (!m_hppi.valid || m_ppi_hppi.prio <= m_hppi.prio))
-        return m_ppi_hppi;
-    return m_hppi;
-}
+const hppi& cpu_interface::physical_hppi() const { return better(m_ppi_hppi, m_hppi); }
+const hppi& cpu_interface::virtual_hppi() const { return better(m_vppi_hppi, m_vhppi); }
 
 void cpu_interface::command(stream_cmd cmd, bool virt, uint16_t vm, uint64_t operand_id,
                             uint64_t value, sc_time& delay, bool irm) {
@@ -113,17 +85,17 @@ uint64_t cpu_interface::execute(gic_insn insn, uint64_t op, exception_level el, 
         SC_REPORT_ERROR(name(), "GIC VD* instruction below EL2");
         return 0;
     }
-    if (!guest && !is_vd && intid::decode(op).type == intid_type::PPI &&
+    if (!is_vd && intid::decode(op).type == intid_type::PPI &&
         (insn == gic_insn::CDDI || insn == gic_insn::CDRCFG || insn == gic_insn::CDEN ||
          insn == gic_insn::CDDIS || insn == gic_insn::CDPRI || insn == gic_insn::CDAFF ||
          insn == gic_insn::CDPEND || insn == gic_insn::CDHM)) {
         // PPIs live here, not in the IRS: CDDI deactivates one; the others do nothing to it.
         const unsigned ppi = intid::decode(op).id;
         if (insn == gic_insn::CDDI && ppi < PPI_COUNT) {
-            m_ppi_active[ppi / 64] &= ~ppi_bit(ppi);
+            (guest ? m_vppi : m_ppi).active[ppi / 64] &= ~detail::ppi_bit(ppi);
             recalc_ppi(delay);
         } else if (insn == gic_insn::CDRCFG) {
-            m_icsr = ICC_ICSR_EL1::F.make(1);
+            (guest ? m_vicsr : m_icsr) = ICC_ICSR_EL1::F.make(1);
         }
         return 0;
     }
@@ -226,9 +198,18 @@ sc_time cpu_interface::not_before(const sc_time& delay, const sc_time& at) {
 }
 
 uint64_t cpu_interface::virtual_acknowledge(sc_time& delay) {
-    // An offer that reaches us only after the PE's local time is not there yet for it.
-    if (!virq_out.read() || !m_vhppi.valid || sc_core::sc_time_stamp() + delay < m_vhppi_at)
+    const hppi h = virtual_hppi();
+    if (!virq_out.read() || !h.valid)
         return 0; // no HPPI of sufficient priority: VALID = 0
+    if (h.id.type == intid_type::PPI) { // a guest PPI is acknowledged here
+        m_vapr |= uint64_t{1} << h.prio;
+        m_vppi.activate(h.id.id, !(m_ppi_hm[h.id.id / 64] & detail::ppi_bit(h.id.id)));
+        recalc_ppi(delay);
+        return CDIA_RESULT::ID.make(h.id.id) | CDIA_RESULT::TYPE.make(1) | CDIA_RESULT::VALID.make(1);
+    }
+    // An offer that reaches us only after the PE's local time is not there yet for it.
+    if (sc_core::sc_time_stamp() + delay < m_vhppi_at)
+        return 0;
     const uint64_t r = acknowledge(m_vhppi, m_vapr, true, delay);
     update_virq(delay);
     return r;
@@ -255,11 +236,8 @@ uint64_t cpu_interface::physical_acknowledge(bool nmi, sc_time& delay) {
         return r;
     }
     // A PPI is acknowledged here: Active, and for an edge PPI not Pending any more (§4.3).
-    const unsigned bank = h.id.id / 64;
     m_apr |= uint64_t{1} << h.prio;
-    m_ppi_active[bank] |= ppi_bit(h.id.id);
-    if (!(m_ppi_hm[bank] & ppi_bit(h.id.id)))
-        m_ppi_pend[bank] &= ~ppi_bit(h.id.id);
+    m_ppi.activate(h.id.id, !(m_ppi_hm[h.id.id / 64] & detail::ppi_bit(h.id.id)));
     recalc_ppi(delay);
     return CDIA_RESULT::ID.make(h.id.id) | CDIA_RESULT::TYPE.make(static_cast<uint64_t>(h.id.type)) |
            CDIA_RESULT::VALID.make(1);
@@ -279,10 +257,12 @@ void cpu_interface::update_irq(const sc_time& delay) {
 void cpu_interface::update_virq(const sc_time& delay) {
     // §4.3/§8.5: signal only with sufficient priority: below the running priority, within the
     // guest's mask (prio <= VPMR, as Linux needs), and with the virtual interface enabled.
-    const bool level = resident() && m_vhppi.valid && ICH_VMCR_EL2::EN.test(m_vmcr) &&
-                       m_vhppi.prio <= ICH_VMCR_EL2::VPMR.get(m_vmcr) &&
-                       m_vhppi.prio < running_priority(m_vapr);
-    virq_out.write(level, level ? not_before(delay, m_vhppi_at) : delay);
+    const hppi& h = virtual_hppi();
+    const bool level = resident() && h.valid && ICH_VMCR_EL2::EN.test(m_vmcr) &&
+                       h.prio <= ICH_VMCR_EL2::VPMR.get(m_vmcr) &&
+                       h.prio < running_priority(m_vapr);
+    const bool from_irs = level && h.id.type != intid_type::PPI;
+    virq_out.write(level, from_irs ? not_before(delay, m_vhppi_at) : delay);
 }
 
 void cpu_interface::write_contextr(uint64_t value, sc_time& delay) {
@@ -291,7 +271,7 @@ void cpu_interface::write_contextr(uint64_t value, sc_time& delay) {
         // Leaving residency: drop the virtual HPPI at once, then tell the IRS (posted).
         m_vhppi = {};
         m_contextr = ICH_CONTEXTR_EL2::V.set(m_contextr, 0);
-        update_virq(delay);
+        recalc_ppi(delay); // the guest's PPIs leave with it
         stream_payload p;
         p.cmd = stream_cmd::make_nonresident;
         p.virt = true;
@@ -318,68 +298,20 @@ void cpu_interface::write_contextr(uint64_t value, sc_time& delay) {
         m_vhppi = {};
         m_contextr = ICH_CONTEXTR_EL2::F.set(ICH_CONTEXTR_EL2::V.set(m_contextr, 0), 1);
     }
-    update_virq(delay);
-}
-
-std::optional<uint64_t> cpu_interface::read_ppi_sysreg(sysreg r) const {
-    const auto i = static_cast<unsigned>(r);
-    if (i >= static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR0_EL1) &&
-        i <= static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR15_EL1))
-        return m_ppi_priority[i - static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR0_EL1)];
-    switch (r) {
-    case sysreg::ICC_PPI_HMR0_EL1: return m_ppi_hm[0];
-    case sysreg::ICC_PPI_HMR1_EL1: return m_ppi_hm[1];
-    case sysreg::ICC_PPI_ENABLER0_EL1: return m_ppi_enable[0];
-    case sysreg::ICC_PPI_ENABLER1_EL1: return m_ppi_enable[1];
-    case sysreg::ICC_PPI_CACTIVER0_EL1:
-    case sysreg::ICC_PPI_SACTIVER0_EL1: return m_ppi_active[0];
-    case sysreg::ICC_PPI_CACTIVER1_EL1:
-    case sysreg::ICC_PPI_SACTIVER1_EL1: return m_ppi_active[1];
-    case sysreg::ICC_PPI_CPENDR0_EL1:
-    case sysreg::ICC_PPI_SPENDR0_EL1: return m_ppi_pend[0];
-    case sysreg::ICC_PPI_CPENDR1_EL1:
-    case sysreg::ICC_PPI_SPENDR1_EL1: return m_ppi_pend[1];
-    default: return std::nullopt;
-    }
-}
-
-bool cpu_interface::write_ppi_sysreg(sysreg r, uint64_t v) {
-    const auto i = static_cast<unsigned>(r);
-    if (i >= static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR0_EL1) &&
-        i <= static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR15_EL1)) {
-        // Five priority bits in each byte lane; the rest is RES0.
-        m_ppi_priority[i - static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR0_EL1)] =
-            v & 0x1f1f1f1f1f1f1f1full;
-        return true;
-    }
-    switch (r) {
-    case sysreg::ICC_PPI_ENABLER0_EL1: m_ppi_enable[0] = v; return true;
-    case sysreg::ICC_PPI_ENABLER1_EL1: m_ppi_enable[1] = v; return true;
-    case sysreg::ICC_PPI_CACTIVER0_EL1: m_ppi_active[0] &= ~v; return true;
-    case sysreg::ICC_PPI_CACTIVER1_EL1: m_ppi_active[1] &= ~v; return true;
-    case sysreg::ICC_PPI_SACTIVER0_EL1: m_ppi_active[0] |= v; return true;
-    case sysreg::ICC_PPI_SACTIVER1_EL1: m_ppi_active[1] |= v; return true;
-    // Writes to the pending bits of level PPIs are ignored: their wire decides (reference §4.2).
-    case sysreg::ICC_PPI_CPENDR0_EL1: m_ppi_pend[0] &= ~(v & ~m_ppi_hm[0]); return true;
-    case sysreg::ICC_PPI_CPENDR1_EL1: m_ppi_pend[1] &= ~(v & ~m_ppi_hm[1]); return true;
-    case sysreg::ICC_PPI_SPENDR0_EL1: m_ppi_pend[0] |= v & ~m_ppi_hm[0]; return true;
-    case sysreg::ICC_PPI_SPENDR1_EL1: m_ppi_pend[1] |= v & ~m_ppi_hm[1]; return true;
-    default: return false;
-    }
+    recalc_ppi(delay); // the guest's PPIs (restored by the hypervisor) count again
 }
 
 uint64_t cpu_interface::read_sysreg(sysreg r, exception_level el, sc_time& delay) {
     delay += m_params.t_insn;
     const bool guest = virtual_access(el);
-    if (!guest)
-        if (const std::optional<uint64_t> v = read_ppi_sysreg(r))
-            return *v;
+    if (const std::optional<uint64_t> v = read_ppi_sysreg(r, guest))
+        return *v;
     switch (r) {
     case sysreg::ICC_IDR0_EL1:
         // 24-bit INTIDs, 5 priority bits, no legacy GICv3 virtual interface (reference §1).
         return ICC_IDR0_EL1::ID_BITS.make(1) | ICC_IDR0_EL1::PRI_BITS.make(4);
     case sysreg::ICC_HPPIR_EL1: {
-        const hppi& h = guest ? m_vhppi : physical_hppi();
+        const hppi& h = guest ? virtual_hppi() : physical_hppi();
         return ICC_HPPIR_EL1::ID.make(h.id.id) |
                ICC_HPPIR_EL1::TYPE.make(static_cast<uint64_t>(h.id.type)) |
                ICC_HPPIR_EL1::HPPIV.make(h.valid);
@@ -401,9 +333,9 @@ uint64_t cpu_interface::read_sysreg(sysreg r, exception_level el, sc_time& delay
     case sysreg::ICH_CONTEXTR_EL2: return m_contextr;
     case sysreg::ICH_VMCR_EL2: return m_vmcr;
     case sysreg::ICH_HPPIR_EL2:
-        return ICH_HPPIR_EL2::ID.make(m_vhppi.id.id) |
-               ICH_HPPIR_EL2::TYPE.make(static_cast<uint64_t>(m_vhppi.id.type)) |
-               ICH_HPPIR_EL2::HPPIV.make(m_vhppi.valid);
+        return ICH_HPPIR_EL2::ID.make(virtual_hppi().id.id) |
+               ICH_HPPIR_EL2::TYPE.make(static_cast<uint64_t>(virtual_hppi().id.type)) |
+               ICH_HPPIR_EL2::HPPIV.make(virtual_hppi().valid);
     default: return 0;
     }
 }
@@ -411,7 +343,7 @@ uint64_t cpu_interface::read_sysreg(sysreg r, exception_level el, sc_time& delay
 void cpu_interface::write_sysreg(sysreg r, uint64_t v, exception_level el, sc_time& delay) {
     delay += m_params.t_insn;
     const bool guest = virtual_access(el);
-    if (!guest && write_ppi_sysreg(r, v)) {
+    if (write_ppi_sysreg(r, v, guest)) {
         recalc_ppi(delay);
         return;
     }

@@ -30,8 +30,13 @@
 // configured through the ICC_PPI_* registers; GIC CD* instructions other than CDDI that name a
 // PPI have no effect (CDRCFG reports F = 1). A PPI and an IRS interrupt of equal priority: the
 // PPI goes first (R_VVBPS leaves it IMPLEMENTATION DEFINED).
+// Guest PPIs (reference §5.2, §6.1): a second PPI bank, the resident guest's, reached by the
+// guest through ICC_PPI_* and by the hypervisor through ICH_PPI_*_EL2. A PPI set in
+// ICH_PPI_DVIR is driven directly by its physical wire: its virtual pending state is the wire's,
+// whatever ICH_PPI_PENDR holds. Guest PPIs compete with the VM's vIST interrupts for the vIRQ.
 #pragma once
 
+#include "tlm_gicv5/detail/ppi_bank.h"
 #include "tlm_gicv5/insn.h"
 #include "tlm_gicv5/irq_signal.h"
 #include "tlm_gicv5/stream.h"
@@ -97,9 +102,12 @@ private:
     bool physical_signalled() const; // the physical HPPI has sufficient priority
     // The physical HPPI: the better of the IRS's offer and the best PPI.
     const hppi& physical_hppi() const;
+    const hppi& virtual_hppi() const; // the better of the vIST offer and the best guest PPI
     void recalc_ppi(const sc_core::sc_time& delay);
-    std::optional<uint64_t> read_ppi_sysreg(sysreg r) const; // nullopt: not a PPI register
-    bool write_ppi_sysreg(sysreg r, uint64_t v); // false: not a PPI register
+    detail::ppi_bits guest_ppi_pending() const; // DVI PPIs take their wire's level
+    // PPI registers (cpu_interface_ppi.cpp); nullopt / false: not a PPI register.
+    std::optional<uint64_t> read_ppi_sysreg(sysreg r, bool guest) const;
+    bool write_ppi_sysreg(sysreg r, uint64_t v, bool guest);
     void update_irq(const sc_core::sc_time& delay);
     void command(stream_cmd cmd, bool virt, uint16_t vm, uint64_t operand_id, uint64_t value,
                  sc_core::sc_time& delay, bool irm = false);
@@ -124,10 +132,10 @@ private:
     sc_core::sc_time m_hppi_at, m_vhppi_at; // when those offers arrived
     // The delay after which something that depends on an offer arriving at `at` can happen.
     static sc_core::sc_time not_before(const sc_core::sc_time& delay, const sc_core::sc_time& at);
-    // PPI state, banks 0 (PPIs 0-63) and 1 (64-127).
-    std::array<uint64_t, 2> m_ppi_enable{}, m_ppi_pend{}, m_ppi_active{}, m_ppi_hm{}, m_ppi_line{};
-    std::array<uint64_t, PPI_COUNT / 8> m_ppi_priority{}; // ICC_PPI_PRIORITYR<n>_EL1
-    hppi m_ppi_hppi; // best enabled, pending, inactive PPI
+    // PPIs: the physical bank, the resident guest's bank, the fixed handling modes, the wires.
+    detail::ppi_bank m_ppi, m_vppi;
+    detail::ppi_bits m_ppi_hm{}, m_ppi_line{}, m_vppi_dvi{};
+    hppi m_ppi_hppi, m_vppi_hppi; // the best of each bank
     sc_core::sc_time m_sys_done; // when every posted command has taken effect (GSB SYS)
     sc_core::sc_time m_ack_done; // when every Activate has taken effect (GSB ACK)
     std::array<uint64_t, gic_insn_count> m_insn_count{};

@@ -112,6 +112,30 @@ namespace CDIA_RESULT { constexpr field ID{23, 0}, TYPE{31, 29}, VALID{32, 32}; 
     X(ICC_PCR_EL1, 3, 1, 12, 0, 2)                                                   \
     X(ICC_HAPR_EL1, 3, 1, 12, 0, 3)                                                  \
     X(ICH_APR_EL2, 3, 4, 12, 8, 4)                                                   \
+    X(ICH_PPI_DVIR0_EL2, 3, 4, 12, 10, 0)                                            \
+    X(ICH_PPI_DVIR1_EL2, 3, 4, 12, 10, 1)                                            \
+    X(ICH_PPI_ENABLER0_EL2, 3, 4, 12, 10, 2)                                         \
+    X(ICH_PPI_ENABLER1_EL2, 3, 4, 12, 10, 3)                                         \
+    X(ICH_PPI_PENDR0_EL2, 3, 4, 12, 10, 4)                                           \
+    X(ICH_PPI_PENDR1_EL2, 3, 4, 12, 10, 5)                                           \
+    X(ICH_PPI_ACTIVER0_EL2, 3, 4, 12, 10, 6)                                         \
+    X(ICH_PPI_ACTIVER1_EL2, 3, 4, 12, 10, 7)                                         \
+    X(ICH_PPI_PRIORITYR0_EL2, 3, 4, 12, 14, 0)                                   \
+    X(ICH_PPI_PRIORITYR1_EL2, 3, 4, 12, 14, 1)                                   \
+    X(ICH_PPI_PRIORITYR2_EL2, 3, 4, 12, 14, 2)                                   \
+    X(ICH_PPI_PRIORITYR3_EL2, 3, 4, 12, 14, 3)                                   \
+    X(ICH_PPI_PRIORITYR4_EL2, 3, 4, 12, 14, 4)                                   \
+    X(ICH_PPI_PRIORITYR5_EL2, 3, 4, 12, 14, 5)                                   \
+    X(ICH_PPI_PRIORITYR6_EL2, 3, 4, 12, 14, 6)                                   \
+    X(ICH_PPI_PRIORITYR7_EL2, 3, 4, 12, 14, 7)                                   \
+    X(ICH_PPI_PRIORITYR8_EL2, 3, 4, 12, 15, 0)                                   \
+    X(ICH_PPI_PRIORITYR9_EL2, 3, 4, 12, 15, 1)                                   \
+    X(ICH_PPI_PRIORITYR10_EL2, 3, 4, 12, 15, 2)                                  \
+    X(ICH_PPI_PRIORITYR11_EL2, 3, 4, 12, 15, 3)                                  \
+    X(ICH_PPI_PRIORITYR12_EL2, 3, 4, 12, 15, 4)                                  \
+    X(ICH_PPI_PRIORITYR13_EL2, 3, 4, 12, 15, 5)                                  \
+    X(ICH_PPI_PRIORITYR14_EL2, 3, 4, 12, 15, 6)                                  \
+    X(ICH_PPI_PRIORITYR15_EL2, 3, 4, 12, 15, 7)                                  \
     X(ICH_HPPIR_EL2, 3, 4, 12, 8, 5)                                                 \
     X(ICH_CONTEXTR_EL2, 3, 4, 12, 11, 6)                                             \
     X(ICH_VMCR_EL2, 3, 4, 12, 11, 7)
