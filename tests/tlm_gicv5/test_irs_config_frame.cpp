@@ -88,7 +88,7 @@ TEST(IrsConfigFrame, IdRegistersAdvertiseExactlyWhatIsModelled) {
         EXPECT_EQ(IRS_IDR2::IST_L2SZ.get(idr2), 1u); // 4 KiB L2 tables only
         EXPECT_FALSE(IRS_IDR2::ISTMD.test(idr2));
         EXPECT_EQ(IRS_IDR3::VM_ID_BITS.get(read(p, irs_reg::IRS_IDR3)), 6u);
-        EXPECT_FALSE(IRS_IDR3::VMT_LEVELS.test(read(p, irs_reg::IRS_IDR3)));
+        EXPECT_TRUE(IRS_IDR3::VMT_LEVELS.test(read(p, irs_reg::IRS_IDR3)));
         EXPECT_EQ(IRS_IDR5::SPI_RANGE.get(read(p, irs_reg::IRS_IDR5)), 200u);
         EXPECT_EQ(IRS_IDR6::SPI_IRS_RANGE.get(read(p, irs_reg::IRS_IDR6)), 96u);
         EXPECT_EQ(IRS_IDR7::SPI_BASE.get(read(p, irs_reg::IRS_IDR7)), 32u);
@@ -257,4 +257,36 @@ TEST(IrsSoftwareErrors, AnIgnoredRegisterWriteIsRecordedWithoutASyndrome) { // ย
         EXPECT_EQ(IRS_SWERR_STATUSR::EC.get(st), static_cast<uint64_t>(swerr::register_misuse));
     });
     s.run();
+}
+
+TEST(IrsVmTables, ATwoLevelVmTableMapsAVmOnlyOnceItsL2TableIsMappedThroughTheIrs) { // ยง5.3
+    platform::platform_config cfg = test::two_pe_config();
+    cfg.irs.vm_id_bits = 8;
+    test::scripted_platform s(cfg);
+    const uint64_t mem = cfg.memory.base;
+    const uint64_t l1 = mem + 0x100000, l2 = mem + 0x101000, vpet = mem + 0x102000;
+    const uint16_t vm = 130; // L1 index 1, L2 index 2
+    s.on(0, [&](pe& p) {
+        const sc_core::sc_time op = sc_core::sc_time(3, sc_core::SC_US);
+        p.write32(reg_addr(desc(irs_reg::IRS_VMT_CFGR)),
+                  IRS_VMT_CFGR::VM_ID_BITS.make(8) | IRS_VMT_CFGR::STRUCTURE.make(1));
+        p.write64(reg_addr(desc(irs_reg::IRS_VMT_BASER)), l1 | 1);
+        p.idle_until(p.local_time() + op);
+        const uint64_t vmte = l2 + 2 * VMTE_BYTES;
+        p.write64(vmte_word_at(vmte, vmte_word::vpet), vpet | VMTE_W1::VPE_ID_BITS.make(1));
+        const uint64_t vmr = IRS_VMAP_VMR::VM_ID.make(vm) | IRS_VMAP_VMR::M.make(1);
+        p.write64(reg_addr(desc(irs_reg::IRS_VMAP_VMR)), vmr); // no L2 table yet: refused
+        p.idle_until(p.local_time() + op);
+        EXPECT_FALSE(VMTE_W0::VALID.test(s.mem64(vmte)));
+        p.write64(l1 + 8, l2); // the L1 entry, VALID = 0
+        p.write64(reg_addr(desc(irs_reg::IRS_VMAP_L2_VMTR)),
+                  IRS_VMAP_L2_VMTR::VM_ID.make(vm) | IRS_VMAP_L2_VMTR::M.make(1));
+        p.idle_until(p.local_time() + op);
+        EXPECT_EQ(s.mem64(l1 + 8), l2 | 1); // the IRS set VALID
+        p.write64(reg_addr(desc(irs_reg::IRS_VMAP_VMR)), vmr);
+        p.idle_until(p.local_time() + op);
+        EXPECT_TRUE(VMTE_W0::VALID.test(s.mem64(vmte)));
+    });
+    s.run();
+    EXPECT_EQ(s.plat->irs.ignored_requests(), 1u);
 }

@@ -36,20 +36,60 @@ void irs::IRS_VMT_BASER_write(uint64_t value, sc_time& delay) {
         baser = IRS_VMT_BASER::VALID.set(baser, 0);
     } else {
         const uint64_t cfgr = reg(irs_reg::IRS_VMT_CFGR);
-        if (IRS_VMT_BASER::VALID.test(value) &&
-            (IRS_VMT_CFGR::STRUCTURE.test(cfgr) ||
-             IRS_VMT_CFGR::VM_ID_BITS.get(cfgr) > m_params.vm_id_bits)) {
-            // IRS_IDR3.VMT_LEVELS = 0 and VM_ID_BITS bound what software may ask for.
+        const unsigned bits = static_cast<unsigned>(IRS_VMT_CFGR::VM_ID_BITS.get(cfgr));
+        if (IRS_VMT_BASER::VALID.test(value) && bits > m_params.vm_id_bits) {
+            // IRS_IDR3.VM_ID_BITS bounds what software may ask for.
             ignore("IRS_VMT_BASER made valid with an unsupported IRS_VMT_CFGR");
             value = IRS_VMT_BASER::VALID.set(value, 0);
         }
         baser = value;
+        m_vmt_l2.clear();
+        if (IRS_VMT_BASER::VALID.test(value) && IRS_VMT_CFGR::STRUCTURE.test(cfgr)) {
+            // Two levels: L2 tables already made valid are picked up once here.
+            m_vmt_l2.assign(((std::size_t{1} << bits) + VMTES_PER_L2 - 1) / VMTES_PER_L2, 0);
+            std::vector<uint64_t> l1(m_vmt_l2.size());
+            if (mem_access(tlm::TLM_READ_COMMAND, vmt_base(), l1.data(),
+                           static_cast<unsigned>(l1.size() * L1_VMTE_BYTES), work))
+                for (std::size_t i = 0; i < l1.size(); ++i)
+                    if (L1_VMTE::VALID.test(l1[i]))
+                        m_vmt_l2[i] = addr_of(L1_VMTE::L2_ADDR, l1[i]);
+        }
     }
     m_vmt_busy_until = std::max(sc_core::sc_time_stamp() + work, m_vmt_busy_until) + m_params.t_op;
 }
 
 uint64_t irs::vmt_base() const {
     return addr_of(IRS_VMT_BASER::ADDR, reg(irs_reg::IRS_VMT_BASER));
+}
+
+std::optional<uint64_t> irs::vmte_of(uint16_t vm_id) const {
+    const uint64_t cfgr = reg(irs_reg::IRS_VMT_CFGR);
+    if (!vmt_valid() || vm_id >= (uint64_t{1} << IRS_VMT_CFGR::VM_ID_BITS.get(cfgr)))
+        return std::nullopt;
+    if (!IRS_VMT_CFGR::STRUCTURE.test(cfgr))
+        return vmte_address(vmt_base(), vm_id);
+    const uint64_t l2 = m_vmt_l2[vm_id / VMTES_PER_L2];
+    if (l2 == 0)
+        return std::nullopt;
+    return l2 + uint64_t{vm_id % VMTES_PER_L2} * VMTE_BYTES;
+}
+
+void irs::IRS_VMAP_L2_VMTR_write(uint64_t value, sc_time& work) {
+    const uint16_t vm_id = static_cast<uint16_t>(IRS_VMAP_L2_VMTR::VM_ID.get(value));
+    const uint64_t cfgr = reg(irs_reg::IRS_VMT_CFGR);
+    if (!vmt_valid() || !IRS_VMT_CFGR::STRUCTURE.test(cfgr) ||
+        vm_id >= (uint64_t{1} << IRS_VMT_CFGR::VM_ID_BITS.get(cfgr))) {
+        ignore("IRS_VMAP_L2_VMTR with no valid two-level VM table, or a VM beyond it");
+        return;
+    }
+    const std::size_t l1 = vm_id / VMTES_PER_L2;
+    const uint64_t entry_addr = vmt_base() + l1 * L1_VMTE_BYTES;
+    uint64_t entry = 0;
+    // Software wrote the L2 address with VALID = 0; the IRS sets VALID (reference §5.3).
+    if (IRS_VMAP_L2_VMTR::M.test(value) && m_vmt_l2[l1] == 0 &&
+        mem_read64(entry_addr, entry, work) &&
+        mem_write64(entry_addr, L1_VMTE::VALID.set(entry, 1), work))
+        m_vmt_l2[l1] = addr_of(L1_VMTE::L2_ADDR, entry);
 }
 
 void irs::vmap_write(irs_reg r, uint64_t value, sc_time& delay) {
@@ -65,6 +105,7 @@ void irs::vmap_write(irs_reg r, uint64_t value, sc_time& delay) {
     case irs_reg::IRS_VMAP_VMR: IRS_VMAP_VMR_write(value, work); break;
     case irs_reg::IRS_VMAP_VISTR: IRS_VMAP_VISTR_write(value, work); break;
     case irs_reg::IRS_VMAP_VPER: IRS_VMAP_VPER_write(value, work); break;
+    case irs_reg::IRS_VMAP_L2_VMTR: IRS_VMAP_L2_VMTR_write(value, work); break;
     default: SC_REPORT_FATAL(name(), "vmap_write on a register that is not a VMAP register");
     }
     m_vmt_busy_until = sc_core::sc_time_stamp() + work + m_params.t_op;
@@ -72,11 +113,9 @@ void irs::vmap_write(irs_reg r, uint64_t value, sc_time& delay) {
 
 void irs::IRS_VMAP_VMR_write(uint64_t value, sc_time& work) {
     const uint16_t vm_id = static_cast<uint16_t>(IRS_VMAP_VMR::VM_ID.get(value));
-    const uint64_t cfgr = reg(irs_reg::IRS_VMT_CFGR);
-    const uint64_t base = vmt_base();
-    const bool in_table = vmt_valid() && vm_id < (uint64_t{1} << IRS_VMT_CFGR::VM_ID_BITS.get(cfgr));
-    if (!in_table)
-        ignore("IRS_VMAP_VMR names a VM outside the VM table");
+    const std::optional<uint64_t> vmte = vmte_of(vm_id);
+    if (!vmte)
+        ignore("IRS_VMAP_VMR names a VM outside the VM table, or in an L2 table not mapped");
     else if (IRS_VMAP_VMR::U.test(value)) {
         if (mapped_vm(vm_id))
             unmap_vm(vm_id, work);
@@ -84,12 +123,12 @@ void irs::IRS_VMAP_VMR_write(uint64_t value, sc_time& work) {
         uint64_t w0 = 0, w1 = 0;
         if (mapped_vm(vm_id)) {
             ignore("IRS_VMAP_VMR maps a VM that is already mapped");
-        } else if (mem_read64(vmte_word_address(base, vm_id, vmte_word::vmd), w0, work) &&
-                   mem_read64(vmte_word_address(base, vm_id, vmte_word::vpet), w1, work)) {
+        } else if (mem_read64(vmte_word_at(*vmte, vmte_word::vmd), w0, work) &&
+                   mem_read64(vmte_word_at(*vmte, vmte_word::vpet), w1, work)) {
             const unsigned vpe_bits = static_cast<unsigned>(VMTE_W1::VPE_ID_BITS.get(w1));
             if (vpe_bits > m_params.vpe_id_bits) {
                 ignore("VMTE asks for more vPE ID bits than IRS_IDR4.VPE_ID_BITS");
-            } else if (mem_write64(vmte_word_address(base, vm_id, vmte_word::vmd),
+            } else if (mem_write64(vmte_word_at(*vmte, vmte_word::vmd),
                                    VMTE_W0::VALID.set(w0, 1), work)) {
                 auto vm = std::make_unique<detail::vm_state>();
                 vm->valid = true;
@@ -114,15 +153,16 @@ void irs::unmap_vm(uint16_t vm_id, sc_time& delay) {
             m_resident[pe].valid = false;
         }
     }
-    const uint64_t base = vmt_base();
     // §5.3 teardown: VMAP_VMR with U = 1 retires the VM and its SPI vIST; the IRS clears the
     // VALID bits it set.
     uint64_t w = 0;
-    if (mem_read64(vmte_word_address(base, vm_id, vmte_word::vmd), w, delay))
-        mem_write64(vmte_word_address(base, vm_id, vmte_word::vmd), VMTE_W0::VALID.set(w, 0), delay);
-    if (vm.spi.valid && mem_read64(vmte_word_address(base, vm_id, vmte_word::spi_vist), w, delay))
-        mem_write64(vmte_word_address(base, vm_id, vmte_word::spi_vist),
-                    VIST_DESC::IST_VALID.set(w, 0), delay);
+    if (const std::optional<uint64_t> vmte = vmte_of(vm_id)) {
+        if (mem_read64(vmte_word_at(*vmte, vmte_word::vmd), w, delay))
+            mem_write64(vmte_word_at(*vmte, vmte_word::vmd), VMTE_W0::VALID.set(w, 0), delay);
+        if (vm.spi.valid && mem_read64(vmte_word_at(*vmte, vmte_word::spi_vist), w, delay))
+            mem_write64(vmte_word_at(*vmte, vmte_word::spi_vist), VIST_DESC::IST_VALID.set(w, 0),
+                        delay);
+    }
     m_vms[vm_id].reset();
 }
 
@@ -130,7 +170,7 @@ void irs::IRS_VMAP_VISTR_write(uint64_t value, sc_time& work) {
     const uint16_t vm_id = static_cast<uint16_t>(IRS_VMAP_VISTR::VM_ID.get(value));
     const auto type = static_cast<intid_type>(IRS_VMAP_VISTR::TYPE.get(value));
     detail::vm_state* vm = mapped_vm(vm_id);
-    const uint64_t desc_addr = vmte_word_address(vmt_base(), vm_id, vmte_word::spi_vist);
+    const uint64_t desc_addr = vm ? vmte_word_at(*vmte_of(vm_id), vmte_word::spi_vist) : 0;
     if (!vm) {
         ignore("IRS_VMAP_VISTR names an unmapped VM");
     } else if (type != intid_type::SPI) {

@@ -66,6 +66,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace gicv5 {
@@ -157,6 +158,9 @@ private:
     // table walk, adding its memory time to `work`.
     void vmap_write(irs_reg r, uint64_t value, sc_core::sc_time& delay);
     void IRS_VMAP_VMR_write(uint64_t value, sc_core::sc_time& work);
+    void IRS_VMAP_L2_VMTR_write(uint64_t value, sc_core::sc_time& work);
+    // Where VM vm_id's VMTE is: linear, or through an L2 table the IRS made valid.
+    std::optional<uint64_t> vmte_of(uint16_t vm_id) const;
     void IRS_VMAP_VISTR_write(uint64_t value, sc_core::sc_time& work);
     void IRS_VMAP_VPER_write(uint64_t value, sc_core::sc_time& work);
     void IRS_VPE_SELR_write(uint64_t value, sc_core::sc_time& delay);
@@ -234,6 +238,7 @@ private:
     std::vector<uint16_t> m_one_of_n;       // participating PEs (DPS = 0), in IAFFID order
     std::size_t m_one_of_n_turn = 0;
     std::vector<std::unique_ptr<detail::vm_state>> m_vms; // index: VM ID
+    std::vector<uint64_t> m_vmt_l2; // two-level VM table: L2 address per L1 index, 0 = invalid
     struct residency {
         bool valid = false;
         uint16_t vm = 0, vpe = 0;

@@ -62,6 +62,7 @@ struct reg_desc {
     X(IRS_VPE_HPPIR, 0x250, 64, RO, 0, 0)                                            \
     X(IRS_VPE_CR0, 0x258, 32, RW, 0, 0x1)                                            \
     X(IRS_VPE_STATUSR, 0x25C, 32, RO, 0x1, 0)                                        \
+    X(IRS_VMAP_L2_VMTR, 0x2C0, 64, RW, 0, 0x800000000000ffffull)                     \
     X(IRS_VMAP_VMR, 0x2C8, 64, RW, 0, 0xc00000000000ffffull)                         \
     X(IRS_VMAP_VISTR, 0x2D0, 64, RW, 0, 0xc000ffffe0000000ull)                       \
     X(IRS_VMAP_VPER, 0x2E0, 64, RW, 0, 0x8000ffff0000ffffull)                        \
@@ -153,6 +154,7 @@ namespace IRS_VPE_HPPIR { constexpr field ID{23, 0}, TYPE{31, 29}, HPPIV{32, 32}
 namespace IRS_VPE_CR0 { constexpr field DPS{0, 0}; }
 // F (fault) is at bit 2: no public source gives its position (reference §2.3); our choice.
 namespace IRS_VPE_STATUSR { constexpr field IDLE{0, 0}, V{1, 1}, F{2, 2}; }
+namespace IRS_VMAP_L2_VMTR { constexpr field VM_ID{15, 0}, M{63, 63}; }
 namespace IRS_VMAP_VMR { constexpr field VM_ID{15, 0}, U{62, 62}, M{63, 63}; }
 namespace IRS_VMAP_VISTR {
 constexpr field TYPE{31, 29}, VM_ID{47, 32}, U{62, 62}, M{63, 63};

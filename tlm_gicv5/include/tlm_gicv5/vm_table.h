@@ -25,6 +25,16 @@ enum class vmte_word : unsigned { vmd = 0, vpet = 1, lpi_vist = 2, spi_vist = 3 
 // VPE table entry: VALID (set by IRS_VMAP_VPER), VPE descriptor address.
 namespace VPETE { constexpr field VALID{0, 0}, VPED_ADDR{55, 3}; }
 
+// A two-level VM table (reference §5.3): 8-byte L1 entries, each naming a 4 KiB L2 table of
+// 128 VMTEs (spec rule D_LSPBK); the IRS sets VALID in answer to IRS_VMAP_L2_VMTR.
+namespace L1_VMTE { constexpr field VALID{0, 0}, L2_ADDR{55, 12}; }
+constexpr unsigned VMTES_PER_L2 = 128;
+constexpr unsigned L1_VMTE_BYTES = 8;
+
+constexpr uint64_t vmte_word_at(uint64_t vmte, vmte_word w) {
+    return vmte + 8u * static_cast<unsigned>(w);
+}
+
 constexpr uint64_t vmte_address(uint64_t vmt_base, uint16_t vm_id) {
     return vmt_base + uint64_t{vm_id} * VMTE_BYTES;
 }
