@@ -45,10 +45,11 @@
 //   t_hop           20 ns   IRS -> CPU interface message (one way)
 //   t_op            1 us    a VMAP or selector operation until its IDLE bit reads 1 again
 //
-// What is modelled so far: wired physical SPIs (selection, trigger mode, resampling), LPIs in a
-// linear or two-level IST and the SETLPI frame, PE selection, the VM table (linear), VMAP of VMs, vPEs and SPI vISTs (linear, 4-byte ISTEs), vPE
-// selection, the stream commands and HPPI forwarding to PEs and resident vPEs. The ID registers
-// advertise exactly that.
+// What is modelled so far: wired physical SPIs (selection, trigger mode, resampling, handing to a
+// VM), LPIs in a linear or two-level IST and the SETLPI frame, PE selection and 1-of-N, the VM
+// table (linear or two-level), VMAP of VMs, vPEs and SPI vISTs (linear, 4-byte ISTEs), vPE
+// selection and doorbells, save and quiesce, the stream commands and HPPI forwarding to PEs and
+// resident vPEs, software-error records. The ID registers advertise exactly that.
 #pragma once
 
 #include "tlm_gicv5/detail/interrupt_space.h"
