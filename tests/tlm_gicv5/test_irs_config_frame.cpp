@@ -290,3 +290,30 @@ TEST(IrsVmTables, ATwoLevelVmTableMapsAVmOnlyOnceItsL2TableIsMappedThroughTheIrs
     s.run();
     EXPECT_EQ(s.plat->irs.ignored_requests(), 1u);
 }
+
+TEST(IrsVmTables, SelectingAVmReportsWhetherItIsMappedAndCarriesItsVmDoorbell) { // §2.3
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) {
+        test::boot_and_load(s, p, 0);
+        const sc_core::sc_time op = platform::timing_config{}.irs_op;
+        for (uint16_t vm : {uint16_t{0}, uint16_t{3}}) {
+            p.write32(reg_addr(desc(irs_reg::IRS_VM_SELR)), vm);
+            p.idle_until(p.local_time() + op);
+            const uint64_t st = read(p, irs_reg::IRS_VM_STATUSR);
+            EXPECT_TRUE(IRS_VM_STATUSR::IDLE.test(st));
+            EXPECT_EQ(IRS_VM_STATUSR::V.test(st), vm == 0) << vm; // only VM 0 is mapped
+        }
+        p.write32(reg_addr(desc(irs_reg::IRS_VM_SELR)), 0);
+        p.idle_until(p.local_time() + op);
+        const uint64_t dbr = IRS_VM_DBR::VPE_ID.make(0) | IRS_VM_DBR::EN.make(1);
+        p.write64(reg_addr(desc(irs_reg::IRS_VM_DBR)), dbr);
+        p.idle_until(p.local_time() + op);
+        p.write32(reg_addr(desc(irs_reg::IRS_VM_SELR)), 3); // away and back: DBR reloads
+        p.idle_until(p.local_time() + op);
+        EXPECT_EQ(read(p, irs_reg::IRS_VM_DBR), 0u);
+        p.write32(reg_addr(desc(irs_reg::IRS_VM_SELR)), 0);
+        p.idle_until(p.local_time() + op);
+        EXPECT_EQ(read(p, irs_reg::IRS_VM_DBR), dbr);
+    });
+    s.run();
+}

@@ -126,7 +126,7 @@ uint64_t irs::reg_read(irs_reg r, const sc_time& at) const {
         const bool idle = at >= m_vmt_busy_until && at >= m_vpe_busy_until &&
                           at >= m_sync_busy_until && at >= m_spi_busy_until &&
                           at >= m_pe_busy_until && at >= m_ist_busy_until &&
-                          at >= m_save_busy_until;
+                          at >= m_save_busy_until && at >= m_vm_busy_until;
         return IRS_CR0::IDLE.set(v, idle);
     }
     case irs_reg::IRS_SYNC_STATUSR:
@@ -151,6 +151,8 @@ uint64_t irs::reg_read(irs_reg r, const sc_time& at) const {
                           IRS_VPE_HPPIR::HPPIV.make(1)
                     : 0;
     }
+    case irs_reg::IRS_VM_STATUSR:
+        return IRS_VM_STATUSR::IDLE.set(v, at >= m_vm_busy_until);
     case irs_reg::IRS_SAVE_VM_STATUSR: {
         const std::size_t id = IRS_SAVE_VMR::VM_ID.get(reg(irs_reg::IRS_SAVE_VMR));
         const detail::vm_state* vm = id < m_vms.size() ? m_vms[id].get() : nullptr;
@@ -183,6 +185,8 @@ void irs::reg_write(irs_reg r, uint64_t value, sc_time& delay) {
     case irs_reg::IRS_VPE_CR0: IRS_VPE_CR0_write(value, delay); return;
     case irs_reg::IRS_VPE_DBR: IRS_VPE_DBR_write(value, delay); return;
     case irs_reg::IRS_SAVE_VMR: IRS_SAVE_VMR_write(value, delay); return;
+    case irs_reg::IRS_VM_SELR: IRS_VM_SELR_write(value, delay); return;
+    case irs_reg::IRS_VM_DBR: IRS_VM_DBR_write(value, delay); return;
     case irs_reg::IRS_SPI_SELR: IRS_SPI_SELR_write(value, delay); return;
     case irs_reg::IRS_SPI_VMR: IRS_SPI_VMR_write(value, delay); return;
     case irs_reg::IRS_SPI_CFGR: IRS_SPI_CFGR_write(value, delay); return;

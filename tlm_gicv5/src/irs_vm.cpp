@@ -274,6 +274,27 @@ void irs::IRS_VPE_CR0_write(uint64_t value, sc_time& delay) {
 
 namespace gicv5 {
 
+void irs::IRS_VM_SELR_write(uint64_t value, sc_time& delay) {
+    reg(irs_reg::IRS_VM_SELR) = value;
+    const detail::vm_state* vm = mapped_vm(static_cast<uint16_t>(IRS_VM_SELR::VM_ID.get(value)));
+    reg(irs_reg::IRS_VM_STATUSR) = IRS_VM_STATUSR::V.make(vm != nullptr);
+    reg(irs_reg::IRS_VM_DBR) = vm ? vm->vm_dbr : 0;
+    m_vm_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+}
+
+void irs::IRS_VM_DBR_write(uint64_t value, sc_time& delay) {
+    const uint64_t sel = reg(irs_reg::IRS_VM_SELR);
+    detail::vm_state* vm = mapped_vm(static_cast<uint16_t>(IRS_VM_SELR::VM_ID.get(sel)));
+    if (sc_core::sc_time_stamp() + delay < m_vm_busy_until || !vm) {
+        ignore("IRS_VM_DBR written before IDLE or with no valid VM selected");
+        reg(irs_reg::IRS_VM_STATUSR) = IRS_VM_STATUSR::V.set(reg(irs_reg::IRS_VM_STATUSR), 0);
+        return;
+    }
+    reg(irs_reg::IRS_VM_DBR) = value;
+    vm->vm_dbr = value;
+    m_vm_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+}
+
 void irs::IRS_SAVE_VMR_write(uint64_t value, sc_time& delay) {
     reg(irs_reg::IRS_SAVE_VMR) = value;
     const uint16_t vm_id = static_cast<uint16_t>(IRS_SAVE_VMR::VM_ID.get(value));

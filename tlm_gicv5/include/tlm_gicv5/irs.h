@@ -168,6 +168,8 @@ private:
     void IRS_VPE_CR0_write(uint64_t value, sc_core::sc_time& delay);
     void IRS_VPE_DBR_write(uint64_t value, sc_core::sc_time& delay);
     void IRS_SAVE_VMR_write(uint64_t value, sc_core::sc_time& delay);
+    void IRS_VM_SELR_write(uint64_t value, sc_core::sc_time& delay);
+    void IRS_VM_DBR_write(uint64_t value, sc_core::sc_time& delay);
     // §5.4: rings a non-resident vPE's doorbell if one was requested and its best pending
     // interrupt beats DBPM; once per request.
     void check_doorbell(detail::interrupt_space& sp, uint16_t vpe, const sc_core::sc_time& delay);
@@ -231,6 +233,7 @@ private:
     sc_core::sc_time m_pe_busy_until = sc_core::SC_ZERO_TIME;
     sc_core::sc_time m_ist_busy_until = sc_core::SC_ZERO_TIME;
     sc_core::sc_time m_save_busy_until = sc_core::SC_ZERO_TIME;
+    sc_core::sc_time m_vm_busy_until = sc_core::SC_ZERO_TIME;
     // m_spis and m_ist before m_physical, for the same destruction-order reason as in vm_state.
     std::vector<detail::spi_state> m_spis; // index: SPI ID - spi_base
     detail::ist_state m_ist;

@@ -62,6 +62,9 @@ struct reg_desc {
     X(IRS_VPE_HPPIR, 0x250, 64, RO, 0, 0)                                            \
     X(IRS_VPE_CR0, 0x258, 32, RW, 0, 0x1)                                            \
     X(IRS_VPE_STATUSR, 0x25C, 32, RO, 0x1, 0)                                        \
+    X(IRS_VM_DBR, 0x280, 64, RW, 0, 0x800000000000ffffull)                           \
+    X(IRS_VM_SELR, 0x288, 32, RW, 0, 0xffff)                                         \
+    X(IRS_VM_STATUSR, 0x28C, 32, RO, 0x1, 0)                                         \
     X(IRS_VMAP_L2_VMTR, 0x2C0, 64, RW, 0, 0x800000000000ffffull)                     \
     X(IRS_VMAP_VMR, 0x2C8, 64, RW, 0, 0xc00000000000ffffull)                         \
     X(IRS_VMAP_VISTR, 0x2D0, 64, RW, 0, 0xc000ffffe0000000ull)                       \
@@ -154,6 +157,10 @@ namespace IRS_VPE_HPPIR { constexpr field ID{23, 0}, TYPE{31, 29}, HPPIV{32, 32}
 namespace IRS_VPE_CR0 { constexpr field DPS{0, 0}; }
 // F (fault) is at bit 2: no public source gives its position (reference §2.3); our choice.
 namespace IRS_VPE_STATUSR { constexpr field IDLE{0, 0}, V{1, 1}, F{2, 2}; }
+// VM-level doorbell for 1-of-N virtual routing (IRS_IDR0.VIRT_ONE_N = 0 here: kept, not used).
+namespace IRS_VM_DBR { constexpr field VPE_ID{15, 0}, EN{63, 63}; }
+namespace IRS_VM_SELR { constexpr field VM_ID{15, 0}; }
+namespace IRS_VM_STATUSR { constexpr field IDLE{0, 0}, V{1, 1}; }
 namespace IRS_VMAP_L2_VMTR { constexpr field VM_ID{15, 0}, M{63, 63}; }
 namespace IRS_VMAP_VMR { constexpr field VM_ID{15, 0}, U{62, 62}, M{63, 63}; }
 namespace IRS_VMAP_VISTR {

@@ -70,6 +70,7 @@ struct vist_state {
 
 struct vm_state {
     bool valid = false;
+    uint64_t vm_dbr = 0; // IRS_VM_DBR
     uint64_t vpet_base = 0;
     unsigned vpe_id_bits = 0;
     // spi comes before space: members are destroyed in reverse order, so the candidate lists in
