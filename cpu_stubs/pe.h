@@ -7,6 +7,8 @@
 //   mmio   TLM initiator (base protocol), 1 binding: loads and stores to the platform bus.
 //   in(pe_line::irq / fiq / nmi / virq)  gicv5::irq_signal_if each: the PE's interrupt inputs,
 //          bound to its CPU interface's irq_out, fiq_out, nmi_out and virq_out.
+//   gicv5::gic_trap_if (bind a CPU interface's trap output to it): guest GIC accesses trapped
+//          to EL2; counted, and passed to the handler set with on_trap().
 // Parameters: index (the PE number, reported in messages). Timing comes from the parts it uses;
 // the quantum is the global TLM quantum.
 #pragma once
@@ -20,6 +22,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 
 namespace cpu_stubs {
 
@@ -37,7 +40,7 @@ struct pe_program {
     virtual void run(pe& self) = 0;
 };
 
-class pe : public sc_core::sc_module {
+class pe : public sc_core::sc_module, public gicv5::gic_trap_if {
 public:
     // One interrupt input: its level, and since when (a rising edge can lie ahead of the PE's
     // local time under temporal decoupling).
@@ -93,6 +96,16 @@ public:
     bool wait_for_line(pe_line l, const sc_time& until);
     bool wait_for_virq(const sc_time& until) { return wait_for_line(pe_line::virq, until); }
     bool virq() const { return line(pe_line::virq); }
+
+    // Guest GIC accesses the hypervisor trapped (ICH_HFG*TR_EL2): counted, and handed to the
+    // host's handler if one is set (the host PE stub's exception entry).
+    void gic_trapped(const gicv5::gic_trap& t) override {
+        ++m_traps;
+        if (m_trap_handler)
+            m_trap_handler(*this, t);
+    }
+    void on_trap(std::function<void(pe&, const gicv5::gic_trap&)> h) { m_trap_handler = std::move(h); }
+    uint64_t traps() const { return m_traps; }
     // Idle until ready() holds, re-checking whenever `changed` fires.
     template <typename Pred> void wait_for(Pred ready, const sc_core::sc_event& changed) {
         while (!ready()) {
@@ -114,6 +127,8 @@ private:
     exception_level m_el = exception_level::EL2;
     tlm_utils::tlm_quantumkeeper m_qk;
     std::array<line_input, pe_line_count> m_lines;
+    uint64_t m_traps = 0;
+    std::function<void(pe&, const gicv5::gic_trap&)> m_trap_handler;
     sc_core::sc_event m_line_event; // any input rose
 };
 

@@ -85,6 +85,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
         cpuif->fiq_out.bind(p->in(cpu_stubs::pe_line::fiq));
         cpuif->nmi_out.bind(p->in(cpu_stubs::pe_line::nmi));
         cpuif->virq_out.bind(p->in(cpu_stubs::pe_line::virq));
+        cpuif->bind_trap(*p);
         p->gic.bind(cpuif->cpu);
         p->mmio.bind(bus.target_socket);
         cpuifs.push_back(std::move(cpuif));

@@ -367,3 +367,32 @@ TEST(VirtualSave, SavingWithQuiesceWritesTheVistBackAndStopsDeliveryUntilResumed
     });
     s.run();
 }
+
+TEST(GuestTraps, TrappedGuestAccessesReachTheHostAndHaveNoEffect) { // §5.2 ICH_HFG*TR_EL2
+    scripted_platform s;
+    std::vector<gic_trap> seen;
+    s.plat->pes[VCPU_PE]->on_trap([&](pe&, const gic_trap& t) { seen.push_back(t); });
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        at_el(p, exception_level::EL2, [&] {
+            p.msr(sysreg::ICH_HFGITR_EL2, ICH_HFGITR_EL2::CDEN.make(1));
+            p.msr(sysreg::ICH_HFGWTR_EL2, ICH_HFGxTR_EL2::PPI_ENABLERn.make(1));
+        });
+        guest_enable(p); // ICC_PCR / ICC_CR0: not trapped
+        guest_spi(p, 3, 0x10); // its CDEN traps; CDPRI, CDAFF, CDHM do not
+        at_el(p, exception_level::EL1, [&] { p.msr(sysreg::ICC_PPI_ENABLER0_EL1, 0x8); });
+        const uint64_t icsr = vdrcfg(p, 3);
+        EXPECT_FALSE(ICC_ICSR_EL1::Enabled.test(icsr)); // the trapped CDEN did nothing
+        EXPECT_EQ(ICC_ICSR_EL1::Priority.get(icsr), 0x10u);
+        EXPECT_EQ(at_el(p, exception_level::EL2, [&] { return p.mrs(sysreg::ICH_PPI_ENABLER0_EL2); }), 0u);
+    });
+    s.run();
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(seen[0].what, gic_trap::kind::insn);
+    EXPECT_EQ(seen[0].index, static_cast<unsigned>(gic_insn::CDEN));
+    EXPECT_EQ(seen[0].value, spi(3).encode());
+    EXPECT_EQ(seen[1].what, gic_trap::kind::write);
+    EXPECT_EQ(seen[1].index, static_cast<unsigned>(sysreg::ICC_PPI_ENABLER0_EL1));
+    EXPECT_EQ(seen[1].value, 0x8u);
+    EXPECT_EQ(s.plat->pes[VCPU_PE]->traps(), 2u);
+}

@@ -9,6 +9,54 @@ namespace gicv5 {
 using sc_core::sc_time;
 
 namespace {
+// The ICH_HFGRTR/HFGWTR_EL2 bit that traps a guest's access to r; -1: none does.
+int trap_bit(sysreg r) {
+    const auto i = static_cast<unsigned>(r);
+    if (i >= static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR0_EL1) &&
+        i <= static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR15_EL1))
+        return ICH_HFGxTR_EL2::PPI_PRIORITYRn.lsb;
+    switch (r) {
+    case sysreg::ICC_APR_EL1: return ICH_HFGxTR_EL2::APR.lsb;
+    case sysreg::ICC_IDR0_EL1: return ICH_HFGxTR_EL2::IDRn.lsb;
+    case sysreg::ICC_CR0_EL1: return ICH_HFGxTR_EL2::CR0.lsb;
+    case sysreg::ICC_HAPR_EL1: return ICH_HFGxTR_EL2::HAPR.lsb;
+    case sysreg::ICC_HPPIR_EL1: return ICH_HFGxTR_EL2::HPPIR.lsb;
+    case sysreg::ICC_PCR_EL1: return ICH_HFGxTR_EL2::PCR.lsb;
+    case sysreg::ICC_ICSR_EL1: return ICH_HFGxTR_EL2::ICSR.lsb;
+    case sysreg::ICC_IAFFIDR_EL1: return ICH_HFGxTR_EL2::IAFFIDR.lsb;
+    case sysreg::ICC_PPI_HMR0_EL1:
+    case sysreg::ICC_PPI_HMR1_EL1: return ICH_HFGxTR_EL2::PPI_HMRn.lsb;
+    case sysreg::ICC_PPI_ENABLER0_EL1:
+    case sysreg::ICC_PPI_ENABLER1_EL1: return ICH_HFGxTR_EL2::PPI_ENABLERn.lsb;
+    case sysreg::ICC_PPI_CPENDR0_EL1:
+    case sysreg::ICC_PPI_CPENDR1_EL1:
+    case sysreg::ICC_PPI_SPENDR0_EL1:
+    case sysreg::ICC_PPI_SPENDR1_EL1: return ICH_HFGxTR_EL2::PPI_PENDRn.lsb;
+    case sysreg::ICC_PPI_CACTIVER0_EL1:
+    case sysreg::ICC_PPI_CACTIVER1_EL1:
+    case sysreg::ICC_PPI_SACTIVER0_EL1:
+    case sysreg::ICC_PPI_SACTIVER1_EL1: return ICH_HFGxTR_EL2::PPI_ACTIVERn.lsb;
+    default: return -1;
+    }
+}
+// The ICH_HFGITR_EL2 bit that traps a guest's instruction; -1: none does.
+int trap_bit(gic_insn i) {
+    switch (i) {
+    case gic_insn::CDEN: return ICH_HFGITR_EL2::CDEN.lsb;
+    case gic_insn::CDDIS: return ICH_HFGITR_EL2::CDDIS.lsb;
+    case gic_insn::CDPRI: return ICH_HFGITR_EL2::CDPRI.lsb;
+    case gic_insn::CDAFF: return ICH_HFGITR_EL2::CDAFF.lsb;
+    case gic_insn::CDPEND: return ICH_HFGITR_EL2::CDPEND.lsb;
+    case gic_insn::CDRCFG: return ICH_HFGITR_EL2::CDRCFG.lsb;
+    case gic_insn::CDHM: return ICH_HFGITR_EL2::CDHM.lsb;
+    case gic_insn::CDEOI: return ICH_HFGITR_EL2::CDEOI.lsb;
+    case gic_insn::CDDI: return ICH_HFGITR_EL2::CDDI.lsb;
+    case gic_insn::CDIA: return ICH_HFGITR_EL2::CDIA.lsb;
+    case gic_insn::CDNMIA: return ICH_HFGITR_EL2::CDNMIA.lsb;
+    default: return -1;
+    }
+}
+
 uint16_t vd_vm(uint64_t op) { return static_cast<uint16_t>(VD_OPERAND::VM.get(op)); }
 // Running priority from an APR value: the lowest set bit, or idle (32) when none is set.
 unsigned running_priority(uint64_t apr) {
@@ -38,6 +86,19 @@ const hppi& better(const hppi& ppi, const hppi& irs) {
 
 const hppi& cpu_interface::physical_hppi() const { return better(m_ppi_hppi, m_hppi); }
 const hppi& cpu_interface::virtual_hppi() const { return better(m_vppi_hppi, m_vhppi); }
+
+bool cpu_interface::trapped(gic_trap::kind k, unsigned index, uint64_t value) {
+    const uint64_t traps = k == gic_trap::kind::read    ? m_hfgrtr
+                           : k == gic_trap::kind::write ? m_hfgwtr
+                                                        : m_hfgitr;
+    const int bit = k == gic_trap::kind::insn ? trap_bit(static_cast<gic_insn>(index))
+                                              : trap_bit(static_cast<sysreg>(index));
+    if (bit < 0 || !((traps >> bit) & 1))
+        return false;
+    if (m_trap)
+        m_trap->gic_trapped({k, index, value});
+    return true;
+}
 
 void cpu_interface::command(stream_cmd cmd, bool virt, uint16_t vm, uint64_t operand_id,
                             uint64_t value, sc_time& delay, bool irm) {
@@ -79,6 +140,8 @@ uint64_t cpu_interface::execute(gic_insn insn, uint64_t op, exception_level el, 
     const bool guest = virtual_access(el);
     const uint16_t vm = static_cast<uint16_t>(ICH_CONTEXTR_EL2::VM.get(m_contextr));
     const bool is_vd = desc(insn).op1 == 4;
+    if (guest && trapped(gic_trap::kind::insn, static_cast<unsigned>(insn), op))
+        return 0; // the hypervisor emulates it
     if (is_vd && el < exception_level::EL2) {
         // SIMPLIFICATION: the ISS-facing UNDEFINED report comes with the ISS interface; a PE
         // stub issuing VD* below EL2 is a bug in the stub.
@@ -304,6 +367,8 @@ void cpu_interface::write_contextr(uint64_t value, sc_time& delay) {
 uint64_t cpu_interface::read_sysreg(sysreg r, exception_level el, sc_time& delay) {
     delay += m_params.t_insn;
     const bool guest = virtual_access(el);
+    if (guest && trapped(gic_trap::kind::read, static_cast<unsigned>(r), 0))
+        return 0;
     if (const std::optional<uint64_t> v = read_ppi_sysreg(r, guest))
         return *v;
     switch (r) {
@@ -331,6 +396,9 @@ uint64_t cpu_interface::read_sysreg(sysreg r, exception_level el, sc_time& delay
     case sysreg::ICC_PCR_EL1: return guest ? ICH_VMCR_EL2::VPMR.get(m_vmcr) : m_pcr;
     case sysreg::ICH_APR_EL2: return m_vapr;
     case sysreg::ICH_CONTEXTR_EL2: return m_contextr;
+    case sysreg::ICH_HFGRTR_EL2: return m_hfgrtr;
+    case sysreg::ICH_HFGWTR_EL2: return m_hfgwtr;
+    case sysreg::ICH_HFGITR_EL2: return m_hfgitr;
     case sysreg::ICH_VMCR_EL2: return m_vmcr;
     case sysreg::ICH_HPPIR_EL2:
         return ICH_HPPIR_EL2::ID.make(virtual_hppi().id.id) |
@@ -343,6 +411,8 @@ uint64_t cpu_interface::read_sysreg(sysreg r, exception_level el, sc_time& delay
 void cpu_interface::write_sysreg(sysreg r, uint64_t v, exception_level el, sc_time& delay) {
     delay += m_params.t_insn;
     const bool guest = virtual_access(el);
+    if (guest && trapped(gic_trap::kind::write, static_cast<unsigned>(r), v))
+        return;
     if (write_ppi_sysreg(r, v, guest)) {
         recalc_ppi(delay);
         return;
@@ -364,6 +434,9 @@ void cpu_interface::write_sysreg(sysreg r, uint64_t v, exception_level el, sc_ti
     case sysreg::ICH_APR_EL2: m_vapr = v & 0xffffffffu; break;
     case sysreg::ICH_VMCR_EL2: m_vmcr = v & (ICH_VMCR_EL2::EN.mask() | ICH_VMCR_EL2::VPMR.mask()); break;
     case sysreg::ICH_CONTEXTR_EL2: write_contextr(v, delay); return;
+    case sysreg::ICH_HFGRTR_EL2: m_hfgrtr = v & 0x1f00ffu; return;
+    case sysreg::ICH_HFGWTR_EL2: m_hfgwtr = v & 0x1f00ffu; return;
+    case sysreg::ICH_HFGITR_EL2: m_hfgitr = v & 0x7ffu; return;
     default: return; // read-only
     }
     update_virq(delay);

@@ -12,6 +12,8 @@
 //   fiq_out     irq_signal_out: FIQ; only other interrupt domains signal it, and the model has
 //               the Non-secure domain only, so it stays low.
 //   virq_out    irq_signal_out: the virtual IRQ to the PE (the guest's interrupt line).
+//   trap_out    a gic_trap_if* (bind_trap): told of every guest access ICH_HFGRTR/HFGWTR/HFGITR
+//               trap; the access then has no effect (a read returns 0).
 //   ppi_in      PPI_COUNT irq_signal_if inputs: ppi_in[n] is the wire of PPI n (timers, PMU).
 //               A level PPI's pending state follows its wire; an edge PPI pends on a rising edge.
 //
@@ -82,6 +84,7 @@ public:
     std::vector<indexed_signal_in<cpu_interface, &cpu_interface::ppi_line>> ppi_in;
 
     cpu_interface(const sc_core::sc_module_name& name, const cpu_interface_params& params);
+    void bind_trap(gic_trap_if& target) { m_trap = &target; }
 
     uint64_t execute(gic_insn insn, uint64_t operand, exception_level el,
                      sc_core::sc_time& delay) override;
@@ -115,6 +118,8 @@ private:
     uint64_t acknowledge(hppi& offer, uint64_t& apr, bool virt, sc_core::sc_time& delay);
     uint64_t request_config(bool virt, uint16_t vm, uint64_t operand_id, sc_core::sc_time& delay);
     void write_contextr(uint64_t value, sc_core::sc_time& delay);
+    // A guest access the hypervisor traps: reported, and true (the caller skips the access).
+    bool trapped(gic_trap::kind k, unsigned index, uint64_t value);
     // Advances delay to `done` if that lies ahead: what a GSB waits for.
     void barrier(const sc_core::sc_time& done, sc_core::sc_time& delay) const;
     void update_virq(const sc_core::sc_time& delay);
@@ -140,6 +145,8 @@ private:
     sc_core::sc_time m_ack_done; // when every Activate has taken effect (GSB ACK)
     std::array<uint64_t, gic_insn_count> m_insn_count{};
     uint64_t m_unimplemented = 0;
+    uint64_t m_hfgrtr = 0, m_hfgwtr = 0, m_hfgitr = 0; // ICH_HFG{R,W,I}TR_EL2
+    gic_trap_if* m_trap = nullptr;
 };
 
 } // namespace gicv5

@@ -137,6 +137,9 @@ namespace CDIA_RESULT { constexpr field ID{23, 0}, TYPE{31, 29}, VALID{32, 32}; 
     X(ICH_PPI_PRIORITYR14_EL2, 3, 4, 12, 15, 6)                                  \
     X(ICH_PPI_PRIORITYR15_EL2, 3, 4, 12, 15, 7)                                  \
     X(ICH_HPPIR_EL2, 3, 4, 12, 8, 5)                                                 \
+    X(ICH_HFGRTR_EL2, 3, 4, 12, 9, 4)                                                \
+    X(ICH_HFGWTR_EL2, 3, 4, 12, 9, 6)                                                \
+    X(ICH_HFGITR_EL2, 3, 4, 12, 9, 7)                                                \
     X(ICH_CONTEXTR_EL2, 3, 4, 12, 11, 6)                                             \
     X(ICH_VMCR_EL2, 3, 4, 12, 11, 7)
 
@@ -177,6 +180,18 @@ constexpr field VM{15, 0}, VPE{47, 32}, DBPM{59, 55}, DB{60, 60}, IRICHPPIDIS{61
     V{63, 63};
 }
 namespace ICH_VMCR_EL2 { constexpr field EN{0, 0}, VPMR{31, 27}; }
+// Fine-grained traps of the guest's GIC accesses to EL2 (reference §5.2). ICH_HFGRTR_EL2 and
+// ICH_HFGWTR_EL2 share one layout (read and write traps).
+namespace ICH_HFGxTR_EL2 {
+constexpr field APR{0, 0}, IDRn{1, 1}, CR0{2, 2}, HAPR{3, 3}, HPPIR{4, 4}, PCR{5, 5}, ICSR{6, 6},
+    IAFFIDR{7, 7}, PPI_HMRn{16, 16}, PPI_ENABLERn{17, 17}, PPI_PENDRn{18, 18},
+    PPI_PRIORITYRn{19, 19}, PPI_ACTIVERn{20, 20};
+}
+namespace ICH_HFGITR_EL2 {
+constexpr field CDEN{0, 0}, CDDIS{1, 1}, CDPRI{2, 2}, CDAFF{3, 3}, CDPEND{4, 4}, CDRCFG{5, 5},
+    CDHM{6, 6}, CDEOI{7, 7}, CDDI{8, 8}, CDIA{9, 9}, CDNMIA{10, 10};
+}
+
 namespace ICH_HPPIR_EL2 { constexpr field ID{23, 0}, TYPE{31, 29}, HPPIV{32, 32}; }
 
 } // namespace gicv5

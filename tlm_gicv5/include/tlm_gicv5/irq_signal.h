@@ -32,6 +32,18 @@ private:
     bool m_level = false;
 };
 
+// A guest GIC access the hypervisor trapped (ICH_HFG*TR_EL2): it did not execute; the host is
+// told what it was, to emulate it.
+struct gic_trap {
+    enum class kind : uint8_t { read, write, insn } what = kind::insn;
+    unsigned index = 0;  // the sysreg or gic_insn, as its enum value
+    uint64_t value = 0;  // the written value or the instruction's operand
+};
+struct gic_trap_if {
+    virtual ~gic_trap_if() = default;
+    virtual void gic_trapped(const gic_trap& t) = 0;
+};
+
 // One of a module's numbered input wires: forwards each level change to (owner.*Method)(index).
 template <typename Owner, void (Owner::*Method)(unsigned, bool, const sc_core::sc_time&)>
 class indexed_signal_in : public irq_signal_if {
