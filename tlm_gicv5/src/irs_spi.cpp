@@ -57,16 +57,14 @@ void irs::IRS_SPI_SELR_write(uint64_t value, sc_time& delay) {
     reg(irs_reg::IRS_SPI_STATUSR) = IRS_SPI_STATUSR::V.make(s != nullptr);
     reg(irs_reg::IRS_SPI_CFGR) = IRS_SPI_CFGR::TM.make(s && s->level_triggered);
     reg(irs_reg::IRS_SPI_VMR) = s ? s->vmr : 0;
-    m_spi_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+    start_op(m_spi_busy_until, delay);
 }
 
 void irs::IRS_SPI_CFGR_write(uint64_t value, sc_time& delay) {
     detail::spi_state* s = selected_spi();
-    // §8.12: a config write before IDLE or with an invalid selector fails without effect.
-    if (sc_core::sc_time_stamp() + delay < m_spi_busy_until || !s) {
-        ignore("IRS_SPI_CFGR written before IDLE or with an invalid selector");
+    if (!config_write_ok(m_spi_busy_until, s, delay,
+                         "IRS_SPI_CFGR written before IDLE or with an invalid selector"))
         return;
-    }
     reg(irs_reg::IRS_SPI_CFGR) = value;
     const bool level = IRS_SPI_CFGR::TM.test(value);
     if (level != s->level_triggered) {
@@ -80,15 +78,14 @@ void irs::IRS_SPI_CFGR_write(uint64_t value, sc_time& delay) {
         s->iste = e.encode();
         track(m_physical, s->node, e, delay);
     }
-    m_spi_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+    start_op(m_spi_busy_until, delay);
 }
 
 void irs::IRS_SPI_VMR_write(uint64_t value, sc_time& delay) {
     detail::spi_state* s = selected_spi();
-    if (sc_core::sc_time_stamp() + delay < m_spi_busy_until || !s) {
-        ignore("IRS_SPI_VMR written before IDLE or with an invalid selector");
+    if (!config_write_ok(m_spi_busy_until, s, delay,
+                         "IRS_SPI_VMR written before IDLE or with an invalid selector"))
         return;
-    }
     reg(irs_reg::IRS_SPI_VMR) = value;
     s->vmr = value;
     if (IRS_SPI_VMR::VIRT.test(value)) {
@@ -98,7 +95,7 @@ void irs::IRS_SPI_VMR_write(uint64_t value, sc_time& delay) {
         s->iste = e.encode();
         track(m_physical, s->node, e, delay);
     }
-    m_spi_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+    start_op(m_spi_busy_until, delay);
 }
 
 void irs::IRS_SPI_RESAMPLER_write(uint64_t value, sc_time& delay) {
@@ -118,22 +115,21 @@ void irs::IRS_PE_SELR_write(uint64_t value, sc_time& delay) {
     // SIMPLIFICATION: every PE the IRS serves is online.
     reg(irs_reg::IRS_PE_STATUSR) = IRS_PE_STATUSR::V.make(v) | IRS_PE_STATUSR::ONLINE.make(v);
     reg(irs_reg::IRS_PE_CR0) = IRS_PE_CR0::DPS.make(v && m_physical.targets[iaffid].dps);
-    m_pe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+    start_op(m_pe_busy_until, delay);
 }
 
 void irs::IRS_PE_CR0_write(uint64_t value, sc_time& delay) {
     const uint64_t iaffid = IRS_PE_SELR::IAFFID.get(reg(irs_reg::IRS_PE_SELR));
-    if (sc_core::sc_time_stamp() + delay < m_pe_busy_until || iaffid >= m_physical.targets.size()) {
-        ignore("IRS_PE_CR0 written before IDLE or with an invalid selector");
+    if (!config_write_ok(m_pe_busy_until, iaffid < m_physical.targets.size(), delay,
+                         "IRS_PE_CR0 written before IDLE or with an invalid selector"))
         return;
-    }
     reg(irs_reg::IRS_PE_CR0) = value;
     const bool dps = IRS_PE_CR0::DPS.test(value);
     if (dps != m_physical.targets[iaffid].dps) {
         m_physical.targets[iaffid].dps = dps;
         one_of_n_changed(static_cast<uint16_t>(iaffid), delay);
     }
-    m_pe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+    start_op(m_pe_busy_until, delay);
 }
 
 } // namespace gicv5

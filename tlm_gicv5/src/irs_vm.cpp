@@ -251,23 +251,21 @@ void irs::IRS_VPE_SELR_write(uint64_t value, sc_time& delay) {
     reg(irs_reg::IRS_VPE_STATUSR) = IRS_VPE_STATUSR::V.make(v);
     // §2.3: a successful selection loads IRS_VPE_DBR with that vPE's doorbell settings.
     reg(irs_reg::IRS_VPE_DBR) = v ? vpe->dbr : 0;
-    m_vpe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+    start_op(m_vpe_busy_until, delay);
 }
 
 void irs::IRS_VPE_CR0_write(uint64_t value, sc_time& delay) {
     uint64_t& status = reg(irs_reg::IRS_VPE_STATUSR);
     detail::target* vpe = selected_vpe();
-    // §8.12: a config write before IDLE or with a stale selector fails and must not corrupt state.
-    if (sc_core::sc_time_stamp() + delay < m_vpe_busy_until || !vpe ||
-        !IRS_VPE_STATUSR::V.test(status)) {
-        ignore("IRS_VPE_CR0 written before IDLE or with an invalid selector");
+    if (!config_write_ok(m_vpe_busy_until, vpe && IRS_VPE_STATUSR::V.test(status), delay,
+                         "IRS_VPE_CR0 written before IDLE or with an invalid selector")) {
         status = IRS_VPE_STATUSR::F.set(status, 1);
         return;
     }
     reg(irs_reg::IRS_VPE_CR0) = value;
     vpe->dps = IRS_VPE_CR0::DPS.test(value);
     status = IRS_VPE_STATUSR::F.set(status, 0);
-    m_vpe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+    start_op(m_vpe_busy_until, delay);
 }
 
 } // namespace gicv5
@@ -279,20 +277,20 @@ void irs::IRS_VM_SELR_write(uint64_t value, sc_time& delay) {
     const detail::vm_state* vm = mapped_vm(static_cast<uint16_t>(IRS_VM_SELR::VM_ID.get(value)));
     reg(irs_reg::IRS_VM_STATUSR) = IRS_VM_STATUSR::V.make(vm != nullptr);
     reg(irs_reg::IRS_VM_DBR) = vm ? vm->vm_dbr : 0;
-    m_vm_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+    start_op(m_vm_busy_until, delay);
 }
 
 void irs::IRS_VM_DBR_write(uint64_t value, sc_time& delay) {
     const uint64_t sel = reg(irs_reg::IRS_VM_SELR);
     detail::vm_state* vm = mapped_vm(static_cast<uint16_t>(IRS_VM_SELR::VM_ID.get(sel)));
-    if (sc_core::sc_time_stamp() + delay < m_vm_busy_until || !vm) {
-        ignore("IRS_VM_DBR written before IDLE or with no valid VM selected");
+    if (!config_write_ok(m_vm_busy_until, vm, delay,
+                         "IRS_VM_DBR written before IDLE or with no valid VM selected")) {
         reg(irs_reg::IRS_VM_STATUSR) = IRS_VM_STATUSR::V.set(reg(irs_reg::IRS_VM_STATUSR), 0);
         return;
     }
     reg(irs_reg::IRS_VM_DBR) = value;
     vm->vm_dbr = value;
-    m_vm_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+    start_op(m_vm_busy_until, delay);
 }
 
 void irs::IRS_SAVE_VMR_write(uint64_t value, sc_time& delay) {
@@ -329,7 +327,7 @@ void irs::IRS_VPE_DBR_write(uint64_t value, sc_time& delay) {
     }
     reg(irs_reg::IRS_VPE_DBR) = value;
     vpe->dbr = value;
-    m_vpe_busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+    start_op(m_vpe_busy_until, delay);
     const uint64_t sel = reg(irs_reg::IRS_VPE_SELR);
     if (vpe->pe < 0)
         check_doorbell(m_vms[IRS_VPE_SELR::VM_ID.get(sel)]->space,

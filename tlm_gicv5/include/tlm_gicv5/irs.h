@@ -220,6 +220,19 @@ private:
     void software_error(swerr ec, const char* what, const stream_payload* p = nullptr,
                         const uint64_t* addr = nullptr);
     void ignore(const char* what) { software_error(swerr::register_misuse, what); }
+    // A selector-protected operation: starts now (at the access's time) and keeps its IDLE bit
+    // low for t_op.
+    void start_op(sc_core::sc_time& busy_until, const sc_core::sc_time& delay) const {
+        busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+    }
+    // §8.12: a config write before IDLE, or with no valid selection, fails without effect.
+    bool config_write_ok(const sc_core::sc_time& busy_until, bool selected,
+                         const sc_core::sc_time& delay, const char* what) {
+        if (selected && sc_core::sc_time_stamp() + delay >= busy_until)
+            return true;
+        ignore(what);
+        return false;
+    }
 
     uint64_t& reg(irs_reg r) { return m_regs[static_cast<std::size_t>(r)]; }
     uint64_t reg(irs_reg r) const { return m_regs[static_cast<std::size_t>(r)]; }
