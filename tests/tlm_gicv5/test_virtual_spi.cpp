@@ -396,3 +396,37 @@ TEST(GuestTraps, TrappedGuestAccessesReachTheHostAndHaveNoEffect) { // §5.2 ICH
     EXPECT_EQ(seen[1].value, 0x8u);
     EXPECT_EQ(s.plat->pes[VCPU_PE]->traps(), 2u);
 }
+
+TEST(VirtualRestore, AVistRestoredWithPendingClearedIsReplayedWithVdpend) { // §8.14
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        // The VM's saved SPI vIST, as KVM restores it before the vIST is mapped: PENDING and HWU
+        // cleared (HWU must not move between machines); the pending SPIs are kept on a list.
+        at_el(p, exception_level::EL2, [&] { s.agent().host_init(p); });
+        iste saved;
+        saved.enable = true;
+        saved.priority = 0x10;
+        saved.iaffid = 0;
+        saved.hwu = 0; // cleared on restore
+        at_el(p, exception_level::EL2, [&] { s.agent().vm_init(p, 0); });
+        // vm_init mapped a zeroed vIST; write the restored entry, then re-map it as KVM would.
+        const uint64_t vist = s.agent().dist(0).spi_vist;
+        const uint64_t frame = platform::irs_config{}.config_frame;
+        const uint64_t vistr = frame + desc(irs_reg::IRS_VMAP_VISTR).offset;
+        const uint64_t spi_vist = IRS_VMAP_VISTR::TYPE.make(3) | IRS_VMAP_VISTR::VM_ID.make(0);
+        p.write64(vistr, spi_vist | IRS_VMAP_VISTR::U.make(1)); // unmap
+        p.idle_until(p.local_time() + sc_core::sc_time(3, sc_core::SC_US));
+        p.write32(vist + 4 * 14, saved.encode());
+        p.write64(vistr, spi_vist | IRS_VMAP_VISTR::M.make(1)); // map again
+        p.idle_until(p.local_time() + sc_core::sc_time(3, sc_core::SC_US));
+        at_el(p, exception_level::EL2, [&] { s.agent().vcpu_load(p, 0, 0); });
+        guest_enable(p);
+        settle(p);
+        EXPECT_FALSE(p.virq()); // restored as not pending: nothing yet
+        vdpend(p, 14, true);    // vgic_v5_restore_pending_irqs(): replay
+        settle(p);
+        EXPECT_EQ(cdia(p), cdia_valid(14));
+    });
+    s.run();
+    EXPECT_EQ(s.plat->irs.ignored_requests(), 0u);
+}
