@@ -7,8 +7,9 @@
 namespace cpu_stubs {
 
 pe::pe(const sc_core::sc_module_name& name, unsigned index)
-    : sc_module(name), gic("gic"), mmio("mmio"), m_index(index),
-      m_lines{line_input(*this), line_input(*this), line_input(*this), line_input(*this)} {
+    : sc_module(name), gic("gic"), mmio("mmio"),
+      m_index(index), m_lines{line_input(*this), line_input(*this), line_input(*this),
+                              line_input(*this)} {
     SC_THREAD(thread);
     m_qk.reset();
 }

@@ -104,10 +104,13 @@ public:
         if (m_trap_handler)
             m_trap_handler(*this, t);
     }
-    void on_trap(std::function<void(pe&, const gicv5::gic_trap&)> h) { m_trap_handler = std::move(h); }
+    void on_trap(std::function<void(pe&, const gicv5::gic_trap&)> h) {
+        m_trap_handler = std::move(h);
+    }
     uint64_t traps() const { return m_traps; }
     // Idle until ready() holds, re-checking whenever `changed` fires.
-    template <typename Pred> void wait_for(Pred ready, const sc_core::sc_event& changed) {
+    template <typename Pred>
+    void wait_for(Pred ready, const sc_core::sc_event& changed) {
         while (!ready()) {
             if (m_qk.get_local_time() > sc_core::SC_ZERO_TIME)
                 m_qk.sync(); // catch up first: ready() may become true meanwhile

@@ -77,7 +77,8 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
         cp.t_insn = cfg.timing.gic_insn;
         cp.t_hop = cfg.timing.stream_hop;
         cp.nmi = cfg.irs.nmi;
-        auto cpuif = std::make_unique<gicv5::cpu_interface>(("cpuif" + std::to_string(i)).c_str(), cp);
+        auto cpuif =
+            std::make_unique<gicv5::cpu_interface>(("cpuif" + std::to_string(i)).c_str(), cp);
         auto p = std::make_unique<cpu_stubs::pe>(("pe" + std::to_string(i)).c_str(), i);
         cpuif->stream_out.bind(irs.stream_in);
         irs.stream_out.bind(cpuif->stream_in);

@@ -48,7 +48,8 @@ public:
     // Nothing pending or active in any vIST, nothing listed, nothing waiting at the scoreboard.
     bool drained() const;
     // Drives the wire of physical SPI spi_id (a device's output) at sc_time_stamp() + delay.
-    void spi_line(uint32_t spi_id, bool level, const sc_core::sc_time& delay = sc_core::SC_ZERO_TIME);
+    void spi_line(uint32_t spi_id, bool level,
+                  const sc_core::sc_time& delay = sc_core::SC_ZERO_TIME);
     // An ISTE as memory holds it now (inspection, no timing).
     gicv5::iste peek_iste(unsigned vm, unsigned spi) const;
 

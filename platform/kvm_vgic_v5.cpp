@@ -58,7 +58,8 @@ void vgic_v5::wait_for_idle(pe& self, irs_reg status, field idle) {
     const sc_time deadline = self.local_time() + sc_time(10, sc_core::SC_MS);
     while (!idle.test(self.read32(irs_reg_addr(status)))) {
         if (self.local_time() >= deadline) {
-            SC_REPORT_ERROR("kvm", (std::string(desc(status).name) + " stayed busy for 10 ms").c_str());
+            SC_REPORT_ERROR("kvm",
+                            (std::string(desc(status).name) + " stayed busy for 10 ms").c_str());
             return;
         }
         self.spend(m_params.costs.poll_interval);
@@ -104,7 +105,8 @@ void vgic_v5::vm_init(pe& self, unsigned vm) {
         wait_for_idle(self, irs_reg::IRS_VPE_STATUSR, IRS_VPE_STATUSR::IDLE);
         if (!IRS_VPE_STATUSR::V.test(self.read32(irs_reg_addr(irs_reg::IRS_VPE_STATUSR))))
             SC_REPORT_ERROR("kvm", "IRS_VPE_STATUSR.V = 0 after selecting a mapped vPE");
-        self.write32(irs_reg_addr(irs_reg::IRS_VPE_CR0), static_cast<uint32_t>(IRS_VPE_CR0::DPS.make(1)));
+        self.write32(irs_reg_addr(irs_reg::IRS_VPE_CR0),
+                     static_cast<uint32_t>(IRS_VPE_CR0::DPS.make(1)));
         wait_for_idle(self, irs_reg::IRS_VPE_STATUSR, IRS_VPE_STATUSR::IDLE);
     }
 
@@ -197,7 +199,8 @@ void vgic_v5::vgic_v5_spi_queue_irq_unlock(pe& self, vgic_dist& d, vgic_irq& irq
         d.ap_list.push_back(irq);
         irq.on_ap_list = true;
         ++d.stats.ap_list_insertions;
-        d.stats.ap_list_max_length = std::max<uint64_t>(d.stats.ap_list_max_length, d.ap_list.size());
+        d.stats.ap_list_max_length =
+            std::max<uint64_t>(d.stats.ap_list_max_length, d.ap_list.size());
         irq.irq_lock.unlock(self, m_order);
         d.ap_list_lock.unlock(self, m_order);
         // No vCPU kick: the IRS delivers to a resident vPE (reference §6.2).

@@ -32,9 +32,9 @@ namespace platform::kvm {
 struct vgic_irq {
     boost::intrusive::list_member_hook<> ap_list;
     timed_lock irq_lock{"irq_lock", 2};
-    uint32_t intid = 0;       // full v5 INTID: TYPE = SPI, ID = the SPI index
-    bool on_ap_list = false;  // KVM: irq->vcpu != NULL
-    unsigned refcount = 0;    // one reference while listed
+    uint32_t intid = 0;      // full v5 INTID: TYPE = SPI, ID = the SPI index
+    bool on_ap_list = false; // KVM: irq->vcpu != NULL
+    unsigned refcount = 0;   // one reference while listed
     trigger_mode config = trigger_mode::edge;
     bool pending_latch = false;
     bool line_level = false;
@@ -86,7 +86,7 @@ struct vgic_dist {
 
 struct agent_params {
     uint64_t irs_config_frame = 0x2f1a0000ull;
-    uint64_t table_base = 0;  // memory the agent may allocate IRS tables from
+    uint64_t table_base = 0; // memory the agent may allocate IRS tables from
     uint64_t table_size = 0;
     unsigned pes = 2;
     unsigned vm_id_bits = 4;

@@ -51,8 +51,8 @@ unsigned memory::transport_dbg(tlm::tlm_generic_payload& tx) {
     const uint64_t addr = tx.get_address();
     if (addr >= m_data.size())
         return 0;
-    const unsigned len = static_cast<unsigned>(
-        std::min<uint64_t>(tx.get_data_length(), m_data.size() - addr));
+    const unsigned len =
+        static_cast<unsigned>(std::min<uint64_t>(tx.get_data_length(), m_data.size() - addr));
     if (tx.is_read())
         std::memcpy(tx.get_data_ptr(), &m_data[addr], len);
     else if (tx.is_write())

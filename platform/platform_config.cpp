@@ -7,7 +7,8 @@
 namespace platform {
 
 namespace {
-template <class Err> void check_script(const platform_config& cfg, Err& err) {
+template <class Err>
+void check_script(const platform_config& cfg, Err& err) {
     const auto is_script_pe = [&cfg](unsigned pe) {
         return pe < cfg.pes.size() && cfg.pes[pe].role == pe_role::script;
     };
@@ -18,8 +19,8 @@ template <class Err> void check_script(const platform_config& cfg, Err& err) {
         const script_step& s = cfg.script[i];
         const std::string path = "script." + std::to_string(i);
         if (!is_script_pe(s.pe)) {
-            err(path + ".pe", "expected the index of a PE with role script, got " +
-                                  std::to_string(s.pe));
+            err(path + ".pe",
+                "expected the index of a PE with role script, got " + std::to_string(s.pe));
             continue;
         }
         switch (s.kind) {
@@ -33,7 +34,8 @@ template <class Err> void check_script(const platform_config& cfg, Err& err) {
             if (s.spi < cfg.irs.spi_base || s.spi - cfg.irs.spi_base >= cfg.irs.spi_irs_range)
                 err(path + ".spi_line",
                     "expected a physical SPI ID this IRS owns, in [irs.spi_base, irs.spi_base + "
-                    "irs.spi_irs_range) = [" + std::to_string(cfg.irs.spi_base) + ", " +
+                    "irs.spi_irs_range) = [" +
+                        std::to_string(cfg.irs.spi_base) + ", " +
                         std::to_string(uint64_t{cfg.irs.spi_base} + cfg.irs.spi_irs_range) +
                         "), got " + std::to_string(s.spi));
             break;
@@ -59,9 +61,9 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
     if (cfg.duration == sc_core::SC_ZERO_TIME)
         err("duration", "expected a duration above 0");
     if (cfg.vms.size() > (std::size_t{1} << cfg.irs.vm_id_bits))
-        err("vms", "expected at most 2^irs.vm_id_bits = " +
-                       std::to_string(1u << cfg.irs.vm_id_bits) + " VMs, got " +
-                       std::to_string(cfg.vms.size()));
+        err("vms",
+            "expected at most 2^irs.vm_id_bits = " + std::to_string(1u << cfg.irs.vm_id_bits) +
+                " VMs, got " + std::to_string(cfg.vms.size()));
     bool has_host = false;
     std::set<std::pair<unsigned, unsigned>> placed;
     for (std::size_t i = 0; i < cfg.pes.size(); ++i) {
@@ -80,8 +82,8 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
         }
         if (p.vcpu >= cfg.vms[p.vm].vcpus) {
             err(path + ".vcpu", "expected a vCPU index below vms." + std::to_string(p.vm) +
-                                    ".vcpus = " + std::to_string(cfg.vms[p.vm].vcpus) +
-                                    ", got " + std::to_string(p.vcpu));
+                                    ".vcpus = " + std::to_string(cfg.vms[p.vm].vcpus) + ", got " +
+                                    std::to_string(p.vcpu));
             continue;
         }
         if (!placed.insert({p.vm, p.vcpu}).second)
@@ -108,8 +110,8 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
         if (src.vm >= cfg.vms.size())
             err(path + ".vm", "expected a VM index below " + std::to_string(cfg.vms.size()));
         if (src.host_pe >= cfg.pes.size() || cfg.pes[src.host_pe].role != pe_role::host)
-            err(path + ".host_pe", "expected the index of a PE with role host, got " +
-                                       std::to_string(src.host_pe));
+            err(path + ".host_pe",
+                "expected the index of a PE with role host, got " + std::to_string(src.host_pe));
         if (src.trigger == trigger_mode::level)
             err(path + ".trigger", "level sources are not supported yet; expected edge");
     }
@@ -119,10 +121,11 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
                                      std::to_string(cfg.irs.spi_range));
     if (cfg.pes.size() > (std::size_t{1} << cfg.irs.iaffid_bits))
         err("irs.iaffid_bits", "expected enough bits for " + std::to_string(cfg.pes.size()) +
-                                   " PEs (IAFFIDs 0 .. " + std::to_string(cfg.pes.size() - 1) + ")");
+                                   " PEs (IAFFIDs 0 .. " + std::to_string(cfg.pes.size() - 1) +
+                                   ")");
     if (cfg.irs.lpi_id_bits != 0 && cfg.irs.min_lpi_id_bits > cfg.irs.lpi_id_bits)
-        err("irs.min_lpi_id_bits", "expected at most irs.lpi_id_bits = " +
-                                       std::to_string(cfg.irs.lpi_id_bits));
+        err("irs.min_lpi_id_bits",
+            "expected at most irs.lpi_id_bits = " + std::to_string(cfg.irs.lpi_id_bits));
     // Each 64 KiB frame must lie outside memory and apart from the other.
     const std::pair<const char*, uint64_t> frames[] = {{"irs.config_frame", cfg.irs.config_frame},
                                                        {"irs.setlpi_frame", cfg.irs.setlpi_frame}};

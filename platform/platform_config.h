@@ -13,19 +13,19 @@
 
 namespace platform {
 
-using sc_core::sc_time;
-using sc_core::SC_NS;
-using sc_core::SC_US;
 using sc_core::SC_MS;
+using sc_core::SC_NS;
+using sc_core::sc_time;
+using sc_core::SC_US;
 
 // Per-hop latencies of the hardware model.
 struct timing_config {
-    sc_time gic_insn{10, SC_NS};      // a GIC system instruction at the CPU interface
-    sc_time stream_hop{20, SC_NS};    // CPU interface <-> IRS, one way
-    sc_time irs_process{10, SC_NS};   // IRS handling of one command, HPPI selection included
-    sc_time mmio{20, SC_NS};          // one config-frame register access, bus included
-    sc_time irs_op{1, SC_US};         // a VMAP or selector operation until its IDLE bit returns
-    sc_time quantum{1, SC_US};        // TLM global quantum (temporal decoupling)
+    sc_time gic_insn{10, SC_NS};    // a GIC system instruction at the CPU interface
+    sc_time stream_hop{20, SC_NS};  // CPU interface <-> IRS, one way
+    sc_time irs_process{10, SC_NS}; // IRS handling of one command, HPPI selection included
+    sc_time mmio{20, SC_NS};        // one config-frame register access, bus included
+    sc_time irs_op{1, SC_US};       // a VMAP or selector operation until its IDLE bit returns
+    sc_time quantum{1, SC_US};      // TLM global quantum (temporal decoupling)
 };
 
 struct memory_config {

@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace sc_core { class sc_time; }
+namespace sc_core {
+class sc_time;
+}
 
 namespace platform {
 
@@ -21,9 +23,9 @@ struct latency_summary {
 struct run_results {
     // Scoreboard.
     uint64_t injected = 0;
-    uint64_t coalesced = 0; // injections that found the SPI already pending
-    uint64_t delivered = 0; // acknowledged by the guest
-    uint64_t lost = 0;      // injected - coalesced - delivered after the drain
+    uint64_t coalesced = 0;  // injections that found the SPI already pending
+    uint64_t delivered = 0;  // acknowledged by the guest
+    uint64_t lost = 0;       // injected - coalesced - delivered after the drain
     latency_summary latency; // injection to guest acknowledge
     // Hypervisor agent, summed over VMs.
     uint64_t ap_list_max_length = 0;

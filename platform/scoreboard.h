@@ -33,7 +33,7 @@ public:
 
 private:
     struct spi_slot {
-        bool waiting = false;         // injected, not yet acknowledged
+        bool waiting = false; // injected, not yet acknowledged
         bool delivered_since_notify = false;
         sc_core::sc_time injected_at;
     };

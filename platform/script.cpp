@@ -27,8 +27,7 @@ bool same_ignoring_case(std::string_view a, std::string_view b) {
 std::string describe(const script_step& s) {
     std::string d = to_string(s.kind);
     switch (s.kind) {
-    case script_kind::mmio_read:
-        return d + " " + hex(s.addr) + " size " + std::to_string(s.size);
+    case script_kind::mmio_read: return d + " " + hex(s.addr) + " size " + std::to_string(s.size);
     case script_kind::mmio_write:
         return d + " " + hex(s.addr) + " value " + hex(s.value) + " size " + std::to_string(s.size);
     case script_kind::sys: // a GICR form's Xt is its destination, not an operand
@@ -144,8 +143,9 @@ void script_runner::step(cpu_stubs::pe& self, std::size_t index, const script_st
     case script_kind::sys: {
         if (needs_el2(s.insn) && self.el() < gicv5::exception_level::EL2) {
             // The CPU interface treats this as a broken stub; a script gets a failure instead.
-            fail(index, s, "needs EL2, the PE is at EL" +
-                               std::to_string(static_cast<unsigned>(self.el())) + "; not executed");
+            fail(index, s,
+                 "needs EL2, the PE is at EL" + std::to_string(static_cast<unsigned>(self.el())) +
+                     "; not executed");
             return;
         }
         const uint64_t result = self.insn(s.insn, s.xt);
@@ -168,8 +168,8 @@ void script_runner::step(cpu_stubs::pe& self, std::size_t index, const script_st
         self.sync(); // the other PEs catch up to this PE's local time first
         const bool actual = m_env.pe(s.line.pe).in(s.line.line).level_at(self.local_time());
         if (actual != s.line.level)
-            fail(index, s, "expected " + std::to_string(s.line.level) + ", got " +
-                               std::to_string(actual));
+            fail(index, s,
+                 "expected " + std::to_string(s.line.level) + ", got " + std::to_string(actual));
         return;
     }
     case script_kind::el: self.set_el(s.el); return;
@@ -182,8 +182,8 @@ void script_runner::check(std::size_t index, const script_step& s, const std::st
         return;
     std::string msg = "expected " + what + hex(*s.expect);
     if (s.mask != ~uint64_t{0})
-        msg += " under mask " + hex(s.mask) + ", got " + hex(actual) + " (" +
-               hex(actual & s.mask) + " under the mask)";
+        msg += " under mask " + hex(s.mask) + ", got " + hex(actual) + " (" + hex(actual & s.mask) +
+               " under the mask)";
     else
         msg += ", got " + hex(actual);
     fail(index, s, msg);

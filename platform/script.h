@@ -54,8 +54,8 @@ struct script_step {
     unsigned size = 4;  // mmio_*: bytes, 4 or 8
     uint64_t value = 0; // mmio_write, sysreg_write
     std::optional<uint64_t> expect;
-    uint64_t mask = ~uint64_t{0}; // bits of expect that are compared
-    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE; // mmio_*: the expected response
+    uint64_t mask = ~uint64_t{0};                            // bits of expect that are compared
+    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;  // mmio_*: the expected response
     gicv5::gic_insn insn = gicv5::gic_insn::GSB_SYS;         // sys
     uint64_t xt = 0;                                         // sys: the raw operand
     gicv5::sysreg reg = gicv5::sysreg::ICC_IDR0_EL1;         // sysreg_*

@@ -7,7 +7,8 @@ namespace platform {
 void lock_order::acquiring(unsigned pe, unsigned rank, const char* lock_name) {
     // Every lock this PE holds must rank below the one it takes (reference §6.2 lock order).
     if (m_held[pe] >> rank)
-        SC_REPORT_FATAL("lock_order", (std::string("lock order violated taking ") + lock_name).c_str());
+        SC_REPORT_FATAL("lock_order",
+                        (std::string("lock order violated taking ") + lock_name).c_str());
     m_held[pe] |= 1u << rank;
 }
 
@@ -28,7 +29,8 @@ void timed_lock::lock(cpu_stubs::pe& pe, lock_order& order, const sc_core::sc_ti
 
 void timed_lock::unlock(cpu_stubs::pe& pe, lock_order& order) {
     if (m_holder != static_cast<int>(pe.index()))
-        SC_REPORT_FATAL("timed_lock", (std::string(m_name) + " released by a PE that does not hold it").c_str());
+        SC_REPORT_FATAL("timed_lock",
+                        (std::string(m_name) + " released by a PE that does not hold it").c_str());
     m_holder = -1;
     order.released(pe.index(), m_rank);
 }

@@ -76,11 +76,13 @@ void describe(CLI::App& app, options& opt) {
 int run_scenario(const options& opt) {
     load_result loaded = load_config(opt.config_path, opt.sets);
     if (!loaded.ok()) {
-        for (const std::string& error : loaded.errors) std::cerr << error << "\n";
+        for (const std::string& error : loaded.errors)
+            std::cerr << error << "\n";
         return exit_bad_input;
     }
     sim_config& cfg = loaded.config;
-    if (!opt.seed_text.empty()) cfg.platform.seed = *units::parse_integer(opt.seed_text).value;
+    if (!opt.seed_text.empty())
+        cfg.platform.seed = *units::parse_integer(opt.seed_text).value;
 
     // Opened before the run so that an unwritable path fails at once, not after a long simulation.
     std::ofstream out(opt.report_path, std::ios::trunc);
@@ -115,15 +117,15 @@ int run_scenario(const options& opt) {
                   << "': " << std::strerror(errno) << "\n";
         return exit_bad_input;
     }
-    if (!opt.quiet) std::cout << summary(cfg.platform, results, opt.config_path) << std::flush;
+    if (!opt.quiet)
+        std::cout << summary(cfg.platform, results, opt.config_path) << std::flush;
 
     for (const std::string& failure : results.script_failures)
         std::cerr << "script step failed: " << failure << "\n";
     const std::vector<std::string> failures = evaluate(cfg.expectations, report);
     for (const std::string& failure : failures)
         std::cerr << "expectation failed: " << failure << "\n";
-    return failures.empty() && results.script_failures.empty() ? exit_ok
-                                                               : exit_expectation_failed;
+    return failures.empty() && results.script_failures.empty() ? exit_ok : exit_expectation_failed;
 }
 
 } // namespace

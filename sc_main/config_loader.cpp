@@ -83,10 +83,12 @@ const keys_of<irs_config>& irs_keys() {
                        "Smallest LPI ID width an IST may have (IRS_IDR2.MIN_LPI_ID_BITS)"),
         bool_key<S>("ist_two_level", &S::ist_two_level,
                     "Two-level ISTs supported (IRS_IDR2.IST_LEVELS)"),
-        integer_key<S>("ist_l2sz", &S::ist_l2sz, 0, 7, "",
-                       "Supported L2 IST sizes, bit 0 4 KiB, 1 16 KiB, 2 64 KiB (IRS_IDR2.IST_L2SZ)"),
-        integer_key<S>("istmd_sz", &S::istmd_sz, 0, 24, "bits",
-                       "0: 4-byte ISTEs; else IRS_IDR2.ISTMD_SZ (8-byte ISTEs below it, 16 from it)"),
+        integer_key<S>(
+            "ist_l2sz", &S::ist_l2sz, 0, 7, "",
+            "Supported L2 IST sizes, bit 0 4 KiB, 1 16 KiB, 2 64 KiB (IRS_IDR2.IST_L2SZ)"),
+        integer_key<S>(
+            "istmd_sz", &S::istmd_sz, 0, 24, "bits",
+            "0: 4-byte ISTEs; else IRS_IDR2.ISTMD_SZ (8-byte ISTEs below it, 16 from it)"),
         integer_key<S>("iste_cache", &S::iste_cache, 0, 4096, "entries",
                        "ISTE words the IRS caches, written back on eviction and when their table "
                        "stops being valid; 0: none"),
@@ -138,10 +140,11 @@ const keys_of<vm_config>& vm_keys() {
     static const keys_of<S> keys{
         integer_key<S>("spis", &S::spis, 1, 65536, "SPIs", "Number of virtual SPIs of the VM"),
         integer_key<S>("vcpus", &S::vcpus, 1, 65536, "vCPUs", "Number of vCPUs of the VM"),
-        enum_key<S>("tracking", &S::tracking,
-                    std::vector<std::pair<std::string, tracking_policy>>{
-                        {"ap_list", tracking_policy::ap_list}, {"none", tracking_policy::none}},
-                    "How the hypervisor tracks injected SPIs: the per-VM SPI AP list, or not at all"),
+        enum_key<S>(
+            "tracking", &S::tracking,
+            std::vector<std::pair<std::string, tracking_policy>>{
+                {"ap_list", tracking_policy::ap_list}, {"none", tracking_policy::none}},
+            "How the hypervisor tracks injected SPIs: the per-VM SPI AP list, or not at all"),
         time_key<S>("exit_interval", &S::exit_interval, true,
                     "Time between exits of a vCPU to the hypervisor"),
         section_key<S>("guest", &S::guest, guest_keys(), "What the guest does with its interrupts"),
@@ -205,7 +208,8 @@ field<sim_config> expect_key() {
     };
     f.dump = [](const sim_config& c) {
         YAML::Node list(YAML::NodeType::Sequence);
-        for (const expectation& e : c.expectations) list.push_back(e.text);
+        for (const expectation& e : c.expectations)
+            list.push_back(e.text);
         return list;
     };
     return f;
@@ -264,7 +268,8 @@ load_result load_config_text(const std::string& text, const std::string& file_na
             result.errors.push_back(cx.where(e.mark, "") + ": YAML syntax error: " + e.msg);
             return result;
         }
-        if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map); // an empty file: all defaults
+        if (root.IsNull())
+            root = YAML::Node(YAML::NodeType::Map); // an empty file: all defaults
         if (!root.IsMap()) {
             cx.error(root.Mark(), "", "a mapping with keys " + key_names(root_keys()), show(root));
             result.errors = std::move(cx.errors());

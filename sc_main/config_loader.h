@@ -19,7 +19,7 @@ struct sim_config {
 };
 
 struct load_result {
-    sim_config config; // meaningful only when errors is empty
+    sim_config config;               // meaningful only when errors is empty
     std::vector<std::string> errors; // "FILE:LINE:COLUMN: key.path: expected WHAT, got 'VALUE'"
     bool ok() const { return errors.empty(); }
 };
@@ -40,10 +40,10 @@ enum class key_kind { value, section, list };
 struct key_info {
     std::string path; // "timing.gic_insn"; keys of list entries as "vms[].guest.priority"
     key_kind kind = key_kind::value;
-    std::string type; // "duration", "integer, 1..16", "one of: ap_list, none", ...
+    std::string type;          // "duration", "integer, 1..16", "one of: ap_list, none", ...
     std::string default_value; // as YAML text: "10ns", "0x80000000", "[{role: host}, ...]"
-    std::string unit; // accepted units, or what a number counts ("bits"); may be empty
-    std::string description; // one line
+    std::string unit;          // accepted units, or what a number counts ("bits"); may be empty
+    std::string description;   // one line
 };
 
 // Every key the loader accepts, sections and lists included, in declaration order. Defaults are

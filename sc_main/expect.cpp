@@ -39,7 +39,8 @@ bool holds(double actual, compare_op op, double wanted) {
 
 const char* to_string(compare_op op) {
     for (const auto& [text, o] : operators)
-        if (o == op) return text.data(); // the literals are NUL-terminated
+        if (o == op)
+            return text.data(); // the literals are NUL-terminated
     return "?";
 }
 
@@ -50,15 +51,18 @@ units::parsed<expectation> parse_expectation(std::string_view text) {
     expectation e;
     e.text = std::string(text);
     std::size_t pos = 0;
-    while (pos < text.size() && is_blank(text[pos])) ++pos;
+    while (pos < text.size() && is_blank(text[pos]))
+        ++pos;
     const std::size_t path_start = pos;
-    while (pos < text.size() && is_path_char(text[pos])) ++pos;
+    while (pos < text.size() && is_path_char(text[pos]))
+        ++pos;
     e.path = std::string(text.substr(path_start, pos - path_start));
     // Every dotted component must be non-empty: no leading, trailing or doubled dots.
     if (e.path.empty() || e.path.front() == '.' || e.path.back() == '.' ||
         e.path.find("..") != std::string::npos)
         return result::fail(syntax);
-    while (pos < text.size() && is_blank(text[pos])) ++pos;
+    while (pos < text.size() && is_blank(text[pos]))
+        ++pos;
     bool found = false;
     for (const auto& [op_text, op] : operators) {
         if (text.substr(pos, op_text.size()) == op_text) {
@@ -68,10 +72,13 @@ units::parsed<expectation> parse_expectation(std::string_view text) {
             break;
         }
     }
-    if (!found) return result::fail(syntax);
-    while (pos < text.size() && is_blank(text[pos])) ++pos;
+    if (!found)
+        return result::fail(syntax);
+    while (pos < text.size() && is_blank(text[pos]))
+        ++pos;
     std::size_t end = text.size();
-    while (end > pos && is_blank(text[end - 1])) --end;
+    while (end > pos && is_blank(text[end - 1]))
+        --end;
     const char* first = text.data() + pos;
     const char* last = text.data() + end;
     auto [stop, ec] = std::from_chars(first, last, e.value);
@@ -88,7 +95,8 @@ const nlohmann::ordered_json* find_path(const nlohmann::ordered_json& root, std:
         path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
         if (node->is_object()) {
             auto it = node->find(part);
-            if (it == node->end()) return nullptr;
+            if (it == node->end())
+                return nullptr;
             node = &*it;
         } else if (node->is_array()) {
             std::size_t index = 0;
@@ -108,7 +116,8 @@ std::vector<std::string> evaluate(const std::vector<expectation>& expectations,
     std::vector<std::string> failures;
     for (const expectation& e : expectations) {
         std::string head = e.text;
-        if (!e.origin.empty()) head += " (" + e.origin + ")";
+        if (!e.origin.empty())
+            head += " (" + e.origin + ")";
         const nlohmann::ordered_json* actual = find_path(report, e.path);
         if (!actual) {
             failures.push_back(head + ": the report has no value at '" + e.path + "'");

@@ -16,8 +16,10 @@ std::string fixed(double v, int decimals) {
 
 // "850ns", "1.23us", "10.02ms": three significant-ish digits are enough for a summary line.
 std::string human_ns(double ns) {
-    if (ns >= 1e6) return fixed(ns / 1e6, 2) + "ms";
-    if (ns >= 1e3) return fixed(ns / 1e3, 2) + "us";
+    if (ns >= 1e6)
+        return fixed(ns / 1e6, 2) + "ms";
+    if (ns >= 1e3)
+        return fixed(ns / 1e3, 2) + "us";
     return fixed(ns, 0) + "ns";
 }
 
@@ -47,13 +49,14 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
     report["vcpu_exits"] = r.vcpu_exits;
     // Always an object, even when empty, so consumers need no special case.
     report["instructions"] = nlohmann::ordered_json::object();
-    for (const auto& [name, count] : r.instructions) report["instructions"][name] = count;
+    for (const auto& [name, count] : r.instructions)
+        report["instructions"][name] = count;
     report["checks"] = {{"unexpected_acknowledges", r.unexpected_acknowledges},
                         {"unexpected_notifications", r.unexpected_notifications},
                         {"ignored_requests", r.ignored_requests}};
-    report["script"] = {{"steps", r.script_steps},
-                        {"failures", nlohmann::ordered_json::array()}};
-    for (const std::string& f : r.script_failures) report["script"]["failures"].push_back(f);
+    report["script"] = {{"steps", r.script_steps}, {"failures", nlohmann::ordered_json::array()}};
+    for (const std::string& f : r.script_failures)
+        report["script"]["failures"].push_back(f);
     report["drained"] = r.drained;
     report["sim_time_ns"] = r.sim_time_ns;
     report["host_seconds"] = r.host_seconds;
@@ -88,11 +91,13 @@ std::string summary(const platform::platform_config& cfg, const platform::run_re
     out << "instructions:";
     const char* sep = " ";
     for (const auto& [name, count] : r.instructions) {
-        if (count == 0) continue;
+        if (count == 0)
+            continue;
         out << sep << name << " " << count;
         sep = ", ";
     }
-    if (*sep == ' ') out << " none executed";
+    if (*sep == ' ')
+        out << " none executed";
     out << "\n";
     if (!cfg.script.empty())
         out << "script: " << plural(r.script_steps, "step") << " run, "
@@ -102,8 +107,8 @@ std::string summary(const platform::platform_config& cfg, const platform::run_re
             << "\n";
     if (r.unexpected_acknowledges || r.unexpected_notifications || r.ignored_requests)
         out << "checks: " << r.unexpected_acknowledges << " unexpected acknowledges, "
-            << r.unexpected_notifications << " unexpected notifications, "
-            << r.ignored_requests << " requests ignored by the IRS\n";
+            << r.unexpected_notifications << " unexpected notifications, " << r.ignored_requests
+            << " requests ignored by the IRS\n";
     return out.str();
 }
 

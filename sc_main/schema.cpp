@@ -14,7 +14,8 @@ std::string context::where(const YAML::Mark& mark, const std::string& path) cons
                             path[set.size()] == '.'))
             return "--set " + it->second;
     }
-    if (mark.is_null()) return file_;
+    if (mark.is_null())
+        return file_;
     return file_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 
@@ -25,8 +26,10 @@ void context::error(const YAML::Mark& mark, const std::string& path, const std::
 }
 
 std::string flow(const YAML::Node& node) {
-    if (!node.IsDefined() || node.IsNull()) return "";
-    if (node.IsScalar()) return node.Scalar();
+    if (!node.IsDefined() || node.IsNull())
+        return "";
+    if (node.IsScalar())
+        return node.Scalar();
     YAML::Emitter out;
     out.SetMapFormat(YAML::Flow);
     out.SetSeqFormat(YAML::Flow);
@@ -37,7 +40,8 @@ std::string flow(const YAML::Node& node) {
 std::string show(const YAML::Node& node) {
     constexpr std::size_t limit = 60;
     std::string text = flow(node);
-    if (text.size() > limit) text = text.substr(0, limit - 3) + "...";
+    if (text.size() > limit)
+        text = text.substr(0, limit - 3) + "...";
     return text;
 }
 
@@ -59,16 +63,19 @@ std::string child_names(const std::vector<key_info>& keys, const std::string& ca
     const std::string prefix = canonical.empty() ? "" : canonical + ".";
     std::string names;
     for (const key_info& k : keys) {
-        if (k.path.compare(0, prefix.size(), prefix) != 0) continue;
+        if (k.path.compare(0, prefix.size(), prefix) != 0)
+            continue;
         const std::string rest = k.path.substr(prefix.size());
-        if (rest.find('.') == std::string::npos) names += (names.empty() ? "" : ", ") + rest;
+        if (rest.find('.') == std::string::npos)
+            names += (names.empty() ? "" : ", ") + rest;
     }
     return names;
 }
 
 const key_info* find_key(const std::vector<key_info>& keys, const std::string& path) {
     for (const key_info& k : keys)
-        if (k.path == path) return &k;
+        if (k.path == path)
+            return &k;
     return nullptr;
 }
 
@@ -81,7 +88,8 @@ bool all_digits(const std::string& s) {
 override_outcome apply_override(YAML::Node& root, const std::string& text,
                                 const std::vector<key_info>& keys) {
     const std::size_t eq = text.find('=');
-    if (eq == std::string::npos || eq == 0) return failed("", "KEY.PATH=VALUE", text);
+    if (eq == std::string::npos || eq == 0)
+        return failed("", "KEY.PATH=VALUE", text);
     const std::string key_path = text.substr(0, eq);
     YAML::Node value;
     try {
@@ -93,7 +101,8 @@ override_outcome apply_override(YAML::Node& root, const std::string& text,
     for (std::size_t start = 0;;) {
         const std::size_t dot = key_path.find('.', start);
         parts.push_back(key_path.substr(start, dot - start));
-        if (dot == std::string::npos) break;
+        if (dot == std::string::npos)
+            break;
         start = dot + 1;
     }
     for (const std::string& p : parts)
@@ -112,9 +121,12 @@ override_outcome apply_override(YAML::Node& root, const std::string& text,
         if (kind == key_kind::value)
             return failed(next_actual, "no key below '" + actual + "', which is a value", part);
         if (kind == key_kind::list) {
-            if (!all_digits(part)) return failed(next_actual, "a list index (0, 1, ...)", part);
-            if (cur.IsNull()) cur = YAML::Node(YAML::NodeType::Sequence);
-            if (!cur.IsSequence()) return failed(actual, "a list", show(cur));
+            if (!all_digits(part))
+                return failed(next_actual, "a list index (0, 1, ...)", part);
+            if (cur.IsNull())
+                cur = YAML::Node(YAML::NodeType::Sequence);
+            if (!cur.IsSequence())
+                return failed(actual, "a list", show(cur));
             const std::size_t index = std::stoul(part);
             // Index == size appends an entry, whose other keys take their defaults.
             if (index > cur.size())
@@ -123,7 +135,8 @@ override_outcome apply_override(YAML::Node& root, const std::string& text,
                 cur.push_back(last ? value : YAML::Node(YAML::NodeType::Map));
             else if (last)
                 cur[index] = value;
-            if (last) return {true, next_actual, "", ""};
+            if (last)
+                return {true, next_actual, "", ""};
             YAML::Node element = cur[index];
             cur.reset(element);
             canonical += "[]";
@@ -135,8 +148,10 @@ override_outcome apply_override(YAML::Node& root, const std::string& text,
                 return failed(next_actual, "one of the keys " + child_names(keys, canonical), part);
             // Assigning to a bound node rebinds its content in place, so a null entry in the
             // document becomes a mapping there.
-            if (cur.IsNull()) cur = YAML::Node(YAML::NodeType::Map);
-            if (!cur.IsMap()) return failed(actual, "a mapping", show(cur));
+            if (cur.IsNull())
+                cur = YAML::Node(YAML::NodeType::Map);
+            if (!cur.IsMap())
+                return failed(actual, "a mapping", show(cur));
             if (last) {
                 cur[part] = value;
                 return {true, next_actual, "", ""};

@@ -80,21 +80,24 @@ void describe(const keys_of<S>& keys, const std::string& prefix, const S& defaul
     for (const field<S>& f : keys) {
         const std::string path = prefix + f.name;
         out.push_back({path, f.kind, f.type, flow(f.dump(defaults)), f.unit, f.description});
-        if (f.children) f.children(path, defaults, out);
+        if (f.children)
+            f.children(path, defaults, out);
     }
 }
 
 template <class S>
 YAML::Node dump_map(const keys_of<S>& keys, const S& s) {
     YAML::Node node(YAML::NodeType::Map);
-    for (const field<S>& f : keys) node[f.name] = f.dump(s);
+    for (const field<S>& f : keys)
+        node[f.name] = f.dump(s);
     return node;
 }
 
 template <class S>
 std::string key_names(const keys_of<S>& keys) {
     std::string names;
-    for (const field<S>& f : keys) names += (names.empty() ? "" : ", ") + f.name;
+    for (const field<S>& f : keys)
+        names += (names.empty() ? "" : ", ") + f.name;
     return names;
 }
 
@@ -116,7 +119,8 @@ void load_map(context& cx, const YAML::Node& node, const YAML::Mark& mark, const
         const std::string key_path = join(path, key.Scalar());
         const field<S>* match = nullptr;
         for (const field<S>& f : keys)
-            if (f.name == key.Scalar()) match = &f;
+            if (f.name == key.Scalar())
+                match = &f;
         if (!match) {
             cx.error(key.Mark(), key_path, "one of the keys " + key_names(keys), key.Scalar());
         } else if (std::find(seen.begin(), seen.end(), key.Scalar()) != seen.end()) {
@@ -204,7 +208,8 @@ template <class S, class Get>
 field<S> size_key(std::string name, Get get, std::string description) {
     auto parse = [](std::string_view text) {
         auto n = units::parse_size(text);
-        if (n && *n.value == 0) return units::parsed<uint64_t>::fail("a size above 0 bytes");
+        if (n && *n.value == 0)
+            return units::parsed<uint64_t>::fail("a size above 0 bytes");
         return n;
     };
     return scalar_key<S>(std::move(name), "size, > 0", "B, KiB, MiB, GiB, TiB",
@@ -215,15 +220,18 @@ template <class S, class Get, class E>
 field<S> enum_key(std::string name, Get get, std::vector<std::pair<std::string, E>> names,
                   std::string description) {
     std::string list;
-    for (const auto& [text, value] : names) list += (list.empty() ? "" : ", ") + text;
+    for (const auto& [text, value] : names)
+        list += (list.empty() ? "" : ", ") + text;
     auto parse = [names, list](std::string_view text) {
         for (const auto& [n, value] : names)
-            if (n == text) return units::parsed<E>::ok(value);
+            if (n == text)
+                return units::parsed<E>::ok(value);
         return units::parsed<E>::fail("one of " + list);
     };
     auto format = [names](const E& v) {
         for (const auto& [n, value] : names)
-            if (value == v) return n;
+            if (value == v)
+                return n;
         return std::string("?");
     };
     return scalar_key<S>(std::move(name), "one of: " + list, "", std::move(description), get, parse,
@@ -282,7 +290,8 @@ field<S> list_key(std::string name, Get get, const keys_of<Item>& item, std::siz
     };
     f.dump = [get, &item](const S& s) {
         YAML::Node list(YAML::NodeType::Sequence);
-        for (const Item& element : std::invoke(get, s)) list.push_back(dump_map(item, element));
+        for (const Item& element : std::invoke(get, s))
+            list.push_back(dump_map(item, element));
         return list;
     };
     f.children = [&item](const std::string& path, const S&, std::vector<key_info>& out) {

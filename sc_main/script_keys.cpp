@@ -64,12 +64,14 @@ const keys_of<script_step>& step_keys() {
     using S = script_step;
     auto parse_insn = [](std::string_view text) {
         using R = units::parsed<gicv5::gic_insn>;
-        if (auto i = platform::parse_mnemonic(text)) return R::ok(*i);
+        if (auto i = platform::parse_mnemonic(text))
+            return R::ok(*i);
         return R::fail("a GIC instruction, one of " + platform::mnemonic_list());
     };
     auto parse_reg = [](std::string_view text) {
         using R = units::parsed<gicv5::sysreg>;
-        if (auto r = platform::parse_sysreg(text)) return R::ok(*r);
+        if (auto r = platform::parse_sysreg(text))
+            return R::ok(*r);
         // The table is long (every ICC_PPI_* register): name a few and point to the docs.
         return R::fail("a system register by its name in gicv5::sysregs[], such as ICC_PCR_EL1, "
                        "ICC_CR0_EL1, ICC_ICSR_EL1 (docs/config.md, script)");
@@ -151,7 +153,8 @@ const std::vector<step_shape>& shapes() {
 
 std::string step_key_names() {
     std::string names;
-    for (const step_shape& s : shapes()) names += (names.empty() ? "" : ", ") + s.key;
+    for (const step_shape& s : shapes())
+        names += (names.empty() ? "" : ", ") + s.key;
     return names;
 }
 
@@ -162,10 +165,12 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 // What a key-by-key load cannot see: one step key per entry, the keys that step allows and
 // requires, values that fit the access size, and expect only where there is a result.
 void check_shape(context& cx, const YAML::Node& item, const std::string& path, script_step& step) {
-    if (!item.IsMap()) return; // load_map has reported it
+    if (!item.IsMap())
+        return;                                           // load_map has reported it
     std::vector<std::pair<std::string, YAML::Node>> keys; // file order, for the key's position
     for (const auto& entry : item)
-        if (entry.first.IsScalar()) keys.emplace_back(entry.first.Scalar(), entry.first);
+        if (entry.first.IsScalar())
+            keys.emplace_back(entry.first.Scalar(), entry.first);
     const auto find = [&keys](const std::string& name) {
         return std::find_if(keys.begin(), keys.end(),
                             [&](const auto& k) { return k.first == name; });
@@ -174,7 +179,8 @@ void check_shape(context& cx, const YAML::Node& item, const std::string& path, s
     const step_shape* shape = nullptr;
     for (const auto& [name, key] : keys) {
         for (const step_shape& s : shapes()) {
-            if (s.key != name) continue;
+            if (s.key != name)
+                continue;
             if (shape)
                 cx.error(key.Mark(), join(path, name),
                          "one step key per entry; this one already has " + shape->key, name);
@@ -182,7 +188,8 @@ void check_shape(context& cx, const YAML::Node& item, const std::string& path, s
                 shape = &s;
         }
     }
-    if (!has("pe")) cx.error(item.Mark(), path, "a key pe: the PE that runs the step", show(item));
+    if (!has("pe"))
+        cx.error(item.Mark(), path, "a key pe: the PE that runs the step", show(item));
     if (!shape) {
         cx.error(item.Mark(), path, "one of the step keys " + step_key_names(), show(item));
         return;
@@ -190,7 +197,8 @@ void check_shape(context& cx, const YAML::Node& item, const std::string& path, s
     step.kind = shape->kind;
 
     std::string allowed = "pe, " + shape->key;
-    for (const std::string& a : shape->allowed) allowed += ", " + a;
+    for (const std::string& a : shape->allowed)
+        allowed += ", " + a;
     const keys_of<script_step>& declared = step_keys();
     for (const auto& [name, key] : keys) {
         const bool known = std::any_of(declared.begin(), declared.end(),
@@ -211,8 +219,10 @@ void check_shape(context& cx, const YAML::Node& item, const std::string& path, s
         for (const char* k : {"value", "expect", "mask"}) {
             const YAML::Node v = item[k];
             uint64_t n = 0;
-            if (!v || !v.IsScalar()) continue;
-            if (auto parsed = units::parse_integer(v.Scalar())) n = *parsed.value;
+            if (!v || !v.IsScalar())
+                continue;
+            if (auto parsed = units::parse_integer(v.Scalar()))
+                n = *parsed.value;
             if (n > 0xffffffffu)
                 cx.error(v.Mark(), join(path, k), "a value that fits in 4 bytes (size 4)", show(v));
         }
@@ -234,7 +244,8 @@ void check_shape(context& cx, const YAML::Node& item, const std::string& path, s
 // "FILE:LINE" of a step, or where() when an override supplied it.
 std::string origin_of(const context& cx, const YAML::Mark& mark, const std::string& path) {
     const std::string where = cx.where(mark, path);
-    if (mark.is_null() || where.rfind("--set ", 0) == 0) return where;
+    if (mark.is_null() || where.rfind("--set ", 0) == 0)
+        return where;
     return cx.file() + ":" + std::to_string(mark.line + 1);
 }
 
@@ -252,8 +263,7 @@ field<sim_config> script_key() {
     f.load = [](context& cx, const YAML::Node& node, const YAML::Mark& mark,
                 const std::string& path, sim_config& out) {
         if (!node.IsSequence()) {
-            cx.error(mark, path,
-                     "a list of steps, mappings with pe and one of " + step_key_names(),
+            cx.error(mark, path, "a list of steps, mappings with pe and one of " + step_key_names(),
                      show(node));
             return;
         }
@@ -269,7 +279,8 @@ field<sim_config> script_key() {
     };
     f.dump = [](const sim_config& c) {
         YAML::Node list(YAML::NodeType::Sequence);
-        for (const script_step& s : c.platform.script) list.push_back(dump_map(step_keys(), s));
+        for (const script_step& s : c.platform.script)
+            list.push_back(dump_map(step_keys(), s));
         return list;
     };
     f.children = [](const std::string& path, const sim_config&, std::vector<key_info>& out) {

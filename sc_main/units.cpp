@@ -29,31 +29,38 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 // exponent: config values are written by people, and "1e3ns" is more likely a typo than intent.
 std::optional<double> leading_number(std::string_view text, std::size_t& pos) {
     pos = 0;
-    while (pos < text.size() && is_digit(text[pos])) ++pos;
+    while (pos < text.size() && is_digit(text[pos]))
+        ++pos;
     std::size_t int_digits = pos;
     if (pos < text.size() && text[pos] == '.') {
         ++pos;
         std::size_t frac_start = pos;
-        while (pos < text.size() && is_digit(text[pos])) ++pos;
-        if (pos == frac_start) return std::nullopt; // "1." is not a number
+        while (pos < text.size() && is_digit(text[pos]))
+            ++pos;
+        if (pos == frac_start)
+            return std::nullopt; // "1." is not a number
     }
-    if (int_digits == 0) return std::nullopt;
+    if (int_digits == 0)
+        return std::nullopt;
     double value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + pos, value);
-    if (ec != std::errc() || end != text.data() + pos) return std::nullopt;
+    if (ec != std::errc() || end != text.data() + pos)
+        return std::nullopt;
     return value;
 }
 
 // The unit after a number, with optional blanks in between ("1.5 us").
 std::string_view unit_after(std::string_view text, std::size_t pos) {
-    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) ++pos;
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t'))
+        ++pos;
     return text.substr(pos);
 }
 
 template <std::size_t N>
 std::optional<double> scale_of(const unit_table<N>& table, std::string_view unit) {
     for (const auto& [name, scale] : table)
-        if (name == unit) return scale;
+        if (name == unit)
+            return scale;
     return std::nullopt;
 }
 
@@ -72,20 +79,25 @@ std::string shortest(double v) {
 parsed<sc_core::sc_time> parse_duration(std::string_view text) {
     using result = parsed<sc_core::sc_time>;
     const std::string example = " (" + std::string(time_unit_list) + "), e.g. 20ns";
-    if (!text.empty() && text[0] == '-') return result::fail("a non-negative duration");
+    if (!text.empty() && text[0] == '-')
+        return result::fail("a non-negative duration");
     std::size_t pos = 0;
     auto number = leading_number(text, pos);
-    if (!number) return result::fail("a duration: a number and a time unit" + example);
+    if (!number)
+        return result::fail("a duration: a number and a time unit" + example);
     std::string_view unit = unit_after(text, pos);
-    if (unit.empty()) return result::fail("a time unit after the number" + example);
+    if (unit.empty())
+        return result::fail("a time unit after the number" + example);
     auto scale = scale_of(time_units, unit);
-    if (!scale) return result::fail("a time unit after the number" + example);
+    if (!scale)
+        return result::fail("a time unit after the number" + example);
 
     // Counted in resolution steps, as sc_time stores it; a fraction of a step would be rounded
     // away silently by sc_time itself.
     const double res = resolution_fs();
     const double steps = *number * *scale / res;
-    if (steps > 9.2e18) return result::fail("a duration that fits in a SystemC sc_time");
+    if (steps > 9.2e18)
+        return result::fail("a duration that fits in a SystemC sc_time");
     const double whole = std::round(steps);
     if (std::fabs(steps - whole) > 1e-6 * std::max(1.0, steps))
         return result::fail("a multiple of the SystemC time resolution (" +
@@ -97,15 +109,19 @@ parsed<sc_core::sc_time> parse_duration(std::string_view text) {
 parsed<double> parse_frequency(std::string_view text) {
     using result = parsed<double>;
     const std::string example = " (" + std::string(frequency_unit_list) + "), e.g. 100kHz";
-    if (!text.empty() && text[0] == '-') return result::fail("a frequency above 0 Hz");
+    if (!text.empty() && text[0] == '-')
+        return result::fail("a frequency above 0 Hz");
     std::size_t pos = 0;
     auto number = leading_number(text, pos);
-    if (!number) return result::fail("a frequency: a number and a unit" + example);
+    if (!number)
+        return result::fail("a frequency: a number and a unit" + example);
     std::string_view unit = unit_after(text, pos);
     auto scale = scale_of(frequency_units, unit);
-    if (unit.empty() || !scale) return result::fail("a frequency unit after the number" + example);
+    if (unit.empty() || !scale)
+        return result::fail("a frequency unit after the number" + example);
     const double hz = *number * *scale;
-    if (!(hz > 0) || !std::isfinite(hz)) return result::fail("a frequency above 0 Hz");
+    if (!(hz > 0) || !std::isfinite(hz))
+        return result::fail("a frequency above 0 Hz");
     return result::ok(hz);
 }
 
@@ -119,7 +135,8 @@ parsed<uint64_t> parse_integer(std::string_view text) {
     }
     uint64_t value = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
-    if (ec == std::errc::result_out_of_range) return result::fail("an integer below 2^64");
+    if (ec == std::errc::result_out_of_range)
+        return result::fail("an integer below 2^64");
     if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size())
         return result::fail("a non-negative integer (decimal, or hexadecimal with 0x)");
     return result::ok(value);
@@ -136,13 +153,17 @@ parsed<uint64_t> parse_size(std::string_view text) {
         return whole ? whole : result::fail(expected);
     }
     std::size_t pos = 0;
-    while (pos < text.size() && is_digit(text[pos])) ++pos;
+    while (pos < text.size() && is_digit(text[pos]))
+        ++pos;
     auto number = parse_integer(text.substr(0, pos));
-    if (!number) return result::fail(pos == 0 ? expected : number.expected);
+    if (!number)
+        return result::fail(pos == 0 ? expected : number.expected);
     std::string_view unit = unit_after(text, pos);
-    if (unit.empty()) return number;
+    if (unit.empty())
+        return number;
     for (const auto& [name, shift] : size_units) {
-        if (name != unit) continue;
+        if (name != unit)
+            continue;
         if (shift > 0 && *number.value > (~uint64_t{0} >> shift))
             return result::fail("a size below 2^64 bytes");
         return result::ok(*number.value << shift);
@@ -153,11 +174,14 @@ parsed<uint64_t> parse_size(std::string_view text) {
 std::string format_duration(const sc_core::sc_time& t) {
     const auto steps = t.value();
     const double res = resolution_fs();
-    if (steps == 0) return "0ns";
+    if (steps == 0)
+        return "0ns";
     for (const auto& [name, scale] : time_units) {
-        if (scale < res) break;
+        if (scale < res)
+            break;
         const auto per_unit = static_cast<uint64_t>(scale / res);
-        if (steps % per_unit == 0) return std::to_string(steps / per_unit) + std::string(name);
+        if (steps % per_unit == 0)
+            return std::to_string(steps / per_unit) + std::string(name);
     }
     return shortest(t.to_seconds() * 1e15) + "fs"; // unreachable: the resolution is a unit
 }
@@ -165,14 +189,16 @@ std::string format_duration(const sc_core::sc_time& t) {
 std::string format_frequency(double hz) {
     for (const auto& [name, scale] : frequency_units) {
         const double n = hz / scale;
-        if (n >= 1 && n == std::floor(n) && n * scale == hz) return shortest(n) + std::string(name);
+        if (n >= 1 && n == std::floor(n) && n * scale == hz)
+            return shortest(n) + std::string(name);
     }
     return shortest(hz) + "Hz";
 }
 
 std::string format_size(uint64_t bytes) {
     for (const auto& [name, shift] : size_units) {
-        if (shift == 0 || bytes == 0) break;
+        if (shift == 0 || bytes == 0)
+            break;
         if ((bytes & ((uint64_t{1} << shift) - 1)) == 0)
             return std::to_string(bytes >> shift) + std::string(name);
     }

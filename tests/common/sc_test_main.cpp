@@ -6,8 +6,9 @@
 namespace {
 void report_handler(const sc_core::sc_report& r, const sc_core::sc_actions& actions) {
     if (r.get_severity() >= sc_core::SC_WARNING)
-        ADD_FAILURE() << "SystemC " << (r.get_severity() == sc_core::SC_WARNING ? "warning" : "error")
-                      << " from " << r.get_msg_type() << ": " << r.get_msg();
+        ADD_FAILURE() << "SystemC "
+                      << (r.get_severity() == sc_core::SC_WARNING ? "warning" : "error") << " from "
+                      << r.get_msg_type() << ": " << r.get_msg();
     sc_core::sc_report_handler::default_handler(r, actions);
 }
 } // namespace

@@ -25,7 +25,8 @@ class scripted_platform {
 public:
     explicit scripted_platform(const platform::platform_config& cfg = two_pe_config()) {
         tlm::tlm_global_quantum::instance().set(cfg.timing.quantum);
-        plat = std::make_unique<platform::gicv5_platform>("top", cfg, platform::build_options{false});
+        plat =
+            std::make_unique<platform::gicv5_platform>("top", cfg, platform::build_options{false});
     }
     // Runs `script` as PE `index`'s program.
     void on(unsigned index, std::function<void(pe&)> script) {
@@ -50,7 +51,8 @@ private:
 };
 
 // Runs f at exception level el, then returns to the level the PE was at.
-template <typename F> auto at_el(pe& p, exception_level el, F f) {
+template <typename F>
+auto at_el(pe& p, exception_level el, F f) {
     const exception_level old = p.el();
     p.set_el(el);
     struct restore {

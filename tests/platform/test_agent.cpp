@@ -86,7 +86,9 @@ TEST(AgentApList, AnExitDropsAConsumedSpiAndNotifiesItOnce) {
     scripted_platform s;
     struct counter : platform::kvm::ack_notifier {
         std::vector<unsigned> gsis;
-        void irq_acked(unsigned, unsigned gsi, const sc_core::sc_time&) override { gsis.push_back(gsi); }
+        void irq_acked(unsigned, unsigned gsi, const sc_core::sc_time&) override {
+            gsis.push_back(gsi);
+        }
     } n;
     s.agent().register_ack_notifier(0, n);
     s.on(VCPU_PE, [&](pe& p) {

@@ -162,8 +162,8 @@ TEST(Script, AHypervisorInstructionBelowEl2IsAFailureNotAModelError) {
     script_step el2 = step(script_kind::el);
     el2.el = gicv5::exception_level::EL2;
     // check_topology rejects the first VDPEND in a config; a script built in code runs it.
-    const run_results r = run(script_config({sys(gic_insn::VDPEND, SPI5), el2,
-                                             sys(gic_insn::VDRCFG, SPI5)}));
+    const run_results r =
+        run(script_config({sys(gic_insn::VDPEND, SPI5), el2, sys(gic_insn::VDRCFG, SPI5)}));
     ASSERT_EQ(r.script_failures.size(), 1u);
     EXPECT_EQ(r.script_failures[0], "script.0: pe 0: sys GIC VDPEND xt 0x60000005: needs EL2, the "
                                     "PE is at EL1; not executed");

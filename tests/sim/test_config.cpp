@@ -32,14 +32,16 @@ using sc_core::SC_US;
 // gtest-only string assertions: the test links GTest::gtest, not gmock.
 ::testing::AssertionResult contains(const char* text_expr, const char* part_expr,
                                     const std::string& text, const std::string& part) {
-    if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
+    if (text.find(part) != std::string::npos)
+        return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << text_expr << " does not contain " << part_expr
                                          << "\n  text: " << text << "\n  part: " << part;
 }
 
 ::testing::AssertionResult starts_with(const char* text_expr, const char* prefix_expr,
                                        const std::string& text, const std::string& prefix) {
-    if (text.rfind(prefix, 0) == 0) return ::testing::AssertionSuccess();
+    if (text.rfind(prefix, 0) == 0)
+        return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << text_expr << " does not start with " << prefix_expr
                                          << "\n  text:   " << text << "\n  prefix: " << prefix;
 }
@@ -259,7 +261,7 @@ TEST(ConfigLoader, SetOverridesAreAppliedBeforeValidation) {
     ASSERT_TRUE(r.ok()) << all(r.errors);
     EXPECT_EQ(r.config.platform.duration, sc_time(1, SC_MS));
     EXPECT_EQ(r.config.platform.vms[0].tracking, platform::tracking_policy::none);
-    EXPECT_EQ(r.config.platform.seed, 8u); // the last override wins
+    EXPECT_EQ(r.config.platform.seed, 8u);         // the last override wins
     EXPECT_EQ(r.config.platform.vms[0].spis, 64u); // the rest of the entry is kept
 }
 
@@ -376,7 +378,8 @@ TEST(ConfigKeys, EveryDeclaredKeyAppearsInDocsConfigMdWithItsDefault) {
     std::ifstream in(GICV5_SOURCE_DIR "/docs/config.md");
     ASSERT_TRUE(in) << "cannot read docs/config.md";
     std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
     const std::string doc = all(lines);
     for (const key_info& key : config_keys()) {
         EXPECT_FALSE(key.description.empty()) << key.path;
@@ -387,7 +390,8 @@ TEST(ConfigKeys, EveryDeclaredKeyAppearsInDocsConfigMdWithItsDefault) {
         const std::string row_start = "| `" + key.path + "` |";
         const std::string* row = nullptr;
         for (const std::string& line : lines)
-            if (line.rfind(row_start, 0) == 0) row = &line;
+            if (line.rfind(row_start, 0) == 0)
+                row = &line;
         ASSERT_NE(row, nullptr) << "no table row for " << key.path << " in docs/config.md";
         EXPECT_CONTAINS(*row, "| " + key.type + " |") << key.path;
         EXPECT_CONTAINS(*row, "| `" + key.default_value + "` |") << key.path;
@@ -423,7 +427,8 @@ TEST(ConfigKeys, PrintedDefaultsLoadBackToTheStructDefaults) {
 int run_cli(std::vector<std::string> args) {
     args.insert(args.begin(), "gicv5-sim");
     std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
+    for (std::string& a : args)
+        argv.push_back(a.data());
     return gicv5_sim::main(static_cast<int>(argv.size()), argv.data());
 }
 
@@ -432,7 +437,7 @@ TEST(Cli, BadConfigExitsWithStatusTwo) {
 }
 
 TEST(Cli, BadCommandLineExitsWithStatusTwo) {
-    EXPECT_EQ(run_cli({}), exit_bad_input); // CONFIG missing
+    EXPECT_EQ(run_cli({}), exit_bad_input);                         // CONFIG missing
     EXPECT_EQ(run_cli({"a.yaml", "--seed", "-1"}), exit_bad_input); // not a uint64
     EXPECT_EQ(run_cli({"a.yaml", "--no-such-option"}), exit_bad_input);
 }

@@ -79,7 +79,8 @@ TEST(Cli, TheDefaultRunWritesAReportAndExitsZero) {
     const nlohmann::json j = read_json(report);
     EXPECT_EQ(j["interrupts"]["lost"], 0);
     EXPECT_EQ(j["interrupts"]["injected"].get<uint64_t>(),
-              j["interrupts"]["delivered"].get<uint64_t>() + j["interrupts"]["coalesced"].get<uint64_t>());
+              j["interrupts"]["delivered"].get<uint64_t>() +
+                  j["interrupts"]["coalesced"].get<uint64_t>());
     EXPECT_EQ(j["ap_list"]["final_length"], 0);
     for (const char* k : {"min", "p50", "p99", "max"})
         EXPECT_TRUE(j["latency_ns"].contains(k)) << k;
@@ -155,7 +156,8 @@ TEST(DirectedScenarioCli, AWrongScriptExpectationIsPrintedAndExitsOne) {
     const int status = run_cli({cfg, "--report", report, "--quiet"});
     const std::string err = ::testing::internal::GetCapturedStderr();
     EXPECT_EQ(status, 1);
-    const std::string failure = "script.0 (" + cfg + ":5): pe 0: mmio_read 0x2f1a0014 size 4: "
+    const std::string failure = "script.0 (" + cfg +
+                                ":5): pe 0: mmio_read 0x2f1a0014 size 4: "
                                 "expected 0x41, got 0x40";
     EXPECT_EQ(err, "script step failed: " + failure + "\n");
     const nlohmann::json j = read_json(report);

@@ -90,8 +90,7 @@ TEST(ScriptConfig, AnUnknownSystemRegisterOrSizeIsRejected) {
     EXPECT_EQ(
         r.errors[0].rfind(path + ":5:26: script.0.sysreg_read: expected a system register", 0), 0u)
         << r.errors[0];
-    EXPECT_EQ(r.errors[1],
-              path + ":6:42: script.1.size: expected one of 4, 8, got '2'");
+    EXPECT_EQ(r.errors[1], path + ":6:42: script.1.size: expected one of 4, 8, got '2'");
 }
 
 TEST(ScriptConfig, AnEntryNeedsPeAndExactlyOneStepKey) {
@@ -143,14 +142,14 @@ TEST(ScriptConfig, AValueWiderThanA4ByteAccessIsRejected) {
 }
 
 TEST(ScriptConfig, TheTopologyCheckWantsScriptPesSpisOfTheIrsAndEl2ForVdInstructions) {
-    const std::string path = write_file(
-        "pes: [{role: host}, {role: script}]\nvms: []\nsources: []\nscript:\n"
-        "  - {pe: 0, wait: 1us}\n"
-        "  - {pe: 1, expect_line: {pe: 2, line: irq, level: 1}}\n"
-        "  - {pe: 1, spi_line: 64, level: 1}\n"
-        "  - {pe: 1, sys: GIC VDPEND, xt: 0x8000000060000005}\n"
-        "  - {pe: 1, el: 2}\n"
-        "  - {pe: 1, sys: GIC VDPEND, xt: 0x8000000060000005}\n");
+    const std::string path =
+        write_file("pes: [{role: host}, {role: script}]\nvms: []\nsources: []\nscript:\n"
+                   "  - {pe: 0, wait: 1us}\n"
+                   "  - {pe: 1, expect_line: {pe: 2, line: irq, level: 1}}\n"
+                   "  - {pe: 1, spi_line: 64, level: 1}\n"
+                   "  - {pe: 1, sys: GIC VDPEND, xt: 0x8000000060000005}\n"
+                   "  - {pe: 1, el: 2}\n"
+                   "  - {pe: 1, sys: GIC VDPEND, xt: 0x8000000060000005}\n");
     const load_result r = load_config(path);
     ASSERT_EQ(r.errors.size(), 4u) << all(r.errors);
     EXPECT_EQ(r.errors[0],

@@ -41,7 +41,8 @@ void set_doorbell(pe& p, unsigned vpe) {
 }
 // KVM vgic_v5_put() on the WFI path: V = 0 with DB = 1 and DBPM.
 void put_with_doorbell(pe& p, uint8_t dbpm) {
-    p.msr(sysreg::ICH_CONTEXTR_EL2, ICH_CONTEXTR_EL2::DB.make(1) | ICH_CONTEXTR_EL2::DBPM.make(dbpm));
+    p.msr(sysreg::ICH_CONTEXTR_EL2,
+          ICH_CONTEXTR_EL2::DB.make(1) | ICH_CONTEXTR_EL2::DBPM.make(dbpm));
 }
 bool host_doorbell_pending(pe& host) {
     return at_el(host, exception_level::EL1, [&] {
@@ -145,12 +146,14 @@ TEST(Doorbell, SelectingAVpeLoadsItsDoorbellIntoVpeDbr) { // §2.3
     scripted_platform s;
     s.on(VCPU_PE, [&](pe& p) {
         ready(s, p);
-        p.write64(addr(irs_reg::IRS_VPE_SELR), IRS_VPE_SELR::VPE_ID.make(0) | IRS_VPE_SELR::S.make(1));
+        p.write64(addr(irs_reg::IRS_VPE_SELR),
+                  IRS_VPE_SELR::VPE_ID.make(0) | IRS_VPE_SELR::S.make(1));
         wait_op(p);
         EXPECT_EQ(p.read64(addr(irs_reg::IRS_VPE_DBR)),
                   IRS_VPE_DBR::INTID.make(DOORBELL_LPI) | IRS_VPE_DBR::DBV.make(1));
         // vPE 1 is in the table but not mapped: the selection fails and a DBR write with it too.
-        p.write64(addr(irs_reg::IRS_VPE_SELR), IRS_VPE_SELR::VPE_ID.make(1) | IRS_VPE_SELR::S.make(1));
+        p.write64(addr(irs_reg::IRS_VPE_SELR),
+                  IRS_VPE_SELR::VPE_ID.make(1) | IRS_VPE_SELR::S.make(1));
         wait_op(p);
         EXPECT_EQ(p.read64(addr(irs_reg::IRS_VPE_DBR)), 0u);
         p.write64(addr(irs_reg::IRS_VPE_DBR), IRS_VPE_DBR::DBV.make(1));

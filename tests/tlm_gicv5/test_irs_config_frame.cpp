@@ -148,7 +148,8 @@ TEST(IrsConfigFrame, AnAccessOfTheWrongWidthIsABusError) {
         const uint64_t baser = reg_addr(desc(irs_reg::IRS_VMT_BASER));
         EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, cr0, &v, 8), tlm::TLM_GENERIC_ERROR_RESPONSE);
         EXPECT_EQ(p.access(tlm::TLM_WRITE_COMMAND, baser, &v, 4), tlm::TLM_GENERIC_ERROR_RESPONSE);
-        EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, baser + 4, &v, 4), tlm::TLM_GENERIC_ERROR_RESPONSE);
+        EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, baser + 4, &v, 4),
+                  tlm::TLM_GENERIC_ERROR_RESPONSE);
         EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, cr0, &v, 2), tlm::TLM_GENERIC_ERROR_RESPONSE);
         EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, cr0 + 1, &v, 4), tlm::TLM_GENERIC_ERROR_RESPONSE);
     });
@@ -204,8 +205,9 @@ TEST(IrsVmTables, SelectingAnUnmappedVpeReadsValidZeroAndItsConfigWriteFaults) {
     test::scripted_platform s;
     s.on(0, [&](pe& p) {
         test::boot_and_load(s, p, 0);
-        p.write64(reg_addr(desc(irs_reg::IRS_VPE_SELR)),
-                  IRS_VPE_SELR::VM_ID.make(0) | IRS_VPE_SELR::VPE_ID.make(1) | IRS_VPE_SELR::S.make(1));
+        p.write64(reg_addr(desc(irs_reg::IRS_VPE_SELR)), IRS_VPE_SELR::VM_ID.make(0) |
+                                                             IRS_VPE_SELR::VPE_ID.make(1) |
+                                                             IRS_VPE_SELR::S.make(1));
         p.idle_until(p.local_time() + platform::timing_config{}.irs_op);
         const uint64_t st = read(p, irs_reg::IRS_VPE_STATUSR);
         EXPECT_TRUE(IRS_VPE_STATUSR::IDLE.test(st));

@@ -51,7 +51,9 @@ uint64_t rcfg(pe& p, intid i) {
         return p.mrs(sysreg::ICC_ICSR_EL1);
     });
 }
-uint64_t ack(pe& p) { return at_el(p, exception_level::EL1, [&] { return p.insn(gic_insn::CDIA); }); }
+uint64_t ack(pe& p) {
+    return at_el(p, exception_level::EL1, [&] { return p.insn(gic_insn::CDIA); });
+}
 constexpr uint64_t valid_lpi(uint32_t id) { return lpi(id).encode() | CDIA_RESULT::VALID.make(1); }
 
 } // namespace
@@ -157,9 +159,9 @@ TEST(Ist, InvalidatingTheIstStopsItsInterruptsAndKeepsTheirStateInMemory) { // Â
 TEST(Ist, AConfigurationIrsIdr2DoesNotAllowLeavesTheIstInvalid) {
     scripted_platform s;
     s.on(0, [&](pe& p) {
-        for (uint32_t cfgr : {0x00000014u,   // 20 ID bits > IRS_IDR2.ID_BITS = 16
-                              0x00000008u,   // 8 ID bits < MIN_LPI_ID_BITS = 12
-                              0x0000008Cu,   // 8-byte ISTEs without ISTMD
+        for (uint32_t cfgr : {0x00000014u,    // 20 ID bits > IRS_IDR2.ID_BITS = 16
+                              0x00000008u,    // 8 ID bits < MIN_LPI_ID_BITS = 12
+                              0x0000008Cu,    // 8-byte ISTEs without ISTMD
                               0x0001002Cu}) { // two-level with 16 KiB L2 tables, not supported
             p.write32(addr(irs_reg::IRS_IST_CFGR), cfgr);
             p.write64(addr(irs_reg::IRS_IST_BASER), ist_base | 1);
@@ -180,7 +182,8 @@ TEST(SetlpiFrame, AccessesOfTheWrongSizeAreBusErrorsAndReadsReturnZero) {
         EXPECT_EQ(p.access(tlm::TLM_WRITE_COMMAND, irs_cfg.setlpi_frame + 2, &v, 4),
                   tlm::TLM_GENERIC_ERROR_RESPONSE);
         v = ~0ull;
-        EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, irs_cfg.setlpi_frame, &v, 4), tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, irs_cfg.setlpi_frame, &v, 4),
+                  tlm::TLM_OK_RESPONSE);
         EXPECT_EQ(v & 0xffffffffu, 0u);
     });
     s.run();

@@ -46,8 +46,12 @@ void line(scripted_platform& s, pe& p, uint32_t id, bool level) {
     s.plat->spi_line(id, level, p.local_time() - sc_core::sc_time_stamp());
     settle(p);
 }
-uint64_t ack(pe& p) { return at_el(p, exception_level::EL1, [&] { return p.insn(gic_insn::CDIA); }); }
-void eoi(pe& p) { at_el(p, exception_level::EL1, [&] { p.insn(gic_insn::CDEOI); }); }
+uint64_t ack(pe& p) {
+    return at_el(p, exception_level::EL1, [&] { return p.insn(gic_insn::CDIA); });
+}
+void eoi(pe& p) {
+    at_el(p, exception_level::EL1, [&] { p.insn(gic_insn::CDEOI); });
+}
 void deactivate(pe& p, uint32_t id) {
     at_el(p, exception_level::EL1, [&] { p.insn(gic_insn::CDDI, spi(id).encode()); });
     settle(p);
@@ -171,8 +175,8 @@ TEST(PhysicalSpi, ACommandForAnSpiOutsideTheRangeHasNoEffectAndItsConfigReadFaul
         EXPECT_TRUE(ICC_ICSR_EL1::F.test(rcfg(p, 0x123456)));
         EXPECT_FALSE(ICC_ICSR_EL1::F.test(rcfg(p, 63)));
         at_el(p, exception_level::EL1, [&] { p.insn(gic_insn::CDRCFG, lpi(5).encode()); });
-        EXPECT_TRUE(ICC_ICSR_EL1::F.test(at_el(p, exception_level::EL1,
-                                               [&] { return p.mrs(sysreg::ICC_ICSR_EL1); })));
+        EXPECT_TRUE(ICC_ICSR_EL1::F.test(
+            at_el(p, exception_level::EL1, [&] { return p.mrs(sysreg::ICC_ICSR_EL1); })));
     });
     s.run();
 }
@@ -209,9 +213,8 @@ TEST(PhysicalSpi, AnAffinityChangeMovesAPendingSpiToItsNewTarget) { // §8.8
         line(s, p, 9, true);
         EXPECT_FALSE(p.line(pe_line::irq));
         EXPECT_TRUE(s.plat->pes[1]->line(pe_line::irq));
-        at_el(p, exception_level::EL1, [&] {
-            p.insn(gic_insn::CDAFF, spi(9).encode() | CD_OPERAND::IAFFID.make(0));
-        });
+        at_el(p, exception_level::EL1,
+              [&] { p.insn(gic_insn::CDAFF, spi(9).encode() | CD_OPERAND::IAFFID.make(0)); });
         settle(p);
         EXPECT_FALSE(s.plat->pes[1]->line(pe_line::irq));
         EXPECT_TRUE(p.line(pe_line::irq));
@@ -283,7 +286,8 @@ TEST(PhysicalCpuInterface, AnInterruptBelowTheMaskOrWithTheInterfaceDisabledIsNo
         at_el(p, exception_level::EL1, [&] { p.msr(sysreg::ICC_PCR_EL1, 0x12); });
         settle(p);
         EXPECT_TRUE(p.line(pe_line::irq));
-        const uint64_t hppir = at_el(p, exception_level::EL1, [&] { return p.mrs(sysreg::ICC_HPPIR_EL1); });
+        const uint64_t hppir =
+            at_el(p, exception_level::EL1, [&] { return p.mrs(sysreg::ICC_HPPIR_EL1); });
         EXPECT_EQ(ICC_HPPIR_EL1::ID.get(hppir), 4u);
         EXPECT_TRUE(ICC_HPPIR_EL1::HPPIV.test(hppir));
     });
@@ -355,9 +359,8 @@ TEST(OneOfN, PesWithDpsZeroTakeTurnsAtOneOfNInterrupts) { // §2.4, IRM = 1
         // Both PEs have DPS = 0 after reset: the first goes to PE 0, the next to PE 1.
         EXPECT_EQ(ack(p), cdia_valid(20));
         EXPECT_TRUE(other->line(pe_line::irq));
-        EXPECT_EQ(ICC_HPPIR_EL1::ID.get(at_el(*other, exception_level::EL1, [&] {
-                      return other->mrs(sysreg::ICC_HPPIR_EL1);
-                  })),
+        EXPECT_EQ(ICC_HPPIR_EL1::ID.get(at_el(*other, exception_level::EL1,
+                                              [&] { return other->mrs(sysreg::ICC_HPPIR_EL1); })),
                   21u);
     });
     s.run();
@@ -375,9 +378,8 @@ TEST(OneOfN, APeLeavingOneOfNHandsItsInterruptsToAnotherAndNoneLeavesThemWaiting
         };
         dps(1, 1); // only PE 0 participates
         spi_setup(p, 30, 0x10);
-        at_el(p, exception_level::EL1, [&] {
-            p.insn(gic_insn::CDAFF, spi(30).encode() | CD_OPERAND::IRM.make(1));
-        });
+        at_el(p, exception_level::EL1,
+              [&] { p.insn(gic_insn::CDAFF, spi(30).encode() | CD_OPERAND::IRM.make(1)); });
         line(s, p, 30, true);
         EXPECT_TRUE(p.line(pe_line::irq));
         dps(0, 1); // now nobody: the interrupt waits, nothing is lost
@@ -432,7 +434,8 @@ TEST(PhysicalCpuInterface, DropsAndDeactivatesThatFindNothingDoNothing) { // §8
         // CDEOI names no interrupt: it drops the lowest set bit, the running priority 0x08.
         eoi(p);
         EXPECT_EQ(apr(), uint64_t{1} << 0x10);
-        EXPECT_EQ(at_el(p, exception_level::EL1, [&] { return p.mrs(sysreg::ICC_HAPR_EL1); }), 0x10u);
+        EXPECT_EQ(at_el(p, exception_level::EL1, [&] { return p.mrs(sysreg::ICC_HAPR_EL1); }),
+                  0x10u);
     });
     s.run();
 }

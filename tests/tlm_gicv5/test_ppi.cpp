@@ -11,10 +11,18 @@ using cpu_stubs::pe_line;
 
 namespace {
 
-uint64_t mrs1(pe& p, sysreg r) { return at_el(p, exception_level::EL1, [&] { return p.mrs(r); }); }
-void msr1(pe& p, sysreg r, uint64_t v) { at_el(p, exception_level::EL1, [&] { p.msr(r, v); }); }
-uint64_t ack(pe& p) { return at_el(p, exception_level::EL1, [&] { return p.insn(gic_insn::CDIA); }); }
-void insn1(pe& p, gic_insn i, uint64_t op) { at_el(p, exception_level::EL1, [&] { p.insn(i, op); }); }
+uint64_t mrs1(pe& p, sysreg r) {
+    return at_el(p, exception_level::EL1, [&] { return p.mrs(r); });
+}
+void msr1(pe& p, sysreg r, uint64_t v) {
+    at_el(p, exception_level::EL1, [&] { p.msr(r, v); });
+}
+uint64_t ack(pe& p) {
+    return at_el(p, exception_level::EL1, [&] { return p.insn(gic_insn::CDIA); });
+}
+void insn1(pe& p, gic_insn i, uint64_t op) {
+    at_el(p, exception_level::EL1, [&] { p.insn(i, op); });
+}
 constexpr uint64_t valid(intid i) { return i.encode() | CDIA_RESULT::VALID.make(1); }
 // The PPI wire n of PE 0's CPU interface, as a timer would drive it.
 void wire(scripted_platform& s, pe& p, unsigned n, bool level) {
@@ -125,8 +133,12 @@ TEST(Ppi, GicCdInstructionsOtherThanCddiDoNotReachAPpi) {
 }
 
 namespace {
-void msr2(pe& p, sysreg r, uint64_t v) { at_el(p, exception_level::EL2, [&] { p.msr(r, v); }); }
-uint64_t mrs2(pe& p, sysreg r) { return at_el(p, exception_level::EL2, [&] { return p.mrs(r); }); }
+void msr2(pe& p, sysreg r, uint64_t v) {
+    at_el(p, exception_level::EL2, [&] { p.msr(r, v); });
+}
+uint64_t mrs2(pe& p, sysreg r) {
+    return at_el(p, exception_level::EL2, [&] { return p.mrs(r); });
+}
 constexpr unsigned GUEST_PE = 1;
 } // namespace
 
@@ -183,9 +195,8 @@ TEST(GuestPpi, AGuestPpiGoesBeforeAVirtualSpiOfEqualPriority) { // R_VVBPS
             p.msr(sysreg::ICC_PPI_ENABLER0_EL1, uint64_t{1} << PPI_SW_PPI);
         });
         vdpend(p, 2, true);
-        at_el(p, exception_level::EL1, [&] {
-            p.msr(sysreg::ICC_PPI_SPENDR0_EL1, uint64_t{1} << PPI_SW_PPI);
-        });
+        at_el(p, exception_level::EL1,
+              [&] { p.msr(sysreg::ICC_PPI_SPENDR0_EL1, uint64_t{1} << PPI_SW_PPI); });
         settle(p);
         EXPECT_EQ(cdia(p), valid(ppi(PPI_SW_PPI)));
         cdeoi(p);

@@ -273,13 +273,13 @@ TEST(VirtualSpi, EachHypervisorInstructionActsOnTheVmItNames) { // §5.1, README
         vd(gic_insn::VDPEND, op | VD::PENDING.make(1));
         settle(p);
         EXPECT_EQ(cdia(p), cdia_valid(21)); // the guest sees what the hypervisor set up
-        vd(gic_insn::VDDI, op); // the hypervisor deactivates it (e.g. on restore)
+        vd(gic_insn::VDDI, op);             // the hypervisor deactivates it (e.g. on restore)
         vd(gic_insn::VDDIS, op);
         icsr = vdrcfg(p, 21);
         EXPECT_FALSE(ICC_ICSR_EL1::Active.test(icsr));
         EXPECT_FALSE(ICC_ICSR_EL1::Enabled.test(icsr));
         EXPECT_TRUE(ICC_ICSR_EL1::Pending.test(icsr)); // level: the acknowledge kept it pending
-        vd(gic_insn::VDAFF, op | VD::IAFFID.make(1)); // to vPE 1 of the VM
+        vd(gic_insn::VDAFF, op | VD::IAFFID.make(1));  // to vPE 1 of the VM
         EXPECT_EQ(ICC_ICSR_EL1::IAFFID.get(vdrcfg(p, 21)), 1u);
         // A VM that is not mapped: no effect, and a software-error record.
         vd(gic_insn::VDEN, spi(21).encode() | VD::VM.make(5));
@@ -302,8 +302,7 @@ TEST(VirtualSpi, AnSpiGivenToAVmThroughIrsSpiVmrArrivesInTheGuestAsAVirtualSpi) 
         p.write64(frame + desc(irs_reg::IRS_SPI_VMR).offset,
                   IRS_SPI_VMR::VM_ID.make(0) | IRS_SPI_VMR::VIRT.make(1));
         p.idle_until(p.local_time() + sc_core::sc_time(2, sc_core::SC_US));
-        EXPECT_EQ(p.read64(frame + desc(irs_reg::IRS_SPI_VMR).offset),
-                  IRS_SPI_VMR::VIRT.make(1));
+        EXPECT_EQ(p.read64(frame + desc(irs_reg::IRS_SPI_VMR).offset), IRS_SPI_VMR::VIRT.make(1));
         s.plat->spi_line(12, true, p.local_time() - sc_core::sc_time_stamp());
         settle(p);
         EXPECT_TRUE(p.virq());
@@ -350,12 +349,13 @@ TEST(VirtualSave, SavingWithQuiesceWritesTheVistBackAndStopsDeliveryUntilResumed
         const uint64_t frame = platform::irs_config{}.config_frame;
         const uint64_t save = frame + desc(irs_reg::IRS_SAVE_VMR).offset;
         const uint64_t status = frame + desc(irs_reg::IRS_SAVE_VM_STATUSR).offset;
-        p.write64(save, IRS_SAVE_VMR::VM_ID.make(0) | IRS_SAVE_VMR::Q.make(1) | IRS_SAVE_VMR::S.make(1));
+        p.write64(save,
+                  IRS_SAVE_VMR::VM_ID.make(0) | IRS_SAVE_VMR::Q.make(1) | IRS_SAVE_VMR::S.make(1));
         p.idle_until(p.local_time() + sc_core::sc_time(2, sc_core::SC_US));
         const uint32_t st = p.read32(status);
         EXPECT_TRUE(IRS_SAVE_VM_STATUSR::IDLE.test(st));
         EXPECT_TRUE(IRS_SAVE_VM_STATUSR::Q.test(st));
-        EXPECT_FALSE(p.virq()); // quiesced: recalled
+        EXPECT_FALSE(p.virq());   // quiesced: recalled
         const iste e = s.iste(6); // now readable without side effects (debug peek)
         EXPECT_TRUE(e.pending);
         EXPECT_TRUE(e.enable);
@@ -378,13 +378,15 @@ TEST(GuestTraps, TrappedGuestAccessesReachTheHostAndHaveNoEffect) { // §5.2 ICH
             p.msr(sysreg::ICH_HFGITR_EL2, ICH_HFGITR_EL2::CDEN.make(1));
             p.msr(sysreg::ICH_HFGWTR_EL2, ICH_HFGxTR_EL2::PPI_ENABLERn.make(1));
         });
-        guest_enable(p); // ICC_PCR / ICC_CR0: not trapped
+        guest_enable(p);       // ICC_PCR / ICC_CR0: not trapped
         guest_spi(p, 3, 0x10); // its CDEN traps; CDPRI, CDAFF, CDHM do not
         at_el(p, exception_level::EL1, [&] { p.msr(sysreg::ICC_PPI_ENABLER0_EL1, 0x8); });
         const uint64_t icsr = vdrcfg(p, 3);
         EXPECT_FALSE(ICC_ICSR_EL1::Enabled.test(icsr)); // the trapped CDEN did nothing
         EXPECT_EQ(ICC_ICSR_EL1::Priority.get(icsr), 0x10u);
-        EXPECT_EQ(at_el(p, exception_level::EL2, [&] { return p.mrs(sysreg::ICH_PPI_ENABLER0_EL2); }), 0u);
+        EXPECT_EQ(
+            at_el(p, exception_level::EL2, [&] { return p.mrs(sysreg::ICH_PPI_ENABLER0_EL2); }),
+            0u);
     });
     s.run();
     ASSERT_EQ(seen.size(), 2u);

@@ -65,7 +65,8 @@ unsigned running_priority(uint64_t apr) {
 uint64_t drop_priority(uint64_t apr) { return apr & (apr - 1); } // clears the lowest set bit
 } // namespace
 
-cpu_interface::cpu_interface(const sc_core::sc_module_name& name, const cpu_interface_params& params)
+cpu_interface::cpu_interface(const sc_core::sc_module_name& name,
+                             const cpu_interface_params& params)
     : sc_module(name), cpu("cpu"), stream_out("stream_out"), stream_in("stream_in"),
       m_params(params) {
     cpu.bind(*this);
@@ -122,7 +123,8 @@ void cpu_interface::barrier(const sc_time& done, sc_time& delay) const {
         delay += done - now;
 }
 
-uint64_t cpu_interface::request_config(bool virt, uint16_t vm, uint64_t operand_id, sc_time& delay) {
+uint64_t cpu_interface::request_config(bool virt, uint16_t vm, uint64_t operand_id,
+                                       sc_time& delay) {
     stream_payload p;
     p.cmd = stream_cmd::request_config;
     p.virt = virt;
@@ -173,8 +175,7 @@ uint64_t cpu_interface::execute(gic_insn insn, uint64_t op, exception_level el, 
         return 0;
     case gic_insn::CDIA:
         return guest ? virtual_acknowledge(delay) : physical_acknowledge(false, delay);
-    case gic_insn::CDNMIA:
-        return guest ? 0 : physical_acknowledge(true, delay);
+    case gic_insn::CDNMIA: return guest ? 0 : physical_acknowledge(true, delay);
     case gic_insn::CDEOI:
         // §4.3: priority drop of the lowest set APR bit; a drop with APR = 0 does nothing.
         if (guest) {
@@ -251,8 +252,8 @@ uint64_t cpu_interface::acknowledge(hppi& offer, uint64_t& apr, bool virt, sc_ti
         apr &= ~(uint64_t{1} << h.prio);
         return 0;
     }
-    return CDIA_RESULT::ID.make(h.id.id) | CDIA_RESULT::TYPE.make(static_cast<uint64_t>(h.id.type)) |
-           CDIA_RESULT::VALID.make(1);
+    return CDIA_RESULT::ID.make(h.id.id) |
+           CDIA_RESULT::TYPE.make(static_cast<uint64_t>(h.id.type)) | CDIA_RESULT::VALID.make(1);
 }
 
 sc_time cpu_interface::not_before(const sc_time& delay, const sc_time& at) {
@@ -263,12 +264,13 @@ sc_time cpu_interface::not_before(const sc_time& delay, const sc_time& at) {
 uint64_t cpu_interface::virtual_acknowledge(sc_time& delay) {
     const hppi h = virtual_hppi();
     if (!virq_out.read() || !h.valid)
-        return 0; // no HPPI of sufficient priority: VALID = 0
+        return 0;                       // no HPPI of sufficient priority: VALID = 0
     if (h.id.type == intid_type::PPI) { // a guest PPI is acknowledged here
         m_vapr |= uint64_t{1} << h.prio;
         m_vppi.activate(h.id.id, !(m_ppi_hm[h.id.id / 64] & detail::ppi_bit(h.id.id)));
         recalc_ppi(delay);
-        return CDIA_RESULT::ID.make(h.id.id) | CDIA_RESULT::TYPE.make(1) | CDIA_RESULT::VALID.make(1);
+        return CDIA_RESULT::ID.make(h.id.id) | CDIA_RESULT::TYPE.make(1) |
+               CDIA_RESULT::VALID.make(1);
     }
     // An offer that reaches us only after the PE's local time is not there yet for it.
     if (sc_core::sc_time_stamp() + delay < m_vhppi_at)
@@ -302,8 +304,8 @@ uint64_t cpu_interface::physical_acknowledge(bool nmi, sc_time& delay) {
     m_apr |= uint64_t{1} << h.prio;
     m_ppi.activate(h.id.id, !(m_ppi_hm[h.id.id / 64] & detail::ppi_bit(h.id.id)));
     recalc_ppi(delay);
-    return CDIA_RESULT::ID.make(h.id.id) | CDIA_RESULT::TYPE.make(static_cast<uint64_t>(h.id.type)) |
-           CDIA_RESULT::VALID.make(1);
+    return CDIA_RESULT::ID.make(h.id.id) |
+           CDIA_RESULT::TYPE.make(static_cast<uint64_t>(h.id.type)) | CDIA_RESULT::VALID.make(1);
 }
 
 void cpu_interface::update_irq(const sc_time& delay) {
@@ -432,7 +434,9 @@ void cpu_interface::write_sysreg(sysreg r, uint64_t v, exception_level el, sc_ti
             m_pcr = v & ICC_PCR_EL1::PRIORITY.mask();
         break;
     case sysreg::ICH_APR_EL2: m_vapr = v & 0xffffffffu; break;
-    case sysreg::ICH_VMCR_EL2: m_vmcr = v & (ICH_VMCR_EL2::EN.mask() | ICH_VMCR_EL2::VPMR.mask()); break;
+    case sysreg::ICH_VMCR_EL2:
+        m_vmcr = v & (ICH_VMCR_EL2::EN.mask() | ICH_VMCR_EL2::VPMR.mask());
+        break;
     case sysreg::ICH_CONTEXTR_EL2: write_contextr(v, delay); return;
     case sysreg::ICH_HFGRTR_EL2: m_hfgrtr = v & 0x1f00ffu; return;
     case sysreg::ICH_HFGWTR_EL2: m_hfgwtr = v & 0x1f00ffu; return;

@@ -103,11 +103,8 @@ void irs::stream_b_transport(int pe, stream_payload& p, sc_time& delay) {
     switch (p.cmd) {
     case stream_cmd::make_resident: make_resident(pe, p, delay); return;
     case stream_cmd::make_nonresident: make_nonresident(pe, p, delay); return;
-    case stream_cmd::set_hppi:
-        SC_REPORT_ERROR(name(), "set_hppi received upstream");
-        return;
-    default:
-        break;
+    case stream_cmd::set_hppi: SC_REPORT_ERROR(name(), "set_hppi received upstream"); return;
+    default: break;
     }
     if (p.virt)
         virtual_command(p, delay);
@@ -146,9 +143,7 @@ bool irs::apply_command(iste& e, stream_payload& p) const {
         if (e.hm == handling_mode::edge)
             e.pending = false;
         break;
-    default:
-        SC_REPORT_ERROR(name(), "unexpected stream command");
-        return false;
+    default: SC_REPORT_ERROR(name(), "unexpected stream command"); return false;
     }
     return true;
 }
@@ -404,8 +399,8 @@ void irs::make_nonresident(int pe, stream_payload& p, sc_time& delay) {
 void irs::check_doorbell(detail::interrupt_space& sp, uint16_t t, const sc_time& delay) {
     detail::target& vpe = sp.targets[t];
     const detail::candidate* best = vpe.candidates.best();
-    const bool requested = sp.virt && IRS_VPE_DBR::DBV.test(vpe.dbr) &&
-                           IRS_VPE_DBR::REQ_DB.test(vpe.dbr);
+    const bool requested =
+        sp.virt && IRS_VPE_DBR::DBV.test(vpe.dbr) && IRS_VPE_DBR::REQ_DB.test(vpe.dbr);
     // "Beats DBPM": a higher priority, that is a numerically lower one (reference §5.4).
     if (!requested || !best || best->prio >= IRS_VPE_DBR::DBPM.get(vpe.dbr) ||
         !IRS_CR0::IRSEN.test(reg(irs_reg::IRS_CR0)) || sp.quiesced)

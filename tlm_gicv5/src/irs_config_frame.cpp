@@ -33,8 +33,7 @@ void irs::reset_registers() {
     // Advertise exactly what is modelled: Non-secure domain, virtualization, 48-bit PAs.
     set(irs_reg::IRS_IDR0, IRS_IDR0::INT_DOM.make(1) | IRS_IDR0::PA_RANGE.make(5) |
                                IRS_IDR0::VIRT.make(1) | IRS_IDR0::ONE_N.make(1) |
-                               IRS_IDR0::SETLPI.make(1) |
-                               IRS_IDR0::SWE.make(m_params.swe));
+                               IRS_IDR0::SETLPI.make(1) | IRS_IDR0::SWE.make(m_params.swe));
     set(irs_reg::IRS_IDR1, IRS_IDR1::PE_CNT.make(m_params.pe_count) |
                                IRS_IDR1::IAFFID_BITS.make(m_params.iaffid_bits - 1) |
                                IRS_IDR1::PRI_BITS.make(m_params.pri_bits - 1));
@@ -49,8 +48,8 @@ void irs::reset_registers() {
     set(irs_reg::IRS_IDR5, IRS_IDR5::SPI_RANGE.make(m_params.spi_range));
     set(irs_reg::IRS_IDR6, IRS_IDR6::SPI_IRS_RANGE.make(m_params.spi_irs_range));
     set(irs_reg::IRS_IDR7, IRS_IDR7::SPI_BASE.make(m_params.spi_base));
-    set(irs_reg::IRS_IDR3, IRS_IDR3::VM_ID_BITS.make(m_params.vm_id_bits) |
-                               IRS_IDR3::VMT_LEVELS.make(1));
+    set(irs_reg::IRS_IDR3,
+        IRS_IDR3::VM_ID_BITS.make(m_params.vm_id_bits) | IRS_IDR3::VMT_LEVELS.make(1));
     set(irs_reg::IRS_IDR4, IRS_IDR4::VPE_ID_BITS.make(m_params.vpe_id_bits - 1));
 }
 
@@ -129,19 +128,13 @@ uint64_t irs::reg_read(irs_reg r, const sc_time& at) const {
                           at >= m_save_busy_until && at >= m_vm_busy_until;
         return IRS_CR0::IDLE.set(v, idle);
     }
-    case irs_reg::IRS_SYNC_STATUSR:
-        return IRS_SYNC_STATUSR::IDLE.make(at >= m_sync_busy_until);
-    case irs_reg::IRS_VMT_STATUSR:
-        return IRS_VMT_STATUSR::IDLE.make(at >= m_vmt_busy_until);
-    case irs_reg::IRS_VPE_STATUSR:
-        return IRS_VPE_STATUSR::IDLE.set(v, at >= m_vpe_busy_until);
-    case irs_reg::IRS_SPI_STATUSR:
-        return IRS_SPI_STATUSR::IDLE.set(v, at >= m_spi_busy_until);
-    case irs_reg::IRS_PE_STATUSR:
-        return IRS_PE_STATUSR::IDLE.set(v, at >= m_pe_busy_until);
+    case irs_reg::IRS_SYNC_STATUSR: return IRS_SYNC_STATUSR::IDLE.make(at >= m_sync_busy_until);
+    case irs_reg::IRS_VMT_STATUSR: return IRS_VMT_STATUSR::IDLE.make(at >= m_vmt_busy_until);
+    case irs_reg::IRS_VPE_STATUSR: return IRS_VPE_STATUSR::IDLE.set(v, at >= m_vpe_busy_until);
+    case irs_reg::IRS_SPI_STATUSR: return IRS_SPI_STATUSR::IDLE.set(v, at >= m_spi_busy_until);
+    case irs_reg::IRS_PE_STATUSR: return IRS_PE_STATUSR::IDLE.set(v, at >= m_pe_busy_until);
     case irs_reg::IRS_SPI_RESAMPLER:
-    case irs_reg::IRS_MAP_L2_ISTR:
-        return 0; // write-only triggers
+    case irs_reg::IRS_MAP_L2_ISTR: return 0; // write-only triggers
     case irs_reg::IRS_VPE_HPPIR: {
         // The best pending interrupt of the selected vPE, resident or not (reference §5.4).
         const detail::target* vpe = selected_vpe();
@@ -151,20 +144,16 @@ uint64_t irs::reg_read(irs_reg r, const sc_time& at) const {
                           IRS_VPE_HPPIR::HPPIV.make(1)
                     : 0;
     }
-    case irs_reg::IRS_VM_STATUSR:
-        return IRS_VM_STATUSR::IDLE.set(v, at >= m_vm_busy_until);
+    case irs_reg::IRS_VM_STATUSR: return IRS_VM_STATUSR::IDLE.set(v, at >= m_vm_busy_until);
     case irs_reg::IRS_SAVE_VM_STATUSR: {
         const std::size_t id = IRS_SAVE_VMR::VM_ID.get(reg(irs_reg::IRS_SAVE_VMR));
         const detail::vm_state* vm = id < m_vms.size() ? m_vms[id].get() : nullptr;
         return IRS_SAVE_VM_STATUSR::IDLE.make(at >= m_save_busy_until) |
                IRS_SAVE_VM_STATUSR::Q.make(vm && vm->valid && vm->space.quiesced);
     }
-    case irs_reg::IRS_IST_STATUSR:
-        return IRS_IST_STATUSR::IDLE.make(at >= m_ist_busy_until);
-    case irs_reg::IRS_SYNCR:
-        return 0; // SYNC is a write-only trigger
-    default:
-        return v;
+    case irs_reg::IRS_IST_STATUSR: return IRS_IST_STATUSR::IDLE.make(at >= m_ist_busy_until);
+    case irs_reg::IRS_SYNCR: return 0; // SYNC is a write-only trigger
+    default: return v;
     }
 }
 
@@ -216,8 +205,7 @@ void irs::reg_write(irs_reg r, uint64_t value, sc_time& delay) {
             return;
         }
         break;
-    default:
-        break;
+    default: break;
     }
     reg(r) = value;
 }

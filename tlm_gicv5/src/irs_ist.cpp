@@ -26,9 +26,9 @@ void irs::IRS_IST_BASER_write(uint64_t value, sc_time& delay) {
             baser = IRS_IST_BASER::VALID.set(baser, 0);
         }
     } else {
-        const bool ok = IRS_IST_BASER::VALID.test(value) &&
-                        ist_configure(reg(irs_reg::IRS_IST_CFGR),
-                                      addr_of(IRS_IST_BASER::ADDR, value), work);
+        const bool ok =
+            IRS_IST_BASER::VALID.test(value) &&
+            ist_configure(reg(irs_reg::IRS_IST_CFGR), addr_of(IRS_IST_BASER::ADDR, value), work);
         baser = IRS_IST_BASER::VALID.set(value, ok);
     }
     m_ist_busy_until = std::max(sc_core::sc_time_stamp() + work, m_ist_busy_until) + m_params.t_op;

@@ -12,9 +12,7 @@ namespace gicv5 {
 
 using sc_core::sc_time;
 
-bool irs::vmt_valid() const {
-    return IRS_VMT_BASER::VALID.test(reg(irs_reg::IRS_VMT_BASER));
-}
+bool irs::vmt_valid() const { return IRS_VMT_BASER::VALID.test(reg(irs_reg::IRS_VMT_BASER)); }
 
 detail::vm_state* irs::mapped_vm(uint16_t vm_id) {
     if (vm_id >= m_vms.size() || !m_vms[vm_id] || !m_vms[vm_id]->valid)
@@ -58,9 +56,7 @@ void irs::IRS_VMT_BASER_write(uint64_t value, sc_time& delay) {
     m_vmt_busy_until = std::max(sc_core::sc_time_stamp() + work, m_vmt_busy_until) + m_params.t_op;
 }
 
-uint64_t irs::vmt_base() const {
-    return addr_of(IRS_VMT_BASER::ADDR, reg(irs_reg::IRS_VMT_BASER));
-}
+uint64_t irs::vmt_base() const { return addr_of(IRS_VMT_BASER::ADDR, reg(irs_reg::IRS_VMT_BASER)); }
 
 std::optional<uint64_t> irs::vmte_of(uint16_t vm_id) const {
     const uint64_t cfgr = reg(irs_reg::IRS_VMT_CFGR);
@@ -128,8 +124,8 @@ void irs::IRS_VMAP_VMR_write(uint64_t value, sc_time& work) {
             const unsigned vpe_bits = static_cast<unsigned>(VMTE_W1::VPE_ID_BITS.get(w1));
             if (vpe_bits > m_params.vpe_id_bits) {
                 ignore("VMTE asks for more vPE ID bits than IRS_IDR4.VPE_ID_BITS");
-            } else if (mem_write64(vmte_word_at(*vmte, vmte_word::vmd),
-                                   VMTE_W0::VALID.set(w0, 1), work)) {
+            } else if (mem_write64(vmte_word_at(*vmte, vmte_word::vmd), VMTE_W0::VALID.set(w0, 1),
+                                   work)) {
                 auto vm = std::make_unique<detail::vm_state>();
                 vm->valid = true;
                 vm->vpet_base = addr_of(VMTE_W1::VPET_ADDR, w1);
@@ -313,7 +309,8 @@ void irs::IRS_SAVE_VMR_write(uint64_t value, sc_time& delay) {
         for (uint16_t t = 0; t < vm->space.targets.size(); ++t)
             update_hppi(vm->space, t, work); // recall, or offer again
     }
-    m_save_busy_until = std::max(sc_core::sc_time_stamp() + work, m_save_busy_until) + m_params.t_op;
+    m_save_busy_until =
+        std::max(sc_core::sc_time_stamp() + work, m_save_busy_until) + m_params.t_op;
 }
 
 void irs::IRS_VPE_DBR_write(uint64_t value, sc_time& delay) {

@@ -99,7 +99,9 @@ public:
 
 private:
     bool resident() const { return ICH_CONTEXTR_EL2::V.test(m_contextr); }
-    bool virtual_access(exception_level el) const { return el <= exception_level::EL1 && resident(); }
+    bool virtual_access(exception_level el) const {
+        return el <= exception_level::EL1 && resident();
+    }
     uint64_t virtual_acknowledge(sc_core::sc_time& delay);
     uint64_t physical_acknowledge(bool nmi, sc_core::sc_time& delay);
     bool physical_signalled() const; // the physical HPPI has sufficient priority
@@ -132,8 +134,8 @@ private:
     uint64_t m_icsr = 0;     // ICC_ICSR_EL1 of the physical domain (VDRCFG/CDRCFG at EL2)
     uint64_t m_vicsr = 0;    // ICC_ICSR_EL1 as the guest sees it
     uint64_t m_cr0 = 0, m_pcr = 0, m_apr = 0; // physical ICC_CR0/PCR/APR_EL1
-    hppi m_vhppi;   // the IRS's latest offer for the resident vPE
-    hppi m_hppi;    // the IRS's latest offer for this PE (physical domain)
+    hppi m_vhppi;                             // the IRS's latest offer for the resident vPE
+    hppi m_hppi;                            // the IRS's latest offer for this PE (physical domain)
     sc_core::sc_time m_hppi_at, m_vhppi_at; // when those offers arrived
     // The delay after which something that depends on an offer arriving at `at` can happen.
     static sc_core::sc_time not_before(const sc_core::sc_time& delay, const sc_core::sc_time& at);
@@ -141,8 +143,8 @@ private:
     detail::ppi_bank m_ppi, m_vppi;
     detail::ppi_bits m_ppi_hm{}, m_ppi_line{}, m_vppi_dvi{};
     hppi m_ppi_hppi, m_vppi_hppi; // the best of each bank
-    sc_core::sc_time m_sys_done; // when every posted command has taken effect (GSB SYS)
-    sc_core::sc_time m_ack_done; // when every Activate has taken effect (GSB ACK)
+    sc_core::sc_time m_sys_done;  // when every posted command has taken effect (GSB SYS)
+    sc_core::sc_time m_ack_done;  // when every Activate has taken effect (GSB ACK)
     std::array<uint64_t, gic_insn_count> m_insn_count{};
     uint64_t m_unimplemented = 0;
     uint64_t m_hfgrtr = 0, m_hfgwtr = 0, m_hfgitr = 0; // ICH_HFG{R,W,I}TR_EL2

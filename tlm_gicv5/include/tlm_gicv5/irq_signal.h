@@ -36,8 +36,8 @@ private:
 // told what it was, to emulate it.
 struct gic_trap {
     enum class kind : uint8_t { read, write, insn } what = kind::insn;
-    unsigned index = 0;  // the sysreg or gic_insn, as its enum value
-    uint64_t value = 0;  // the written value or the instruction's operand
+    unsigned index = 0; // the sysreg or gic_insn, as its enum value
+    uint64_t value = 0; // the written value or the instruction's operand
 };
 struct gic_trap_if {
     virtual ~gic_trap_if() = default;

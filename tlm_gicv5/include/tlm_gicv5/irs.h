@@ -177,9 +177,7 @@ private:
     uint64_t vmt_base() const;
     detail::vm_state* mapped_vm(uint16_t vm_id);
     detail::target* selected_vpe();
-    const detail::target* selected_vpe() const {
-        return const_cast<irs*>(this)->selected_vpe();
-    }
+    const detail::target* selected_vpe() const { return const_cast<irs*>(this)->selected_vpe(); }
     void unmap_vm(uint16_t vm_id, sc_core::sc_time& delay);
 
     // Memory socket (irs.cpp). Return false (and log) on a failed access.

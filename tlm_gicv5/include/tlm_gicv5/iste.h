@@ -17,7 +17,7 @@ constexpr field ENABLE{3, 3};
 constexpr field IRM{4, 4}; // 0 = targeted, 1 = 1-of-N
 constexpr field HWU{10, 9};
 constexpr field PRIORITY{15, 11};
-constexpr field IAFFID{31, 16}; // for a virtual interrupt: the target vPE ID
+constexpr field IAFFID{31, 16};        // for a virtual interrupt: the target vPE ID
 constexpr uint32_t RES0_MASK = 0x1e0u; // bits [8:5]
 } // namespace L2_ISTE
 
@@ -52,11 +52,11 @@ struct iste {
         return e;
     }
     constexpr uint32_t encode() const {
-        return static_cast<uint32_t>(
-            L2_ISTE::PENDING.make(pending) | L2_ISTE::ACTIVE.make(active) |
-            L2_ISTE::HM.make(static_cast<uint64_t>(hm)) | L2_ISTE::ENABLE.make(enable) |
-            L2_ISTE::IRM.make(irm) | L2_ISTE::HWU.make(hwu) |
-            L2_ISTE::PRIORITY.make(priority) | L2_ISTE::IAFFID.make(iaffid));
+        return static_cast<uint32_t>(L2_ISTE::PENDING.make(pending) | L2_ISTE::ACTIVE.make(active) |
+                                     L2_ISTE::HM.make(static_cast<uint64_t>(hm)) |
+                                     L2_ISTE::ENABLE.make(enable) | L2_ISTE::IRM.make(irm) |
+                                     L2_ISTE::HWU.make(hwu) | L2_ISTE::PRIORITY.make(priority) |
+                                     L2_ISTE::IAFFID.make(iaffid));
     }
     // §2.4: a candidate for the HPPI is pending, enabled and not active.
     constexpr bool candidate() const { return pending && enable && !active; }

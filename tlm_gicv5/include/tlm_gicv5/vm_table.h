@@ -12,9 +12,13 @@ constexpr unsigned VMTE_BYTES = 32; // L2 VMTE: four 64-bit words
 constexpr unsigned VPETE_BYTES = 8;
 
 // VMTE word 0: VALID, VM descriptor address.
-namespace VMTE_W0 { constexpr field VALID{0, 0}, VMD_ADDR{55, 3}; }
+namespace VMTE_W0 {
+constexpr field VALID{0, 0}, VMD_ADDR{55, 3};
+}
 // VMTE word 1: VPE table address and width of the vPE ID.
-namespace VMTE_W1 { constexpr field VPET_ADDR{55, 3}, VPE_ID_BITS{63, 59}; }
+namespace VMTE_W1 {
+constexpr field VPET_ADDR{55, 3}, VPE_ID_BITS{63, 59};
+}
 // VMTE words 2 (LPI vIST) and 3 (SPI vIST): a vIST descriptor.
 namespace VIST_DESC {
 constexpr field IST_VALID{0, 0}, L2SZ{2, 1}, ADDR{55, 6}, ISTSZ{57, 56}, STRUCTURE{58, 58},
@@ -23,11 +27,15 @@ constexpr field IST_VALID{0, 0}, L2SZ{2, 1}, ADDR{55, 6}, ISTSZ{57, 56}, STRUCTU
 enum class vmte_word : unsigned { vmd = 0, vpet = 1, lpi_vist = 2, spi_vist = 3 };
 
 // VPE table entry: VALID (set by IRS_VMAP_VPER), VPE descriptor address.
-namespace VPETE { constexpr field VALID{0, 0}, VPED_ADDR{55, 3}; }
+namespace VPETE {
+constexpr field VALID{0, 0}, VPED_ADDR{55, 3};
+}
 
 // A two-level VM table (reference §5.3): 8-byte L1 entries, each naming a 4 KiB L2 table of
 // 128 VMTEs (spec rule D_LSPBK); the IRS sets VALID in answer to IRS_VMAP_L2_VMTR.
-namespace L1_VMTE { constexpr field VALID{0, 0}, L2_ADDR{55, 12}; }
+namespace L1_VMTE {
+constexpr field VALID{0, 0}, L2_ADDR{55, 12};
+}
 constexpr unsigned VMTES_PER_L2 = 128;
 constexpr unsigned L1_VMTE_BYTES = 8;
 

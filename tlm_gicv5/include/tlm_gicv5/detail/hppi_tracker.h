@@ -32,7 +32,8 @@ public:
     const candidate* best() const;
     bool empty() const { return m_mask == 0; }
     // Calls f on every candidate; f must not change the lists.
-    template <typename F> void for_each(F f) {
+    template <typename F>
+    void for_each(F f) {
         for (list& l : m_lists)
             for (candidate& c : l)
                 f(c);

@@ -19,7 +19,7 @@ struct target {
     bool dps = false;   // IRS_PE_CR0.DPS / IRS_VPE_CR0.DPS
     int pe = -1;        // where its HPPI goes: the PE itself, or where the vPE is resident
     hppi_target candidates;
-    hppi offered; // what that PE was last told
+    hppi offered;     // what that PE was last told
     uint64_t dbr = 0; // a vPE's doorbell: IRS_VPE_DBR layout (INTID, DBPM, REQ_DB, DBV)
 };
 

@@ -47,7 +47,8 @@ public:
         e = {true, false, word, owner, addr, ++m_clock};
     }
     // Calls writeback(addr, word) for each dirty entry of owner, then drops all of owner's.
-    template <typename F> void flush(uint32_t owner, F writeback) {
+    template <typename F>
+    void flush(uint32_t owner, F writeback) {
         for (entry& e : m_entries)
             if (e.valid && e.owner == owner) {
                 if (e.dirty)
