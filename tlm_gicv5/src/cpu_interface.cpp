@@ -57,6 +57,12 @@ int trap_bit(gic_insn i) {
     }
 }
 
+// The GICR CDIA/CDNMIA result for an acknowledged INTID.
+uint64_t cdia_result(intid id) {
+    return CDIA_RESULT::ID.make(id.id) | CDIA_RESULT::TYPE.make(static_cast<uint64_t>(id.type)) |
+           CDIA_RESULT::VALID.make(1);
+}
+
 uint16_t vd_vm(uint64_t op) { return static_cast<uint16_t>(VD_OPERAND::VM.get(op)); }
 // Running priority from an APR value: the lowest set bit, or idle (32) when none is set.
 unsigned running_priority(uint64_t apr) {
@@ -252,8 +258,7 @@ uint64_t cpu_interface::acknowledge(hppi& offer, uint64_t& apr, bool virt, sc_ti
         apr &= ~(uint64_t{1} << h.prio);
         return 0;
     }
-    return CDIA_RESULT::ID.make(h.id.id) |
-           CDIA_RESULT::TYPE.make(static_cast<uint64_t>(h.id.type)) | CDIA_RESULT::VALID.make(1);
+    return cdia_result(h.id);
 }
 
 sc_time cpu_interface::not_before(const sc_time& delay, const sc_time& at) {
@@ -269,8 +274,7 @@ uint64_t cpu_interface::virtual_acknowledge(sc_time& delay) {
         m_vapr |= uint64_t{1} << h.prio;
         m_vppi.activate(h.id.id, !(m_ppi_hm[h.id.id / 64] & detail::ppi_bit(h.id.id)));
         recalc_ppi(delay);
-        return CDIA_RESULT::ID.make(h.id.id) | CDIA_RESULT::TYPE.make(1) |
-               CDIA_RESULT::VALID.make(1);
+        return cdia_result(h.id);
     }
     // An offer that reaches us only after the PE's local time is not there yet for it.
     if (sc_core::sc_time_stamp() + delay < m_vhppi_at)
@@ -304,8 +308,7 @@ uint64_t cpu_interface::physical_acknowledge(bool nmi, sc_time& delay) {
     m_apr |= uint64_t{1} << h.prio;
     m_ppi.activate(h.id.id, !(m_ppi_hm[h.id.id / 64] & detail::ppi_bit(h.id.id)));
     recalc_ppi(delay);
-    return CDIA_RESULT::ID.make(h.id.id) |
-           CDIA_RESULT::TYPE.make(static_cast<uint64_t>(h.id.type)) | CDIA_RESULT::VALID.make(1);
+    return cdia_result(h.id);
 }
 
 void cpu_interface::update_irq(const sc_time& delay) {

@@ -56,7 +56,8 @@ bool irs::ist_configure(uint64_t cfgr, uint64_t base, sc_time& work) {
         m_ist.linear_nodes.resize(std::size_t{1} << id_bits);
         for (uint32_t id = 0; id < m_ist.linear_nodes.size(); ++id)
             m_ist.linear_nodes[id].id = lpi(id);
-        ist_scan(base, m_ist.linear_nodes.data(), 1u << id_bits, m_ist.entry_shift(), work);
+        ist_scan(m_physical, base, m_ist.linear_nodes.data(), 1u << id_bits, m_ist.entry_shift(),
+                 work);
     } else {
         m_ist.two_level = true;
         m_ist.l2bits = (10 - istsz) + 2 * l2sz;
@@ -81,11 +82,12 @@ void irs::map_l2(std::size_t l1, uint64_t l2_addr, sc_time& work) {
     nodes.resize(std::size_t{1} << m_ist.l2bits);
     for (uint32_t j = 0; j < nodes.size(); ++j)
         nodes[j].id = lpi(static_cast<uint32_t>(l1 << m_ist.l2bits) | j);
-    ist_scan(l2_addr, nodes.data(), static_cast<uint32_t>(nodes.size()), m_ist.entry_shift(), work);
+    ist_scan(m_physical, l2_addr, nodes.data(), static_cast<uint32_t>(nodes.size()),
+             m_ist.entry_shift(), work);
 }
 
-void irs::ist_scan(uint64_t addr, detail::candidate* nodes, uint32_t count, unsigned shift,
-                   sc_time& work) {
+void irs::ist_scan(detail::interrupt_space& sp, uint64_t addr, detail::candidate* nodes,
+                   uint32_t count, unsigned shift, sc_time& work) {
     const unsigned stride = 1u << shift;
     std::vector<unsigned char> table(std::size_t{count} * stride);
     if (!mem_access(tlm::TLM_READ_COMMAND, addr, table.data(), static_cast<unsigned>(table.size()),
@@ -96,7 +98,7 @@ void irs::ist_scan(uint64_t addr, detail::candidate* nodes, uint32_t count, unsi
         std::memcpy(&word, &table[std::size_t{i} * stride], 4);
         const iste e = iste::decode(word);
         if (e.candidate())
-            track(m_physical, nodes[i], e, work);
+            track(sp, nodes[i], e, work);
     }
 }
 

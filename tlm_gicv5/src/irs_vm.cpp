@@ -203,14 +203,9 @@ void irs::IRS_VMAP_VISTR_write(uint64_t value, sc_time& work) {
                 v.nodes.resize(std::size_t{1} << id_bits);
                 for (uint32_t id = 0; id < v.nodes.size(); ++id)
                     v.nodes[id].id = spi(id);
-                // A table handed over with live entries (a restore) is read once, so the HPPI
-                // bookkeeping starts from what memory holds.
-                std::vector<uint32_t> table(v.nodes.size());
-                if (mem_access(tlm::TLM_READ_COMMAND, v.base, table.data(),
-                               static_cast<unsigned>(table.size() * 4), work))
-                    for (uint32_t id = 0; id < table.size(); ++id)
-                        if (iste::decode(table[id]).candidate())
-                            track(vm->space, v.nodes[id], iste::decode(table[id]), work);
+                // A restored vIST may hold live entries: start from what memory holds.
+                ist_scan(vm->space, v.base, v.nodes.data(), static_cast<uint32_t>(v.nodes.size()),
+                         2, work);
             }
         }
     }

@@ -146,9 +146,10 @@ private:
     void ist_invalidate(const sc_core::sc_time& delay);
     // Records the valid L2 table of L1 entry l1 and tracks its candidates.
     void map_l2(std::size_t l1, uint64_t l2_addr, sc_core::sc_time& work);
-    // Tracks the candidates among `count` ISTEs of a table read from memory at `addr`.
-    void ist_scan(uint64_t addr, detail::candidate* nodes, uint32_t count, unsigned shift,
-                  sc_core::sc_time& work);
+    // Tracks, in sp, the candidates among `count` ISTEs (2^shift bytes each) of a table read
+    // from memory at `addr` once: a table handed over with live entries starts from memory.
+    void ist_scan(detail::interrupt_space& sp, uint64_t addr, detail::candidate* nodes,
+                  uint32_t count, unsigned shift, sc_core::sc_time& work);
     // Where LPI `id`'s ISTE is and which node stands for it; false if the IST does not hold it.
     bool lpi_locate(uint32_t id, uint64_t& addr, detail::candidate*& node);
     void setlpi_b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
