@@ -408,12 +408,16 @@ void irs::check_doorbell(detail::interrupt_space& sp, uint16_t t, const sc_time&
     vpe.dbr = IRS_VPE_DBR::REQ_DB.set(vpe.dbr, 0); // once per request
     ++m_doorbells;
     // The doorbell is an ordinary physical LPI, made pending as SETLPI would.
-    stream_payload db;
-    db.cmd = stream_cmd::set_pending;
-    db.id = lpi(static_cast<uint32_t>(IRS_VPE_DBR::INTID.get(vpe.dbr)));
-    db.value = 1;
-    sc_time work = delay;
-    physical_command(db, work);
+    pend_lpi(static_cast<uint32_t>(IRS_VPE_DBR::INTID.get(vpe.dbr)), delay);
+}
+
+void irs::pend_lpi(uint32_t id, const sc_time& delay) {
+    stream_payload p;
+    p.cmd = stream_cmd::set_pending;
+    p.id = lpi(id);
+    p.value = 1;
+    sc_time work = delay; // posted: the requester does not wait for the IST write
+    physical_command(p, work); // an LPI the IST does not hold is dropped (and recorded)
 }
 
 const char* to_string(stream_cmd c) {

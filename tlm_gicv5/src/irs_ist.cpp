@@ -170,12 +170,7 @@ void irs::setlpi_b_transport(tlm::tlm_generic_payload& tx, sc_time& delay) {
         return; // reserved: WI
     uint32_t v = 0;
     std::memcpy(&v, tx.get_data_ptr(), 4);
-    stream_payload p;
-    p.cmd = stream_cmd::set_pending;
-    p.id = lpi(static_cast<uint32_t>(IRS_SETLPIR::ID.get(v)));
-    p.value = 1;
-    sc_time work = delay;
-    physical_command(p, work); // an LPI the IST does not hold is dropped (and counted)
+    pend_lpi(static_cast<uint32_t>(IRS_SETLPIR::ID.get(v)), delay);
 }
 
 } // namespace gicv5

@@ -153,6 +153,8 @@ private:
     // Where LPI `id`'s ISTE is and which node stands for it; false if the IST does not hold it.
     bool lpi_locate(uint32_t id, uint64_t& addr, detail::candidate*& node);
     void setlpi_b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    // Makes physical LPI id pending (IRS_SETLPIR, doorbells).
+    void pend_lpi(uint32_t id, const sc_core::sc_time& delay);
 
     // VM tables (irs_vm.cpp).
     void IRS_VMT_BASER_write(uint64_t value, sc_core::sc_time& delay);
