@@ -76,6 +76,11 @@ void vgic_v5::host_init(pe& self) {
     self.write64(irs_reg_addr(irs_reg::IRS_VMT_BASER),
                  addr_of(IRS_VMT_BASER::ADDR, m_vmt) | IRS_VMT_BASER::VALID.make(1));
     wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
+    // The IRS-private descriptors KVM allocates, zeroed, per VM and per vPE (reference §5.3).
+    const uint32_t idr3 = self.read32(irs_reg_addr(irs_reg::IRS_IDR3));
+    const uint32_t idr4 = self.read32(irs_reg_addr(irs_reg::IRS_IDR4));
+    m_vmd_bytes = IRS_IDR3::VMD.test(idr3) ? uint64_t{1} << IRS_IDR3::VMD_SZ.get(idr3) : 0;
+    m_vped_bytes = uint64_t{1} << IRS_IDR4::VPED_SZ.get(idr4);
     // As the Linux host driver at probe: enable the IRS (reference §9.1 step 2).
     self.write32(irs_reg_addr(irs_reg::IRS_CR0), static_cast<uint32_t>(IRS_CR0::IRSEN.make(1)));
     wait_for_idle(self, irs_reg::IRS_CR0, IRS_CR0::IDLE);
@@ -87,6 +92,11 @@ void vgic_v5::vm_init(pe& self, unsigned vm) {
     // KVM bring-up order (reference §5.3): fill the VMTE, VMAP_VMR, then per vPE the VPETE,
     // VMAP_VPER, VPE_SELR + VPE_CR0.DPS = 1; then the SPI vIST and VMAP_VISTR.
     d.vpet = alloc(uint64_t{VPETE_BYTES} << d.vpe_id_bits, 64);
+    if (m_vmd_bytes != 0) {
+        d.vmd = alloc(m_vmd_bytes, m_vmd_bytes);
+        self.write64(vmte_word_address(m_vmt, id, vmte_word::vmd),
+                     addr_of(VMTE_W0::VMD_ADDR, d.vmd));
+    }
     self.write64(vmte_word_address(m_vmt, id, vmte_word::vpet),
                  addr_of(VMTE_W1::VPET_ADDR, d.vpet) | VMTE_W1::VPE_ID_BITS.make(d.vpe_id_bits));
     wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
@@ -94,7 +104,10 @@ void vgic_v5::vm_init(pe& self, unsigned vm) {
                  IRS_VMAP_VMR::VM_ID.make(id) | IRS_VMAP_VMR::M.make(1));
     wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
 
+    d.vped.resize(d.config.vcpus);
     for (unsigned vpe = 0; vpe < d.config.vcpus; ++vpe) {
+        d.vped[vpe] = alloc(m_vped_bytes, m_vped_bytes);
+        self.write64(d.vpet + uint64_t{vpe} * VPETE_BYTES, addr_of(VPETE::VPED_ADDR, d.vped[vpe]));
         self.write64(irs_reg_addr(irs_reg::IRS_VMAP_VPER), IRS_VMAP_VPER::VPE_ID.make(vpe) |
                                                                IRS_VMAP_VPER::VM_ID.make(id) |
                                                                IRS_VMAP_VPER::M.make(1));
@@ -122,6 +135,19 @@ void vgic_v5::vm_init(pe& self, unsigned vm) {
     d.ready = true;
     // The vCPU threads wait on this; notify at the host's local time.
     d.ready_event.notify(self.local_time() - sc_core::sc_time_stamp());
+}
+
+void vgic_v5::map_lpi_vist(pe& self, unsigned vm, unsigned id_bits) {
+    vgic_dist& d = *m_vms[vm];
+    const uint16_t id = static_cast<uint16_t>(d.vm_id);
+    d.lpi_vist = alloc(uint64_t{4} << id_bits, 4096);
+    self.write64(vmte_word_address(m_vmt, id, vmte_word::lpi_vist),
+                 addr_of(VIST_DESC::ADDR, d.lpi_vist) | VIST_DESC::ID_BITS.make(id_bits));
+    wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
+    self.write64(irs_reg_addr(irs_reg::IRS_VMAP_VISTR),
+                 IRS_VMAP_VISTR::TYPE.make(static_cast<uint64_t>(intid_type::LPI)) |
+                     IRS_VMAP_VISTR::VM_ID.make(id) | IRS_VMAP_VISTR::M.make(1));
+    wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
 }
 
 namespace {

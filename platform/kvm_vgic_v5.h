@@ -75,7 +75,8 @@ struct vgic_dist {
     timed_lock ap_list_lock{"ap_list_lock", 1};
     std::vector<ack_notifier*> notifiers;
     // Where the IRS tables of this VM live (guest-visible only to the hypervisor).
-    uint64_t vpet = 0, spi_vist = 0;
+    uint64_t vpet = 0, spi_vist = 0, lpi_vist = 0, vmd = 0;
+    std::vector<uint64_t> vped; // per vPE
     unsigned vpe_id_bits = 0, spi_id_bits = 0;
     bool ready = false;
     sc_core::sc_event ready_event;
@@ -105,6 +106,9 @@ public:
     // Host boot, on a host PE: the system-wide VM table, then each VM's bring-up.
     void host_init(cpu_stubs::pe& self);
     void vm_init(cpu_stubs::pe& self, unsigned vm);
+    // KVM, when the guest makes its own IRS_IST_BASER valid: a linear LPI vIST of 2^id_bits
+    // 4-byte ISTEs in VMTE word 2, then VMAP_VISTR TYPE = 2 (reference §5.3 step 7).
+    void map_lpi_vist(cpu_stubs::pe& self, unsigned vm, unsigned id_bits);
     // For other host PEs: wait until every VM has been brought up.
     void wait_until_ready(cpu_stubs::pe& self);
 
@@ -136,6 +140,8 @@ private:
     agent_params m_params;
     uint64_t m_next_free;
     uint64_t m_vmt = 0;
+    // What host_init read from IRS_IDR3/IDR4: descriptor sizes in bytes; vmd_bytes 0 = no VMD.
+    uint64_t m_vmd_bytes = 0, m_vped_bytes = 0;
     lock_order m_order;
     std::vector<std::unique_ptr<vgic_dist>> m_vms;
 };

@@ -87,8 +87,14 @@ TEST(IrsConfigFrame, IdRegistersAdvertiseExactlyWhatIsModelled) {
         EXPECT_TRUE(IRS_IDR2::IST_LEVELS.test(idr2));
         EXPECT_EQ(IRS_IDR2::IST_L2SZ.get(idr2), 1u); // 4 KiB L2 tables only
         EXPECT_FALSE(IRS_IDR2::ISTMD.test(idr2));
-        EXPECT_EQ(IRS_IDR3::VM_ID_BITS.get(read(p, irs_reg::IRS_IDR3)), 6u);
-        EXPECT_TRUE(IRS_IDR3::VMT_LEVELS.test(read(p, irs_reg::IRS_IDR3)));
+        const uint64_t idr3 = read(p, irs_reg::IRS_IDR3);
+        EXPECT_EQ(IRS_IDR3::VM_ID_BITS.get(idr3), 6u);
+        EXPECT_TRUE(IRS_IDR3::VMT_LEVELS.test(idr3));
+        EXPECT_TRUE(IRS_IDR3::VMD.test(idr3));     // VMTE word 0 names a VM descriptor
+        EXPECT_EQ(IRS_IDR3::VMD_SZ.get(idr3), 6u); // of 64 bytes
+        const uint64_t idr4 = read(p, irs_reg::IRS_IDR4);
+        EXPECT_EQ(IRS_IDR4::VPED_SZ.get(idr4), 6u);
+        EXPECT_EQ(IRS_IDR4::VPE_ID_BITS.get(idr4) + 1, 4u);
         EXPECT_EQ(IRS_IDR5::SPI_RANGE.get(read(p, irs_reg::IRS_IDR5)), 200u);
         EXPECT_EQ(IRS_IDR6::SPI_IRS_RANGE.get(read(p, irs_reg::IRS_IDR6)), 96u);
         EXPECT_EQ(IRS_IDR7::SPI_BASE.get(read(p, irs_reg::IRS_IDR7)), 32u);
@@ -275,6 +281,7 @@ TEST(IrsVmTables, ATwoLevelVmTableMapsAVmOnlyOnceItsL2TableIsMappedThroughTheIrs
         p.write64(reg_addr(desc(irs_reg::IRS_VMT_BASER)), l1 | 1);
         p.idle_until(p.local_time() + op);
         const uint64_t vmte = l2 + 2 * VMTE_BYTES;
+        p.write64(vmte_word_at(vmte, vmte_word::vmd), vpet + 0x100); // its VM descriptor
         p.write64(vmte_word_at(vmte, vmte_word::vpet), vpet | VMTE_W1::VPE_ID_BITS.make(1));
         const uint64_t vmr = IRS_VMAP_VMR::VM_ID.make(vm) | IRS_VMAP_VMR::M.make(1);
         p.write64(reg_addr(desc(irs_reg::IRS_VMAP_VMR)), vmr); // no L2 table yet: refused

@@ -181,6 +181,7 @@ uint64_t cpu_interface::execute(gic_insn insn, uint64_t op, exception_level el, 
         return 0;
     case gic_insn::CDIA:
         return guest ? virtual_acknowledge(delay) : physical_acknowledge(false, delay);
+    // No virtual superpriority (see the header): a guest's CDNMIA finds nothing.
     case gic_insn::CDNMIA: return guest ? 0 : physical_acknowledge(true, delay);
     case gic_insn::CDEOI:
         // §4.3: priority drop of the lowest set APR bit; a drop with APR = 0 does nothing.
@@ -267,9 +268,11 @@ sc_time cpu_interface::not_before(const sc_time& delay, const sc_time& at) {
 }
 
 uint64_t cpu_interface::virtual_acknowledge(sc_time& delay) {
+    // §8.5: no HPPI of sufficient priority gives VALID = 0. The condition decides, not the vIRQ
+    // line: the line may still show an earlier state at this delta cycle.
     const hppi h = virtual_hppi();
-    if (!virq_out.read() || !h.valid)
-        return 0;                       // no HPPI of sufficient priority: VALID = 0
+    if (!virtual_signalled())
+        return 0;
     if (h.id.type == intid_type::PPI) { // a guest PPI is acknowledged here
         m_vapr |= uint64_t{1} << h.prio;
         m_vppi.activate(h.id.id, !(m_ppi_hm[h.id.id / 64] & detail::ppi_bit(h.id.id)));
@@ -322,14 +325,17 @@ void cpu_interface::update_irq(const sc_time& delay) {
     nmi_out.write(nmi, d);
 }
 
-void cpu_interface::update_virq(const sc_time& delay) {
-    // §4.3/§8.5: signal only with sufficient priority: below the running priority, within the
-    // guest's mask (prio <= VPMR, as Linux needs), and with the virtual interface enabled.
+bool cpu_interface::virtual_signalled() const {
+    // §4.3/§8.5: below the running priority, within the guest's mask (prio <= VPMR, as Linux
+    // needs), and with the virtual interface enabled.
     const hppi& h = virtual_hppi();
-    const bool level = resident() && h.valid && ICH_VMCR_EL2::EN.test(m_vmcr) &&
-                       h.prio <= ICH_VMCR_EL2::VPMR.get(m_vmcr) &&
-                       h.prio < running_priority(m_vapr);
-    const bool from_irs = level && h.id.type != intid_type::PPI;
+    return resident() && h.valid && ICH_VMCR_EL2::EN.test(m_vmcr) &&
+           h.prio <= ICH_VMCR_EL2::VPMR.get(m_vmcr) && h.prio < running_priority(m_vapr);
+}
+
+void cpu_interface::update_virq(const sc_time& delay) {
+    const bool level = virtual_signalled();
+    const bool from_irs = level && virtual_hppi().id.type != intid_type::PPI;
     virq_out.write(level, from_irs ? not_before(delay, m_vhppi_at) : delay);
 }
 

@@ -23,7 +23,8 @@ irs::irs(const sc_core::sc_module_name& name, const irs_params& params)
         uint64_t{params.spi_base} + params.spi_irs_range > params.spi_range ||
         params.spi_range > (1u << 24) || params.lpi_id_bits > 24 ||
         (params.lpi_id_bits && params.min_lpi_id_bits > params.lpi_id_bits) ||
-        params.ist_l2sz > 7 || params.istmd_sz > 24)
+        params.ist_l2sz > 7 || params.istmd_sz > 24 || params.vmd_sz < 4 || params.vmd_sz > 12 ||
+        params.vped_sz < 4 || params.vped_sz > 12)
         SC_REPORT_FATAL(this->name(), "irs_params out of range");
     config_frame.register_b_transport(this, &irs::config_b_transport);
     config_frame.register_transport_dbg(this, &irs::config_transport_dbg);
@@ -151,7 +152,7 @@ bool irs::apply_command(iste& e, stream_payload& p) const {
 void irs::physical_command(stream_payload& p, sc_time& delay) {
     uint64_t addr = 0;
     detail::candidate* node = nullptr;
-    if (p.id.type == intid_type::LPI && lpi_locate(p.id.id, addr, node)) {
+    if (p.id.type == intid_type::LPI && m_ist.locate(p.id.id, addr, node)) {
         memory_command(addr, *node, m_physical, p, delay);
         return;
     }
@@ -178,20 +179,23 @@ void irs::physical_command(stream_payload& p, sc_time& delay) {
 
 void irs::virtual_command(stream_payload& p, sc_time& delay) {
     detail::vm_state* vm = mapped_vm(p.vm);
-    const bool found = vm && p.id.type == intid_type::SPI && vm->spi.in_range(p.id.id);
-    if (!found) {
-        // §8.6: no IST, or ID out of range: no effect, and a config read faults.
-        if (vm)
-            software_error(swerr::unknown_intid,
-                           "virtual command for an INTID outside the VM's vISTs", &p);
-        else
-            software_error(swerr::unmapped_vm, "virtual command for an unmapped VM", &p);
-        p.ok = false;
-        if (p.cmd == stream_cmd::request_config)
-            p.result = ICC_ICSR_EL1::F.make(1);
+    detail::ist_state* vist = vm ? vm->vist(p.id.type) : nullptr;
+    uint64_t addr = 0;
+    detail::candidate* node = nullptr;
+    if (vist && vist->locate(p.id.id, addr, node)) {
+        memory_command(addr, *node, vm->space, p, delay);
         return;
     }
-    memory_command(vm->spi.entry_address(p.id.id), vm->spi.nodes[p.id.id], vm->space, p, delay);
+    // §8.6: no vIST, an ID beyond it or in a missing L2 table: no effect, and a config read
+    // faults. A VM used after its unmap lands here too (§5.3).
+    if (vm)
+        software_error(swerr::unknown_intid, "virtual command for an INTID outside the VM's vISTs",
+                       &p);
+    else
+        software_error(swerr::unmapped_vm, "virtual command for an unmapped VM", &p);
+    p.ok = false;
+    if (p.cmd == stream_cmd::request_config)
+        p.result = ICC_ICSR_EL1::F.make(1);
 }
 
 void irs::memory_command(uint64_t addr, detail::candidate& node, detail::interrupt_space& sp,
@@ -375,6 +379,7 @@ void irs::make_resident(int pe, stream_payload& p, sc_time& delay) {
     vpe.pe = pe;
     vpe.offered = {};
     vpe.dbr = IRS_VPE_DBR::REQ_DB.set(vpe.dbr, 0); // §5.4: residency clears the request
+    store_vped(vpe, delay);
     slot = {true, p.vm, p.vpe};
     update_hppi(vm->space, p.vpe, delay);
 }
@@ -390,6 +395,7 @@ void irs::make_nonresident(int pe, stream_payload& p, sc_time& delay) {
     slot.valid = false;
     if (p.value) {
         vpe.dbr = IRS_VPE_DBR::REQ_DB.set(IRS_VPE_DBR::DBPM.set(vpe.dbr, p.priority), 1);
+        store_vped(vpe, delay);
         // An interrupt already pending that beats DBPM rings at once: nothing is lost to the
         // race between it and the residency change (reference §8.9).
         check_doorbell(vm.space, slot.vpe, delay);
@@ -406,9 +412,18 @@ void irs::check_doorbell(detail::interrupt_space& sp, uint16_t t, const sc_time&
         !IRS_CR0::IRSEN.test(reg(irs_reg::IRS_CR0)) || sp.quiesced)
         return;
     vpe.dbr = IRS_VPE_DBR::REQ_DB.set(vpe.dbr, 0); // once per request
+    store_vped(vpe, delay);
     ++m_doorbells;
     // The doorbell is an ordinary physical LPI, made pending as SETLPI would.
     pend_lpi(static_cast<uint32_t>(IRS_VPE_DBR::INTID.get(vpe.dbr)), delay);
+}
+
+void irs::store_vped(const detail::target& vpe, const sc_time& delay) {
+    // Write-through of the doorbell settings into the vPE descriptor; the IRS does it in the
+    // background, so the requester's time is not charged.
+    sc_time d = delay;
+    if (vpe.desc != 0)
+        mem_write64(desc_word_address(vpe.desc, vped_word::dbr), vpe.dbr, d);
 }
 
 void irs::pend_lpi(uint32_t id, const sc_time& delay) {
@@ -416,7 +431,7 @@ void irs::pend_lpi(uint32_t id, const sc_time& delay) {
     p.cmd = stream_cmd::set_pending;
     p.id = lpi(id);
     p.value = 1;
-    sc_time work = delay; // posted: the requester does not wait for the IST write
+    sc_time work = delay;      // posted: the requester does not wait for the IST write
     physical_command(p, work); // an LPI the IST does not hold is dropped (and recorded)
 }
 

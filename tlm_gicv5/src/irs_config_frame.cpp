@@ -48,9 +48,12 @@ void irs::reset_registers() {
     set(irs_reg::IRS_IDR5, IRS_IDR5::SPI_RANGE.make(m_params.spi_range));
     set(irs_reg::IRS_IDR6, IRS_IDR6::SPI_IRS_RANGE.make(m_params.spi_irs_range));
     set(irs_reg::IRS_IDR7, IRS_IDR7::SPI_BASE.make(m_params.spi_base));
-    set(irs_reg::IRS_IDR3,
-        IRS_IDR3::VM_ID_BITS.make(m_params.vm_id_bits) | IRS_IDR3::VMT_LEVELS.make(1));
-    set(irs_reg::IRS_IDR4, IRS_IDR4::VPE_ID_BITS.make(m_params.vpe_id_bits - 1));
+    set(irs_reg::IRS_IDR3, IRS_IDR3::VMD.make(m_params.vmd) |
+                               IRS_IDR3::VMD_SZ.make(m_params.vmd ? m_params.vmd_sz : 0) |
+                               IRS_IDR3::VM_ID_BITS.make(m_params.vm_id_bits) |
+                               IRS_IDR3::VMT_LEVELS.make(1));
+    set(irs_reg::IRS_IDR4, IRS_IDR4::VPED_SZ.make(m_params.vped_sz) |
+                               IRS_IDR4::VPE_ID_BITS.make(m_params.vpe_id_bits - 1));
 }
 
 tlm::tlm_response_status irs::check_frame_access(const tlm::tlm_generic_payload& tx,
@@ -168,6 +171,7 @@ void irs::reg_write(irs_reg r, uint64_t value, sc_time& delay) {
     case irs_reg::IRS_VMT_BASER: IRS_VMT_BASER_write(value, delay); return;
     case irs_reg::IRS_VMAP_VMR:
     case irs_reg::IRS_VMAP_VISTR:
+    case irs_reg::IRS_VMAP_L2_VISTR:
     case irs_reg::IRS_VMAP_VPER:
     case irs_reg::IRS_VMAP_L2_VMTR: vmap_write(r, value, delay); return;
     case irs_reg::IRS_VPE_SELR: IRS_VPE_SELR_write(value, delay); return;

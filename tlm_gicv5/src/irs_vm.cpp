@@ -100,6 +100,7 @@ void irs::vmap_write(irs_reg r, uint64_t value, sc_time& delay) {
     switch (r) {
     case irs_reg::IRS_VMAP_VMR: IRS_VMAP_VMR_write(value, work); break;
     case irs_reg::IRS_VMAP_VISTR: IRS_VMAP_VISTR_write(value, work); break;
+    case irs_reg::IRS_VMAP_L2_VISTR: IRS_VMAP_L2_VISTR_write(value, work); break;
     case irs_reg::IRS_VMAP_VPER: IRS_VMAP_VPER_write(value, work); break;
     case irs_reg::IRS_VMAP_L2_VMTR: IRS_VMAP_L2_VMTR_write(value, work); break;
     default: SC_REPORT_FATAL(name(), "vmap_write on a register that is not a VMAP register");
@@ -122,12 +123,17 @@ void irs::IRS_VMAP_VMR_write(uint64_t value, sc_time& work) {
         } else if (mem_read64(vmte_word_at(*vmte, vmte_word::vmd), w0, work) &&
                    mem_read64(vmte_word_at(*vmte, vmte_word::vpet), w1, work)) {
             const unsigned vpe_bits = static_cast<unsigned>(VMTE_W1::VPE_ID_BITS.get(w1));
+            const uint64_t vmd = m_params.vmd ? addr_of(VMTE_W0::VMD_ADDR, w0) : 0;
             if (vpe_bits > m_params.vpe_id_bits) {
                 ignore("VMTE asks for more vPE ID bits than IRS_IDR4.VPE_ID_BITS");
+            } else if (m_params.vmd &&
+                       !mem_write64(desc_word_address(vmd, vmd_word::vm_dbr), 0, work)) {
+                ignore("VMTE names a VM descriptor outside memory");
             } else if (mem_write64(vmte_word_at(*vmte, vmte_word::vmd), VMTE_W0::VALID.set(w0, 1),
                                    work)) {
                 auto vm = std::make_unique<detail::vm_state>();
                 vm->valid = true;
+                vm->vmd = vmd;
                 vm->vpet_base = addr_of(VMTE_W1::VPET_ADDR, w1);
                 vm->vpe_id_bits = vpe_bits;
                 vm->space.virt = true;
@@ -149,66 +155,75 @@ void irs::unmap_vm(uint16_t vm_id, sc_time& delay) {
             m_resident[pe].valid = false;
         }
     }
-    // §5.3 teardown: VMAP_VMR with U = 1 retires the VM and its SPI vIST; the IRS clears the
-    // VALID bits it set.
+    // §5.3 teardown: VMAP_VMR with U = 1 retires the VM and its vISTs; the IRS clears the VALID
+    // bits it set. Later commands for the VM find no VM and are recorded as software errors.
     uint64_t w = 0;
     if (const std::optional<uint64_t> vmte = vmte_of(vm_id)) {
         if (mem_read64(vmte_word_at(*vmte, vmte_word::vmd), w, delay))
             mem_write64(vmte_word_at(*vmte, vmte_word::vmd), VMTE_W0::VALID.set(w, 0), delay);
-        if (vm.spi.valid && mem_read64(vmte_word_at(*vmte, vmte_word::spi_vist), w, delay))
-            mem_write64(vmte_word_at(*vmte, vmte_word::spi_vist), VIST_DESC::IST_VALID.set(w, 0),
-                        delay);
+        for (const vmte_word vw : {vmte_word::lpi_vist, vmte_word::spi_vist})
+            if (vm.vist(vist_type(vw))->valid)
+                clear_vist_valid(vmte_word_at(*vmte, vw), delay);
     }
     m_vms[vm_id].reset();
+}
+
+void irs::clear_vist_valid(uint64_t desc_addr, sc_time& work) {
+    uint64_t d = 0;
+    if (mem_read64(desc_addr, d, work))
+        mem_write64(desc_addr, VIST_DESC::IST_VALID.set(d, 0), work);
 }
 
 void irs::IRS_VMAP_VISTR_write(uint64_t value, sc_time& work) {
     const uint16_t vm_id = static_cast<uint16_t>(IRS_VMAP_VISTR::VM_ID.get(value));
     const auto type = static_cast<intid_type>(IRS_VMAP_VISTR::TYPE.get(value));
     detail::vm_state* vm = mapped_vm(vm_id);
-    const uint64_t desc_addr = vm ? vmte_word_at(*vmte_of(vm_id), vmte_word::spi_vist) : 0;
+    detail::ist_state* vist = vm ? vm->vist(type) : nullptr;
     if (!vm) {
         ignore("IRS_VMAP_VISTR names an unmapped VM");
-    } else if (type != intid_type::SPI) {
-        ignore("IRS_VMAP_VISTR for an LPI vIST (not modelled yet)");
-    } else if (IRS_VMAP_VISTR::U.test(value)) {
-        if (vm->spi.valid) {
-            iste_flush(vm_id + 1u, work);
-            uint64_t w = 0;
-            if (mem_read64(desc_addr, w, work))
-                mem_write64(desc_addr, VIST_DESC::IST_VALID.set(w, 0), work);
-            for (detail::candidate& c : vm->spi.nodes)
-                if (c.linked())
-                    vm->space.targets[c.target].candidates.remove(c);
-            vm->spi = detail::vist_state{};
-            for (uint16_t v = 0; v < vm->space.targets.size(); ++v)
-                update_hppi(vm->space, v, work);
-        }
-    } else if (IRS_VMAP_VISTR::M.test(value)) {
-        uint64_t d = 0;
-        if (vm->spi.valid) {
-            ignore("IRS_VMAP_VISTR maps an SPI vIST that is already mapped");
-        } else if (mem_read64(desc_addr, d, work)) {
-            const unsigned id_bits = static_cast<unsigned>(VIST_DESC::ID_BITS.get(d));
-            if (VIST_DESC::STRUCTURE.test(d) || VIST_DESC::ISTSZ.get(d) != 0 || id_bits > 16) {
-                // IDR2.ISTMD = 0 (4-byte ISTEs); two-level vISTs are not modelled yet.
-                ignore("SPI vIST descriptor asks for a two-level table, ISTEs over 4 bytes or "
-                       "more than 16 ID bits");
-            } else if (mem_write64(desc_addr, VIST_DESC::IST_VALID.set(d, 1), work)) {
-                detail::vist_state& v = vm->spi;
-                v.valid = true;
-                v.base = addr_of(VIST_DESC::ADDR, d);
-                v.id_bits = id_bits;
-                v.istsz = 0;
-                v.nodes.resize(std::size_t{1} << id_bits);
-                for (uint32_t id = 0; id < v.nodes.size(); ++id)
-                    v.nodes[id].id = spi(id);
-                // A restored vIST may hold live entries: start from what memory holds.
-                ist_scan(vm->space, v.base, v.nodes.data(), static_cast<uint32_t>(v.nodes.size()),
-                         2, work);
-            }
-        }
+        return;
     }
+    if (!vist) {
+        ignore("IRS_VMAP_VISTR with a TYPE other than LPI (2) or SPI (3)");
+        return;
+    }
+    const uint64_t desc_addr = vmte_word_at(*vmte_of(vm_id), vist_word(type));
+    if (IRS_VMAP_VISTR::U.test(value)) {
+        // §5.3: the LPI vIST (or the SPI vIST) retired alone; its state stays in memory.
+        if (vist->valid) {
+            iste_flush(vm_id + 1u, work);
+            clear_vist_valid(desc_addr, work);
+            ist_close(*vist, vm->space, work);
+        }
+        return;
+    }
+    if (!IRS_VMAP_VISTR::M.test(value))
+        return;
+    uint64_t d = 0;
+    if (vist->valid) {
+        ignore("IRS_VMAP_VISTR maps a vIST that is already mapped");
+    } else if (mem_read64(desc_addr, d, work)) {
+        detail::ist_geometry g;
+        g.id_bits = static_cast<unsigned>(VIST_DESC::ID_BITS.get(d));
+        g.istsz = static_cast<unsigned>(VIST_DESC::ISTSZ.get(d));
+        g.l2sz = static_cast<unsigned>(VIST_DESC::L2SZ.get(d));
+        g.two_level = VIST_DESC::STRUCTURE.test(d);
+        if (!ist_supported(g, type))
+            ignore("vIST descriptor asks for a geometry IRS_IDR2 does not allow");
+        else if (mem_write64(desc_addr, VIST_DESC::IST_VALID.set(d, 1), work))
+            ist_open(*vist, vm->space, type, g, addr_of(VIST_DESC::ADDR, d), work);
+    }
+}
+
+void irs::IRS_VMAP_L2_VISTR_write(uint64_t value, sc_time& work) {
+    detail::vm_state* vm = mapped_vm(static_cast<uint16_t>(IRS_VMAP_L2_VISTR::VM_ID.get(value)));
+    detail::ist_state* vist =
+        vm ? vm->vist(static_cast<intid_type>(IRS_VMAP_L2_VISTR::TYPE.get(value))) : nullptr;
+    if (!IRS_VMAP_L2_VISTR::M.test(value))
+        return;
+    if (!vist || !ist_map_l2_of(*vist, vm->space,
+                                static_cast<uint32_t>(IRS_VMAP_L2_VISTR::ID.get(value)), work))
+        ignore("IRS_VMAP_L2_VISTR with no valid two-level vIST of that type, or an ID beyond it");
 }
 
 void irs::IRS_VMAP_VPER_write(uint64_t value, sc_time& work) {
@@ -220,8 +235,19 @@ void irs::IRS_VMAP_VPER_write(uint64_t value, sc_time& work) {
     } else if (IRS_VMAP_VPER::M.test(value) && !vm->space.targets[vpe_id].valid) {
         const uint64_t a = vm->vpet_base + uint64_t{vpe_id} * VPETE_BYTES;
         uint64_t e = 0;
-        if (mem_read64(a, e, work) && mem_write64(a, VPETE::VALID.set(e, 1), work))
-            vm->space.targets[vpe_id].valid = true;
+        if (!mem_read64(a, e, work))
+            return;
+        // The IRS starts the vPE's descriptor with its reset settings (no doorbell, DPS = 0).
+        const uint64_t desc = addr_of(VPETE::VPED_ADDR, e);
+        if (!mem_write64(desc_word_address(desc, vped_word::dbr), 0, work) ||
+            !mem_write64(desc_word_address(desc, vped_word::cr0), 0, work)) {
+            ignore("VPETE names a vPE descriptor outside memory");
+        } else if (mem_write64(a, VPETE::VALID.set(e, 1), work)) {
+            detail::target& t = vm->space.targets[vpe_id];
+            t = detail::target{};
+            t.valid = true;
+            t.desc = desc;
+        }
     }
 }
 
@@ -255,6 +281,8 @@ void irs::IRS_VPE_CR0_write(uint64_t value, sc_time& delay) {
     }
     reg(irs_reg::IRS_VPE_CR0) = value;
     vpe->dps = IRS_VPE_CR0::DPS.test(value);
+    if (sc_time work = delay; vpe->desc != 0) // in the background, within t_op
+        mem_write64(desc_word_address(vpe->desc, vped_word::cr0), value, work);
     status = IRS_VPE_STATUSR::F.set(status, 0);
     start_op(m_vpe_busy_until, delay);
 }
@@ -281,6 +309,8 @@ void irs::IRS_VM_DBR_write(uint64_t value, sc_time& delay) {
     }
     reg(irs_reg::IRS_VM_DBR) = value;
     vm->vm_dbr = value;
+    if (sc_time work = delay; vm->vmd != 0) // in the background, within t_op
+        mem_write64(desc_word_address(vm->vmd, vmd_word::vm_dbr), value, work);
     start_op(m_vm_busy_until, delay);
 }
 
@@ -319,6 +349,7 @@ void irs::IRS_VPE_DBR_write(uint64_t value, sc_time& delay) {
     }
     reg(irs_reg::IRS_VPE_DBR) = value;
     vpe->dbr = value;
+    store_vped(*vpe, delay);
     start_op(m_vpe_busy_until, delay);
     const uint64_t sel = reg(irs_reg::IRS_VPE_SELR);
     if (vpe->pe < 0)

@@ -105,6 +105,7 @@ private:
     uint64_t virtual_acknowledge(sc_core::sc_time& delay);
     uint64_t physical_acknowledge(bool nmi, sc_core::sc_time& delay);
     bool physical_signalled() const; // the physical HPPI has sufficient priority
+    bool virtual_signalled() const;  // the virtual HPPI has sufficient priority
     // The physical HPPI: the better of the IRS's offer and the best PPI.
     const hppi& physical_hppi() const;
     const hppi& virtual_hppi() const; // the better of the vIST offer and the best guest PPI

@@ -40,6 +40,9 @@
 //                           ISTEs below that many ID bits, 16-byte ones from it on
 //   vm_id_bits      4       VM ID width (IRS_IDR3.VM_ID_BITS), 1..16
 //   vpe_id_bits     4       vPE ID width per VM (IRS_IDR4.VPE_ID_BITS), 1..16
+//   vmd             true    the IRS keeps a VM descriptor per VM (IRS_IDR3.VMD), at VMTE word 0
+//   vmd_sz          6       VM descriptor size 2^vmd_sz bytes, 4..12 (IRS_IDR3.VMD_SZ)
+//   vped_sz         6       vPE descriptor size 2^vped_sz bytes, 4..12 (IRS_IDR4.VPED_SZ)
 //   t_reg           20 ns   one config-frame register access
 //   t_process       10 ns   handling one stream command, HPPI selection included
 //   t_hop           20 ns   IRS -> CPU interface message (one way)
@@ -47,9 +50,10 @@
 //
 // What is modelled so far: wired physical SPIs (selection, trigger mode, resampling, handing to a
 // VM), LPIs in a linear or two-level IST and the SETLPI frame, PE selection and 1-of-N, the VM
-// table (linear or two-level), VMAP of VMs, vPEs and SPI vISTs (linear, 4-byte ISTEs), vPE
-// selection and doorbells, save and quiesce, the stream commands and HPPI forwarding to PEs and
-// resident vPEs, software-error records. The ID registers advertise exactly that.
+// table (linear or two-level) with VM and vPE descriptors, VMAP of VMs, vPEs and LPI and SPI
+// vISTs (linear or two-level), vPE selection and doorbells, save and quiesce, the stream
+// commands and HPPI forwarding to PEs and resident vPEs, software-error records. The ID
+// registers advertise exactly that.
 #pragma once
 
 #include "tlm_gicv5/detail/interrupt_space.h"
@@ -58,6 +62,7 @@
 #include "tlm_gicv5/iste.h"
 #include "tlm_gicv5/irs_regs.h"
 #include "tlm_gicv5/stream.h"
+#include "tlm_gicv5/vm_table.h"
 
 #include <systemc>
 #include <tlm>
@@ -88,6 +93,9 @@ struct irs_params {
     unsigned iste_cache = 0;
     unsigned vm_id_bits = 4;
     unsigned vpe_id_bits = 4;
+    bool vmd = true;
+    unsigned vmd_sz = 6;
+    unsigned vped_sz = 6;
     sc_core::sc_time t_reg{20, sc_core::SC_NS};
     sc_core::sc_time t_process{10, sc_core::SC_NS};
     sc_core::sc_time t_hop{20, sc_core::SC_NS};
@@ -142,16 +150,24 @@ private:
     // The physical IST and LPIs (irs_ist.cpp).
     void IRS_IST_BASER_write(uint64_t value, sc_core::sc_time& delay);
     void IRS_MAP_L2_ISTR_write(uint64_t value, sc_core::sc_time& delay);
-    bool ist_configure(uint64_t cfgr, uint64_t base, sc_core::sc_time& work);
-    void ist_invalidate(const sc_core::sc_time& delay);
-    // Records the valid L2 table of L1 entry l1 and tracks its candidates.
-    void map_l2(std::size_t l1, uint64_t l2_addr, sc_core::sc_time& work);
+    // Whether IRS_IDR2 (and, for SPI vISTs, the model's bound) allows an IST of geometry g.
+    bool ist_supported(const detail::ist_geometry& g, intid_type type) const;
+    // The IST operations shared by the physical IST and the vISTs: open makes `ist` valid and
+    // tracks, in sp, the candidates it already holds; map_l2_of answers IRS_MAP_L2_ISTR or
+    // IRS_VMAP_L2_VISTR for the L2 table holding `id` (false if the IST has no such entry);
+    // close stops its interrupts being candidates (their state stays in memory).
+    void ist_open(detail::ist_state& ist, detail::interrupt_space& sp, intid_type type,
+                  const detail::ist_geometry& g, uint64_t base, sc_core::sc_time& work);
+    bool ist_map_l2_of(detail::ist_state& ist, detail::interrupt_space& sp, uint32_t id,
+                       sc_core::sc_time& work);
+    void ist_map_l2(detail::ist_state& ist, detail::interrupt_space& sp, std::size_t l1,
+                    uint64_t l2_addr, sc_core::sc_time& work);
+    void ist_close(detail::ist_state& ist, detail::interrupt_space& sp,
+                   const sc_core::sc_time& delay);
     // Tracks, in sp, the candidates among `count` ISTEs (2^shift bytes each) of a table read
-    // from memory at `addr` once: a table handed over with live entries starts from memory.
+    // from memory at `addr` once.
     void ist_scan(detail::interrupt_space& sp, uint64_t addr, detail::candidate* nodes,
                   uint32_t count, unsigned shift, sc_core::sc_time& work);
-    // Where LPI `id`'s ISTE is and which node stands for it; false if the IST does not hold it.
-    bool lpi_locate(uint32_t id, uint64_t& addr, detail::candidate*& node);
     void setlpi_b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
     // Makes physical LPI id pending (IRS_SETLPIR, doorbells).
     void pend_lpi(uint32_t id, const sc_core::sc_time& delay);
@@ -166,6 +182,10 @@ private:
     // Where VM vm_id's VMTE is: linear, or through an L2 table the IRS made valid.
     std::optional<uint64_t> vmte_of(uint16_t vm_id) const;
     void IRS_VMAP_VISTR_write(uint64_t value, sc_core::sc_time& work);
+    void IRS_VMAP_L2_VISTR_write(uint64_t value, sc_core::sc_time& work);
+    void clear_vist_valid(uint64_t desc_addr, sc_core::sc_time& work);
+    // Keeps a vPE's doorbell settings in its descriptor (vm_table.h).
+    void store_vped(const detail::target& vpe, const sc_core::sc_time& delay);
     void IRS_VMAP_VPER_write(uint64_t value, sc_core::sc_time& work);
     void IRS_VPE_SELR_write(uint64_t value, sc_core::sc_time& delay);
     void IRS_VPE_CR0_write(uint64_t value, sc_core::sc_time& delay);

@@ -68,6 +68,7 @@ struct reg_desc {
     X(IRS_VMAP_L2_VMTR, 0x2C0, 64, RW, 0, 0x800000000000ffffull)                                   \
     X(IRS_VMAP_VMR, 0x2C8, 64, RW, 0, 0xc00000000000ffffull)                                       \
     X(IRS_VMAP_VISTR, 0x2D0, 64, RW, 0, 0xc000ffffe0000000ull)                                     \
+    X(IRS_VMAP_L2_VISTR, 0x2D8, 64, RW, 0, 0x8000ffffe0ffffffull)                                  \
     X(IRS_VMAP_VPER, 0x2E0, 64, RW, 0, 0x8000ffff0000ffffull)                                      \
     X(IRS_SAVE_VMR, 0x300, 64, RW, 0, 0xc00000000000ffffull)                                       \
     X(IRS_SAVE_VM_STATUSR, 0x308, 32, RO, 0x1, 0)                                                  \
@@ -229,6 +230,11 @@ constexpr field VM_ID{15, 0}, U{62, 62}, M{63, 63};
 }
 namespace IRS_VMAP_VISTR {
 constexpr field TYPE{31, 29}, VM_ID{47, 32}, U{62, 62}, M{63, 63};
+}
+// IRS_VMAP_L2_VISTR: makes valid the L2 table of a two-level vIST (TYPE 2 = LPI, 3 = SPI) that
+// holds ID.
+namespace IRS_VMAP_L2_VISTR {
+constexpr field ID{23, 0}, TYPE{31, 29}, VM_ID{47, 32}, M{63, 63};
 }
 // IRS_SAVE_VMR: S = 1 saves VM VM_ID (the IRS writes back what it caches of its tables); Q = 1
 // also quiesces it (nothing of it is forwarded until a save with Q = 0). Our reading of the

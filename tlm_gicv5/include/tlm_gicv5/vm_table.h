@@ -3,6 +3,7 @@
 #pragma once
 
 #include "tlm_gicv5/bits.h"
+#include "tlm_gicv5/intid.h"
 
 #include <cstdint>
 
@@ -24,11 +25,34 @@ namespace VIST_DESC {
 constexpr field IST_VALID{0, 0}, L2SZ{2, 1}, ADDR{55, 6}, ISTSZ{57, 56}, STRUCTURE{58, 58},
     ID_BITS{63, 59};
 }
+// The model's bound on an SPI vIST: 65,536 SPIs per VM (its nodes are allocated at VMAP).
+constexpr unsigned MAX_SPI_VIST_ID_BITS = 16;
+
 enum class vmte_word : unsigned { vmd = 0, vpet = 1, lpi_vist = 2, spi_vist = 3 };
+// The VMTE word that describes the vIST of INTID type t (LPI or SPI), and back.
+constexpr vmte_word vist_word(intid_type t) {
+    return t == intid_type::LPI ? vmte_word::lpi_vist : vmte_word::spi_vist;
+}
+constexpr intid_type vist_type(vmte_word w) {
+    return w == vmte_word::lpi_vist ? intid_type::LPI : intid_type::SPI;
+}
 
 // VPE table entry: VALID (set by IRS_VMAP_VPER), VPE descriptor address.
 namespace VPETE {
 constexpr field VALID{0, 0}, VPED_ADDR{55, 3};
+}
+
+// The VM descriptor (VMTE word 0, when IRS_IDR3.VMD) and the vPE descriptor (in the VPETE) are
+// IRS-private memory of 2^IRS_IDR3.VMD_SZ and 2^IRS_IDR4.VPED_SZ bytes that software allocates
+// zeroed and never reads (reference §5.3). Their layout is IMPLEMENTATION DEFINED; the model
+// keeps there the settings it must not lose while a vPE is not resident: word 0 of a vPE
+// descriptor holds the vPE's IRS_VPE_DBR image, word 1 its IRS_VPE_CR0; word 0 of a VM
+// descriptor holds IRS_VM_DBR.
+enum class vped_word : unsigned { dbr = 0, cr0 = 1 };
+enum class vmd_word : unsigned { vm_dbr = 0 };
+template <typename Word>
+constexpr uint64_t desc_word_address(uint64_t desc, Word w) {
+    return desc + 8u * static_cast<unsigned>(w);
 }
 
 // A two-level VM table (reference §5.3): 8-byte L1 entries, each naming a 4 KiB L2 table of
