@@ -40,7 +40,9 @@ void vcpu_program::guest_boot(pe& self) {
 }
 
 void vcpu_program::handle_irq(pe& self) {
-    const uint64_t r = self.insn(gic_insn::CDIA);
+    uint64_t r = self.insn(gic_insn::CDIA);
+    if (!gicv5::CDIA_RESULT::VALID.test(r))
+        r = self.insn(gic_insn::CDNMIA); // a superpriority interrupt, as Linux's NMI path
     if (!gicv5::CDIA_RESULT::VALID.test(r))
         return; // the HPPI went away before the acknowledge
     const gicv5::intid id = gicv5::intid::decode(r);

@@ -180,9 +180,9 @@ uint64_t cpu_interface::execute(gic_insn insn, uint64_t op, exception_level el, 
         barrier(m_ack_done, delay); // the weaker barrier: acknowledges (Activates) only
         return 0;
     case gic_insn::CDIA:
-        return guest ? virtual_acknowledge(delay) : physical_acknowledge(false, delay);
-    // No virtual superpriority (see the header): a guest's CDNMIA finds nothing.
-    case gic_insn::CDNMIA: return guest ? 0 : physical_acknowledge(true, delay);
+        return guest ? virtual_acknowledge(false, delay) : physical_acknowledge(false, delay);
+    case gic_insn::CDNMIA:
+        return guest ? virtual_acknowledge(true, delay) : physical_acknowledge(true, delay);
     case gic_insn::CDEOI:
         // §4.3: priority drop of the lowest set APR bit; a drop with APR = 0 does nothing.
         if (guest) {
@@ -267,11 +267,12 @@ sc_time cpu_interface::not_before(const sc_time& delay, const sc_time& at) {
     return at > now + delay ? at - now : delay;
 }
 
-uint64_t cpu_interface::virtual_acknowledge(sc_time& delay) {
-    // §8.5: no HPPI of sufficient priority gives VALID = 0. The condition decides, not the vIRQ
+uint64_t cpu_interface::virtual_acknowledge(bool nmi, sc_time& delay) {
+    // §8.5 as for the physical interface: no HPPI of sufficient priority gives VALID = 0, and
+    // with superpriority priority 0 is for CDNMIA only. The condition decides, not the vIRQ
     // line: the line may still show an earlier state at this delta cycle.
     const hppi h = virtual_hppi();
-    if (!virtual_signalled())
+    if (!virtual_signalled() || nmi != (m_params.nmi && h.prio == 0))
         return 0;
     if (h.id.type == intid_type::PPI) { // a guest PPI is acknowledged here
         m_vapr |= uint64_t{1} << h.prio;

@@ -165,6 +165,11 @@ void irs::unmap_vm(uint16_t vm_id, sc_time& delay) {
             if (vm.vist(vist_type(vw))->valid)
                 clear_vist_valid(vmte_word_at(*vmte, vw), delay);
     }
+    for (std::size_t v = 0; v < vm.space.targets.size(); ++v) {
+        const uint64_t a = vm.vpet_base + v * VPETE_BYTES;
+        if (vm.space.targets[v].valid && mem_read64(a, w, delay))
+            mem_write64(a, VPETE::VALID.set(w, 0), delay);
+    }
     m_vms[vm_id].reset();
 }
 

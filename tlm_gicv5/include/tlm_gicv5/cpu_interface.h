@@ -11,7 +11,8 @@
 //               is enabled (parameter nmi, standing for SCTLR_ELx.NMI).
 //   fiq_out     irq_signal_out: FIQ; only other interrupt domains signal it, and the model has
 //               the Non-secure domain only, so it stays low.
-//   virq_out    irq_signal_out: the virtual IRQ to the PE (the guest's interrupt line).
+//   virq_out    irq_signal_out: the virtual IRQ to the PE (the guest's interrupt line), also for a
+//               virtual HPPI with superpriority (the PE stub has no separate vNMI input).
 //   trap_out    a gic_trap_if* (bind_trap): told of every guest access ICH_HFGRTR/HFGWTR/HFGITR
 //               trap; the access then has no effect (a read returns 0).
 //   ppi_in      PPI_COUNT irq_signal_if inputs: ppi_in[n] is the wire of PPI n (timers, PMU).
@@ -21,12 +22,11 @@
 //   iaffid   0      this PE's IAFFID (ICC_IAFFIDR_EL1)
 //   t_insn   10 ns  cost of one GIC instruction or register access at the CPU interface
 //   t_hop    20 ns  CPU interface -> IRS message (one way)
-//   nmi      false  superpriority enabled (SCTLR_ELx.NMI): priority 0 is an NMI, acknowledged
-//                   only by GICR CDNMIA
+//   nmi      false  superpriority enabled (SCTLR_ELx.NMI, host and guest): priority 0 is an
+//                   NMI, acknowledged only by GICR CDNMIA, in both domains
 //
 // Domains: an access from EL1 or EL0 while a vPE is resident (ICH_CONTEXTR_EL2.V = 1) acts on
 // the virtual CPU interface and the resident VM; any other access acts on the physical domain.
-// SIMPLIFICATION: the virtual interface has no superpriority (a guest's priority 0 is an IRQ).
 // PPIs (physical): all 128 are implemented; the architected handling modes are fixed (R_CFSKX:
 // Level, except SW_PPI which is Edge; CTIIRQ is IMPLEMENTATION DEFINED and Level here). They are
 // configured through the ICC_PPI_* registers; GIC CD* instructions other than CDDI that name a
@@ -102,7 +102,7 @@ private:
     bool virtual_access(exception_level el) const {
         return el <= exception_level::EL1 && resident();
     }
-    uint64_t virtual_acknowledge(sc_core::sc_time& delay);
+    uint64_t virtual_acknowledge(bool nmi, sc_core::sc_time& delay);
     uint64_t physical_acknowledge(bool nmi, sc_core::sc_time& delay);
     bool physical_signalled() const; // the physical HPPI has sufficient priority
     bool virtual_signalled() const;  // the virtual HPPI has sufficient priority
