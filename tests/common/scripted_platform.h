@@ -94,6 +94,19 @@ inline void guest_spi(pe& p, uint32_t id, uint8_t prio, uint16_t vpe = 0,
     });
 }
 
+// Configures and enables one LPI at EL1 as gicv5_lpi_config_reset() and unmask do (CDPRI, CDAFF,
+// CDHM edge, CDEN): the host's physical LPI, or the guest's virtual one while a vPE is resident.
+inline void enable_lpi(pe& p, uint32_t id, uint8_t prio, uint16_t iaffid = 0) {
+    namespace CD = gicv5::CD_OPERAND;
+    const uint64_t i = gicv5::lpi(id).encode();
+    at_el(p, exception_level::EL1, [&] {
+        p.insn(gicv5::gic_insn::CDPRI, i | CD::PRIORITY.make(prio));
+        p.insn(gicv5::gic_insn::CDAFF, i | CD::IAFFID.make(iaffid));
+        p.insn(gicv5::gic_insn::CDHM, i);
+        p.insn(gicv5::gic_insn::CDEN, i);
+    });
+}
+
 // The hypervisor: GIC VDPEND for SPI `id` of VM `vm`.
 inline void vdpend(pe& p, uint32_t id, bool pending, unsigned vm = 0) {
     namespace VD = gicv5::VD_OPERAND;

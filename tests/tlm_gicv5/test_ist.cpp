@@ -34,16 +34,7 @@ void init_ist(pe& p, uint32_t cfgr) {
     p.write64(addr(irs_reg::IRS_IST_BASER), ist_base | 1);
     wait_ist_idle(p);
 }
-// gicv5_lpi_config_reset() and unmask: CDPRI, CDAFF, CDHM edge, CDEN.
-void lpi_setup(pe& p, uint32_t id, uint8_t prio = 0x1f) {
-    namespace CD = CD_OPERAND;
-    at_el(p, exception_level::EL1, [&] {
-        p.insn(gic_insn::CDPRI, lpi(id).encode() | CD::PRIORITY.make(prio));
-        p.insn(gic_insn::CDAFF, lpi(id).encode() | CD::IAFFID.make(0));
-        p.insn(gic_insn::CDHM, lpi(id).encode());
-        p.insn(gic_insn::CDEN, lpi(id).encode());
-    });
-}
+void lpi_setup(pe& p, uint32_t id, uint8_t prio = 0x1f) { enable_lpi(p, id, prio); }
 void setlpi(pe& p, uint32_t id) { p.write32(irs_cfg.setlpi_frame + IRS_SETLPIR_OFFSET, id); }
 uint64_t rcfg(pe& p, intid i) {
     return at_el(p, exception_level::EL1, [&] {

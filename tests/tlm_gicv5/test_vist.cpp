@@ -28,17 +28,6 @@ uint64_t vmte_at(scripted_platform& s, vmte_word w, unsigned vm = 0) {
     return vmte_word_address(s.agent().vm_table(), static_cast<uint16_t>(vm), w);
 }
 
-// The guest configures one of its LPIs for vPE 0 (as gicv5_lpi_config_reset() and unmask).
-void guest_lpi(pe& p, uint32_t id, uint8_t prio) {
-    namespace CD = CD_OPERAND;
-    at_el(p, exception_level::EL1, [&] {
-        p.insn(gic_insn::CDPRI, lpi(id).encode() | CD::PRIORITY.make(prio));
-        p.insn(gic_insn::CDAFF, lpi(id).encode() | CD::IAFFID.make(0));
-        p.insn(gic_insn::CDHM, lpi(id).encode());
-        p.insn(gic_insn::CDEN, lpi(id).encode());
-    });
-}
-
 void vdpend_lpi(pe& p, uint32_t id) {
     namespace VD = VD_OPERAND;
     at_el(p, exception_level::EL2, [&] {
@@ -82,7 +71,7 @@ TEST(LpiVist, AVirtualLpiTravelsFromVdpendToTheGuestsAcknowledge) { // §5.3 ste
         // The IRS, not software, set IST_VALID in VMTE word 2.
         EXPECT_TRUE(VIST_DESC::IST_VALID.test(s.mem64(vmte_at(s, vmte_word::lpi_vist))));
         guest_enable(p);
-        guest_lpi(p, 100, 0x08);
+        enable_lpi(p, 100, 0x08);
         guest_spi(p, 3, 0x10);
         vdpend(p, 3, true);
         vdpend_lpi(p, 100);
@@ -139,7 +128,7 @@ TEST(LpiVist, ATwoLevelVistNeedsItsL2TableMappedThroughTheIrs) { // §5.3, IRS_V
         });
         EXPECT_EQ(s.mem64(scratch + 4 * 8), l2 | 1);  // the IRS set the L1 entry's VALID
         EXPECT_EQ(s.mem64(l2 + 4 * (id % 1024)), 0u); // the early VDPEND left nothing
-        guest_lpi(p, id, 0x08);
+        enable_lpi(p, id, 0x08);
         vdpend_lpi(p, id);
         settle(p);
         EXPECT_TRUE(iste::decode(static_cast<uint32_t>(s.mem64(l2 + 4 * (id % 1024)))).pending);
@@ -182,7 +171,7 @@ TEST(LpiVist, UnmappingTheLpiVistAloneStopsItsLpisAndKeepsTheSpis) { // §5.3 te
         boot_and_load(s, p);
         at_el(p, exception_level::EL2, [&] { s.agent().map_lpi_vist(p, 0, 12); });
         guest_enable(p);
-        guest_lpi(p, 7, 0x08);
+        enable_lpi(p, 7, 0x08);
         vdpend_lpi(p, 7);
         settle(p);
         EXPECT_TRUE(p.virq());
