@@ -161,3 +161,65 @@ TEST(Doorbell, SelectingAVpeLoadsItsDoorbellIntoVpeDbr) { // §2.3
     });
     s.run();
 }
+
+TEST(Doorbell, AVdpendRacingTheVpeBecomingResidentIsDeliveredAndRingsAtMostOnce) { // §8.9
+    // In round k the vCPU PE makes vPE 0 resident at t(k) while the host PE's VDPEND comes
+    // skew[k] later (earlier when negative). Whichever the IRS sees first, the guest gets the
+    // interrupt once, and the doorbell rings only if the VDPEND found the vPE not resident.
+    const std::vector<int> skew_ns{-300, -40, -20, -10, 0, 10, 20, 40, 300};
+    const sc_core::sc_time start(300, sc_core::SC_US), round(20, sc_core::SC_US);
+    auto t = [&](std::size_t k) { return start + round * double(k); };
+    auto host_t = [&](std::size_t k) {
+        const sc_core::sc_time s(std::abs(skew_ns[k]), sc_core::SC_NS);
+        return skew_ns[k] < 0 ? t(k) - s : t(k) + s;
+    };
+    std::vector<unsigned> rung(skew_ns.size(), 0);
+    scripted_platform s;
+    s.on(HOST_PE, [&](pe& p) {
+        host_doorbell_lpi(p);
+        for (std::size_t k = 0; k < skew_ns.size(); ++k) {
+            p.idle_until(host_t(k));
+            vdpend(p, 7, true);
+            p.idle_until(t(k) + sc_core::sc_time(8, sc_core::SC_US));
+            // The doorbell's handler (KVM: sets db_fired, kicks the vCPU): acknowledge it.
+            at_el(p, exception_level::EL1, [&] {
+                while (p.insn(gic_insn::CDIA) ==
+                       (lpi(DOORBELL_LPI).encode() | CDIA_RESULT::VALID.make(1))) {
+                    ++rung[k];
+                    p.insn(gic_insn::CDEOI);
+                    p.insn(gic_insn::CDDI, lpi(DOORBELL_LPI).encode());
+                    settle(p);
+                }
+            });
+        }
+    });
+    s.on(VCPU_PE, [&](pe& p) {
+        p.idle_until(p.local_time() + sc_core::sc_time(10, sc_core::SC_US)); // the host's IST
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 7, 0x10);
+        set_doorbell(p, 0);
+        put_with_doorbell(p, 0x1f);
+        ASSERT_LT(p.local_time(), start); // bring-up done before the first round
+        for (std::size_t k = 0; k < skew_ns.size(); ++k) {
+            p.idle_until(t(k));
+            p.msr(sysreg::ICH_CONTEXTR_EL2, ICH_CONTEXTR_EL2::V.make(1));
+            p.idle_until(t(k) + sc_core::sc_time(3, sc_core::SC_US));
+            EXPECT_EQ(cdia(p), cdia_valid(7)) << "round " << k; // nothing lost
+            cdeoi(p);
+            cddi(p, 7);
+            settle(p);
+            EXPECT_EQ(cdia(p), 0u) << "round " << k; // and delivered once
+            put_with_doorbell(p, 0x1f);              // back to WFI for the next round
+        }
+    });
+    s.run();
+    for (std::size_t k = 0; k < skew_ns.size(); ++k)
+        EXPECT_LE(rung[k], 1u) << "skew " << skew_ns[k] << " ns";
+    EXPECT_EQ(rung.front(), 1u); // the VDPEND found the vPE waiting: its doorbell rang
+    EXPECT_EQ(rung.back(), 0u);  // the vPE was resident first: no doorbell
+    unsigned total = 0;
+    for (unsigned r : rung)
+        total += r;
+    EXPECT_EQ(s.plat->irs.doorbells(), total);
+}
