@@ -52,6 +52,8 @@ void vcpu_program::handle_irq(pe& self) {
     self.insn(gic_insn::CDEOI);
     self.spend(m_params.handler_time);
     self.insn(gic_insn::CDDI, id.encode());
+    if (m_observer)
+        m_observer->on_deactivate(m_params.vm, id, self.local_time());
     ++m_handled;
 }
 

@@ -28,6 +28,8 @@ struct vcpu_host_if {
 struct guest_observer {
     virtual ~guest_observer() = default;
     virtual void on_acknowledge(unsigned vm, gicv5::intid id, const sc_time& at) = 0;
+    // The guest deactivated it (GIC CDDI) at `at`.
+    virtual void on_deactivate(unsigned vm, gicv5::intid id, const sc_time& at) = 0;
 };
 
 struct vcpu_params {

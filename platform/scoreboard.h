@@ -20,6 +20,8 @@ public:
     // Returns true when the injection was coalesced into one still waiting.
     bool on_inject(unsigned vm, unsigned spi, const sc_core::sc_time& at);
     void on_acknowledge(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) override;
+    void on_deactivate(unsigned /*vm*/, gicv5::intid /*id*/,
+                       const sc_core::sc_time& /*at*/) override {}
     void irq_acked(unsigned vm, unsigned gsi, const sc_core::sc_time& at) override;
 
     uint64_t injected() const { return m_injected; }
