@@ -84,20 +84,30 @@ void pe::idle_until(const sc_time& until) {
 }
 
 bool pe::wait_for_line(pe_line l, const sc_time& until) {
-    const line_input& in = m_lines[static_cast<unsigned>(l)];
+    return wait_for_any({l}, until).has_value();
+}
+
+std::optional<pe_line> pe::wait_for_any(std::initializer_list<pe_line> lines,
+                                        const sc_time& until) {
     for (;;) {
-        if (in.m_level) {
-            if (local_time() >= in.m_since)
-                return true;
-            if (in.m_since <= until) { // the line rises before `until`: idle until then
-                idle_until(in.m_since);
-                return true;
-            }
+        // A line high now wins, in `lines` order; else the earliest rise before `until`.
+        std::optional<pe_line> first;
+        for (pe_line l : lines) {
+            const line_input& in = m_lines[static_cast<unsigned>(l)];
+            if (in.m_level && local_time() >= in.m_since)
+                return l;
+            if (in.m_level && in.m_since <= until &&
+                (!first || in.m_since < m_lines[static_cast<unsigned>(*first)].m_since))
+                first = l;
+        }
+        if (first) {
+            idle_until(m_lines[static_cast<unsigned>(*first)].m_since);
+            return first;
         }
         if (local_time() >= until)
-            return false;
+            return std::nullopt;
         if (m_qk.get_local_time() > sc_core::SC_ZERO_TIME) {
-            m_qk.sync(); // the line may change while we catch up: look again first
+            m_qk.sync(); // the lines may change while we catch up: look again first
             continue;
         }
         wait(until - sc_core::sc_time_stamp(), m_line_event);

@@ -23,6 +23,8 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
+#include <optional>
 
 namespace cpu_stubs {
 
@@ -94,6 +96,9 @@ public:
     bool line(pe_line l) const { return m_lines[static_cast<unsigned>(l)].level_at(local_time()); }
     // Idle until input l is high (true) or until `until` (false), whichever comes first.
     bool wait_for_line(pe_line l, const sc_time& until);
+    // Idle until one of `lines` is high, or until `until`; returns that line (of those already
+    // high, the first in `lines` order), or nothing at `until`.
+    std::optional<pe_line> wait_for_any(std::initializer_list<pe_line> lines, const sc_time& until);
     bool wait_for_virq(const sc_time& until) { return wait_for_line(pe_line::virq, until); }
     bool virq() const { return line(pe_line::virq); }
 

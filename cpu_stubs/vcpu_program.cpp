@@ -1,45 +1,150 @@
 #include "cpu_stubs/vcpu_program.h"
 
+#include <algorithm>
+
 namespace cpu_stubs {
 
 using gicv5::gic_insn;
 using gicv5::sysreg;
 namespace CD = gicv5::CD_OPERAND;
 
+namespace {
+constexpr unsigned MAX_NESTING = 4; // priority levels a handler can be preempted through
+}
+
+vcpu_program::vcpu_program(std::vector<vcpu_params> vcpus, const sc_time& time_slice,
+                           vcpu_host_if& host, guest_observer* observer)
+    : m_time_slice(time_slice), m_host(host), m_observer(observer) {
+    for (vcpu_params& p : vcpus) {
+        vcpu v;
+        v.params = std::move(p);
+        v.next_exit = v.params.exit_interval;
+        m_vcpus.push_back(std::move(v));
+    }
+}
+
 void vcpu_program::run(pe& self) {
     self.set_el(exception_level::EL2);
-    m_host.vcpu_load(self, m_params.vm, m_params.vcpu);
-    self.set_el(exception_level::EL1);
-    guest_boot(self);
-    sc_time next_exit = self.local_time() + m_params.exit_interval;
+    // The host kernel on this PE enables its physical CPU interface, for the doorbells (EL2
+    // reaches the physical interface whatever is resident).
+    self.msr(sysreg::ICC_PCR_EL1, gicv5::PRIORITY_LOWEST);
+    self.msr(sysreg::ICC_CR0_EL1, gicv5::ICC_CR0_EL1::EN.make(1));
     for (;;) {
-        if (self.wait_for_virq(next_exit)) {
-            handle_irq(self);
+        if (vcpu* v = next_runnable()) {
+            run_vcpu(self, *v);
         } else {
-            exit_to_host(self);
-            next_exit += m_params.exit_interval;
+            // Every vCPU here blocks in WFI: idle until a doorbell.
+            self.wait_for_line(pe_line::irq, sc_core::sc_max_time());
+            take_host_irqs(self);
         }
         self.sync_if_needed();
     }
 }
 
-void vcpu_program::guest_boot(pe& self) {
+vcpu_program::vcpu* vcpu_program::next_runnable() {
+    // Round robin from the one after the last that ran.
+    for (std::size_t n = 0; n < m_vcpus.size(); ++n) {
+        vcpu& v = m_vcpus[(m_turn + n) % m_vcpus.size()];
+        if (!v.blocked) {
+            m_turn = (m_turn + n + 1) % m_vcpus.size();
+            return &v;
+        }
+    }
+    return nullptr;
+}
+
+bool vcpu_program::others_runnable(const vcpu& v) const {
+    return std::any_of(m_vcpus.begin(), m_vcpus.end(),
+                       [&v](const vcpu& o) { return &o != &v && !o.blocked; });
+}
+
+void vcpu_program::run_vcpu(pe& self, vcpu& v) {
+    const vcpu_params& p = v.params;
+    m_host.vcpu_load(self, p.vm, p.vcpu);
+    self.set_el(exception_level::EL1);
+    if (!v.booted) {
+        guest_boot(self, v);
+        v.booted = true;
+    }
+    const sc_time loaded = self.local_time();
+    const sc_time slice_end = loaded + m_time_slice;
+    sc_time idle_since = loaded;
+    auto running = [&] { return v.run_time + (self.local_time() - loaded); };
+    for (;;) {
+        sc_time deadline = self.local_time() + (v.next_exit - running());
+        if (others_runnable(v))
+            deadline = std::min(deadline, slice_end);
+        if (p.wfi)
+            deadline = std::min(deadline, idle_since + p.wfi_after);
+        const std::optional<pe_line> line =
+            self.wait_for_any({pe_line::virq, pe_line::irq}, std::max(deadline, self.local_time()));
+        if (line == pe_line::virq) {
+            handle_irq(self, v, 0);
+            idle_since = self.local_time();
+            self.sync_if_needed();
+            continue;
+        }
+        // An exit to the hypervisor: a physical IRQ, the exit interval, the end of the slice or
+        // WFI. KVM folds the vGIC state on each (kvm_vgic_sync_hwstate()).
+        self.set_el(exception_level::EL2);
+        self.spend(p.exit_cost);
+        m_host.vcpu_exit(self, p.vm, p.vcpu);
+        ++v.stats.exits;
+        if (line == pe_line::irq)
+            take_host_irqs(self);
+        while (running() >= v.next_exit)
+            v.next_exit += p.exit_interval;
+        const bool idle = p.wfi && !self.virq() && self.local_time() >= idle_since + p.wfi_after;
+        const bool slice_over = others_runnable(v) && self.local_time() >= slice_end;
+        if (idle || slice_over) {
+            v.run_time = running();
+            // KVM's WFI path blocks the vCPU only when a doorbell can wake it.
+            v.blocked = m_host.vcpu_put(self, p.vm, p.vcpu, idle) && idle;
+            v.stats.wfi_blocks += v.blocked;
+            m_switches += slice_over;
+            return;
+        }
+        if (idle) // no doorbell possible: the vCPU keeps running
+            idle_since = self.local_time();
+        self.set_el(exception_level::EL1);
+        self.sync_if_needed();
+    }
+}
+
+void vcpu_program::take_host_irqs(pe& self) {
+    // The host's IRQ handler at EL2, until the physical line is low.
+    while (self.line(pe_line::irq)) {
+        const vcpu_host_if::irq_result r = m_host.host_irq(self);
+        if (!r.taken)
+            break; // the offer behind the line is not there yet at this PE's time
+        // KVM's doorbell handler: db_fired, then kvm_vcpu_kick() makes the vCPU runnable.
+        for (vcpu& o : m_vcpus)
+            if (r.doorbell && o.params.vm == r.vm && o.params.vcpu == r.vcpu && o.blocked) {
+                o.blocked = false;
+                ++o.stats.wakeups;
+            }
+    }
+}
+
+void vcpu_program::guest_boot(pe& self, const vcpu& v) {
     // As Linux's gicv5_cpu_enable_interrupts(): priority mask, then enable (reference §9.1).
     self.msr(sysreg::ICC_PCR_EL1, gicv5::PRIORITY_LOWEST);
     self.msr(sysreg::ICC_CR0_EL1, gicv5::ICC_CR0_EL1::EN.make(1));
-    if (m_params.vcpu != 0)
+    const vcpu_params& p = v.params;
+    if (p.vcpu != 0)
         return; // the boot vCPU configures the VM's SPIs
-    for (uint32_t id = 0; id < m_params.spis.size(); ++id) {
+    for (uint32_t id = 0; id < p.spis.size(); ++id) {
         const uint64_t intid = gicv5::spi(id).encode();
-        self.insn(gic_insn::CDPRI, intid | CD::PRIORITY.make(m_params.priority));
-        self.insn(gic_insn::CDAFF, intid | CD::IAFFID.make(id % m_params.vcpus));
-        if (m_params.spis[id] == gicv5::handling_mode::level)
+        self.insn(gic_insn::CDPRI, intid | CD::PRIORITY.make(p.priority));
+        self.insn(gic_insn::CDAFF, intid | CD::IAFFID.make(id % p.vcpus));
+        if (p.spis[id] == gicv5::handling_mode::level)
             self.insn(gic_insn::CDHM, intid | CD::HM.make(1));
         self.insn(gic_insn::CDEN, intid);
     }
 }
 
-void vcpu_program::handle_irq(pe& self) {
+void vcpu_program::handle_irq(pe& self, vcpu& v, unsigned depth) {
+    const vcpu_params& p = v.params;
     uint64_t r = self.insn(gic_insn::CDIA);
     if (!gicv5::CDIA_RESULT::VALID.test(r))
         r = self.insn(gic_insn::CDNMIA); // a superpriority interrupt, as Linux's NMI path
@@ -47,22 +152,31 @@ void vcpu_program::handle_irq(pe& self) {
         return; // the HPPI went away before the acknowledge
     const gicv5::intid id = gicv5::intid::decode(r);
     if (m_observer)
-        m_observer->on_acknowledge(m_params.vm, id, self.local_time());
+        m_observer->on_acknowledge(p.vm, id, self.local_time());
     self.insn(gic_insn::GSB_ACK);
-    self.insn(gic_insn::CDEOI);
-    self.spend(m_params.handler_time);
+    if (p.eoi_split)
+        self.insn(gic_insn::CDEOI);
+    // With interrupts unmasked in the handler, one that beats the running priority preempts it
+    // (the vIRQ line rises only for such a one); the handler resumes after it.
+    sc_time left = p.handler_time;
+    while (left > sc_core::SC_ZERO_TIME) {
+        const sc_time start = self.local_time();
+        if (!p.nested || depth >= MAX_NESTING) {
+            self.idle_until(start + left);
+            break;
+        }
+        if (!self.wait_for_line(pe_line::virq, start + left))
+            break; // the handler ran to its end
+        left -= self.local_time() - start;
+        ++v.stats.preempts;
+        handle_irq(self, v, depth + 1);
+    }
+    if (!p.eoi_split)
+        self.insn(gic_insn::CDEOI);
     self.insn(gic_insn::CDDI, id.encode());
     if (m_observer)
-        m_observer->on_deactivate(m_params.vm, id, self.local_time());
-    ++m_handled;
-}
-
-void vcpu_program::exit_to_host(pe& self) {
-    self.set_el(exception_level::EL2);
-    self.spend(m_params.exit_cost);
-    m_host.vcpu_exit(self, m_params.vm, m_params.vcpu);
-    ++m_exits;
-    self.set_el(exception_level::EL1);
+        m_observer->on_deactivate(p.vm, id, self.local_time());
+    ++v.stats.handled;
 }
 
 } // namespace cpu_stubs

@@ -1,11 +1,21 @@
-// A guest vCPU stand-in: the software a vCPU thread runs on a PE, from the hypervisor's load of
-// the vCPU to its guest's interrupt handling and its periodic exits to the host.
+// The software of a PE that runs guest vCPUs: a host scheduler that time-shares the PE among the
+// vCPUs placed on it, and each vCPU's guest.
 //
-// Guest side (Linux's order, reference §4.3 item 7 and §9.2): on the virtual IRQ, GICR CDIA; if
-// VALID: GSB ACK, GIC CDEOI (priority drop), the handler for handler_time, GIC CDDI (deactivate).
-// At boot, vCPU 0 configures its VM's SPIs as a guest OS does: CDPRI, CDAFF, CDHM, CDEN each.
-// Host side: every exit_interval of guest time the vCPU exits; the hypervisor's exit handler runs
-// on this PE at EL2 (for KVM: the fold of the vGIC state), then the guest resumes.
+// Guest side (Linux's order, reference §4.3 item 7 and §9.2): on the virtual IRQ, GICR CDIA (then
+// GICR CDNMIA for a superpriority interrupt); if VALID: GSB ACK, the priority drop (GIC CDEOI) at
+// once in eoi split mode, the handler for handler_time, then the drop if not done yet and the
+// deactivate (GIC CDDI). With nesting, an interrupt that beats the running priority preempts the
+// handler. At its first run, vCPU 0 configures its VM's SPIs as a guest OS does: CDPRI, CDAFF,
+// CDHM, CDEN each. With wfi, a guest with nothing to do for wfi_after executes WFI.
+//
+// Host side, all at EL2 on this PE (KVM's vcpu_run loop):
+// - a vCPU exits every exit_interval of its running time, and on a physical IRQ; each exit runs
+//   the hypervisor's exit handler (for KVM: the fold of the vGIC state) and costs exit_cost;
+// - a WFI exit blocks the vCPU: the hypervisor makes it non-resident with a doorbell request
+//   (vgic_v5_put); the doorbell, a physical LPI aimed at this PE, wakes it;
+// - vCPUs that are runnable take turns, round robin, for time_slice each; a switch puts one
+//   (no doorbell) and loads the next (vgic_v5_load);
+// - with no runnable vCPU the PE idles until a physical IRQ (a doorbell).
 #pragma once
 
 #include "cpu_stubs/pe.h"
@@ -18,10 +28,22 @@ namespace cpu_stubs {
 // What the hypervisor does for a vCPU, called on the vCPU's PE at EL2.
 struct vcpu_host_if {
     virtual ~vcpu_host_if() = default;
-    // KVM vgic_v5_load(): make the vPE resident (may wait until its VM is set up).
+    // KVM vgic_v5_load(): restore the guest's GIC context and make the vPE resident (may wait
+    // until its VM is set up).
     virtual void vcpu_load(pe& self, unsigned vm, unsigned vcpu) = 0;
-    // KVM's exit path (kvm_vgic_sync_hwstate()): runs on every vCPU exit.
+    // KVM's exit path (kvm_vgic_sync_hwstate()): runs on every vCPU exit, the vPE resident.
     virtual void vcpu_exit(pe& self, unsigned vm, unsigned vcpu) = 0;
+    // KVM vgic_v5_put(): save the guest's GIC context and make the vPE non-resident; blocking in
+    // WFI, ask for a doorbell. Returns whether a doorbell was requested (it is not when the
+    // guest's interface is disabled or its priorities leave none that could ring).
+    virtual bool vcpu_put(pe& self, unsigned vm, unsigned vcpu, bool wfi) = 0;
+    // A physical IRQ taken at EL2 on this PE: acknowledges and handles it.
+    struct irq_result {
+        bool taken = false;    // an interrupt was acknowledged
+        bool doorbell = false; // it was the doorbell of vCPU `vcpu` of VM `vm`
+        unsigned vm = 0, vcpu = 0;
+    };
+    virtual irq_result host_irq(pe& self) = 0;
 };
 
 // Who wants to know what the guest saw (a scoreboard).
@@ -39,29 +61,57 @@ struct vcpu_params {
     std::vector<gicv5::handling_mode> spis; // the VM's SPIs (index = SPI ID) and their mode
     uint8_t priority = 0x10;
     sc_time handler_time{2, sc_core::SC_US};
+    bool eoi_split = true; // priority drop at acknowledge, deactivate after the handler
+    bool nested = false;   // the handler runs with interrupts unmasked
     sc_time exit_interval{50, sc_core::SC_US};
     sc_time exit_cost{500, sc_core::SC_NS};
+    bool wfi = false;
+    sc_time wfi_after{10, sc_core::SC_US}; // idle this long, then WFI
+};
+
+// Counts of one vCPU.
+struct vcpu_stats {
+    uint64_t exits = 0;   // every exit, WFI included
+    uint64_t handled = 0; // interrupts acknowledged and deactivated
+    uint64_t wfi_blocks = 0;
+    uint64_t wakeups = 0;  // doorbells that woke it
+    uint64_t preempts = 0; // nested interrupts taken inside a handler
 };
 
 class vcpu_program : public pe_program {
 public:
-    vcpu_program(const vcpu_params& params, vcpu_host_if& host, guest_observer* observer)
-        : m_params(params), m_host(host), m_observer(observer) {}
+    vcpu_program(std::vector<vcpu_params> vcpus, const sc_time& time_slice, vcpu_host_if& host,
+                 guest_observer* observer);
     void run(pe& self) override;
 
-    uint64_t exits() const { return m_exits; }
-    uint64_t handled() const { return m_handled; }
+    std::size_t vcpu_count() const { return m_vcpus.size(); }
+    const vcpu_params& params(std::size_t i) const { return m_vcpus[i].params; }
+    const vcpu_stats& stats(std::size_t i) const { return m_vcpus[i].stats; }
+    uint64_t switches() const { return m_switches; }
 
 private:
-    void guest_boot(pe& self);
-    void handle_irq(pe& self);
-    void exit_to_host(pe& self);
+    struct vcpu {
+        vcpu_params params;
+        vcpu_stats stats;
+        bool booted = false;
+        bool blocked = false; // in WFI, waiting for its doorbell
+        sc_time run_time;     // guest time run so far (exit_interval counts in it)
+        sc_time next_exit;    // in run_time
+    };
 
-    vcpu_params m_params;
+    vcpu* next_runnable();
+    bool others_runnable(const vcpu& v) const;
+    void run_vcpu(pe& self, vcpu& v);
+    void guest_boot(pe& self, const vcpu& v);
+    void handle_irq(pe& self, vcpu& v, unsigned depth);
+    void take_host_irqs(pe& self);
+
+    std::vector<vcpu> m_vcpus;
+    sc_time m_time_slice;
     vcpu_host_if& m_host;
     guest_observer* m_observer;
-    uint64_t m_exits = 0;
-    uint64_t m_handled = 0;
+    std::size_t m_turn = 0;
+    uint64_t m_switches = 0;
 };
 
 } // namespace cpu_stubs

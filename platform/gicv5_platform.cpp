@@ -48,6 +48,24 @@ std::vector<unsigned> spis_per_vm(const platform_config& c) {
     return n;
 }
 
+cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_index, unsigned vcpu) {
+    const vm_config& vm = c.vms[vm_index];
+    cpu_stubs::vcpu_params vp;
+    vp.vm = vm_index;
+    vp.vcpu = vcpu;
+    vp.vcpus = vm.vcpus;
+    vp.spis.assign(vm.spis, gicv5::handling_mode::edge);
+    vp.priority = vm.guest.priority;
+    vp.handler_time = vm.guest.handler_time;
+    vp.eoi_split = vm.guest.eoi == eoi_mode::split;
+    vp.nested = vm.guest.nested;
+    vp.wfi = vm.guest.wfi;
+    vp.wfi_after = vm.guest.wfi_after;
+    vp.exit_interval = vm.exit_interval;
+    vp.exit_cost = c.hypervisor.exit_cost;
+    return vp;
+}
+
 std::size_t expected_samples(const platform_config& c) {
     double n = 0;
     for (const source_config& s : c.sources)
@@ -93,8 +111,10 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
         pes.push_back(std::move(p));
     }
 
-    for (const vm_config& vm : cfg.vms) {
-        const unsigned id = agent.create_vm(vm);
+    const std::vector<std::vector<unsigned>> where = placement(cfg);
+    for (std::size_t v = 0; v < cfg.vms.size(); ++v) {
+        const vm_config& vm = cfg.vms[v];
+        const unsigned id = agent.create_vm(vm, where[v]);
         if (vm.tracking == tracking_policy::ap_list)
             agent.register_ack_notifier(id, sb);
     }
@@ -141,17 +161,14 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
             m_scripts.push_back(prog.get());
             m_programs.push_back(std::move(prog));
         } else {
-            const vm_config& vm = cfg.vms[pc.vm];
-            cpu_stubs::vcpu_params vp;
-            vp.vm = pc.vm;
-            vp.vcpu = pc.vcpu;
-            vp.vcpus = vm.vcpus;
-            vp.spis.assign(vm.spis, gicv5::handling_mode::edge);
-            vp.priority = vm.guest.priority;
-            vp.handler_time = vm.guest.handler_time;
-            vp.exit_interval = vm.exit_interval;
-            vp.exit_cost = cfg.hypervisor.exit_cost;
-            auto prog = std::make_unique<cpu_stubs::vcpu_program>(vp, agent, &sb);
+            // The vCPUs placed on this PE, in VM then vCPU order.
+            std::vector<cpu_stubs::vcpu_params> placed;
+            for (unsigned v = 0; v < cfg.vms.size(); ++v)
+                for (unsigned c = 0; c < where[v].size(); ++c)
+                    if (where[v][c] == i)
+                        placed.push_back(vcpu_params_of(cfg, v, c));
+            auto prog = std::make_unique<cpu_stubs::vcpu_program>(
+                std::move(placed), cfg.hypervisor.time_slice, agent, &sb);
             m_vcpus.push_back(prog.get());
             m_programs.push_back(std::move(prog));
         }
@@ -223,7 +240,8 @@ run_results gicv5_platform::results() const {
         r.notifier_calls += d.stats.notifier_calls;
     }
     for (const cpu_stubs::vcpu_program* v : m_vcpus)
-        r.vcpu_exits += v->exits();
+        for (std::size_t c = 0; c < v->vcpu_count(); ++c)
+            r.vcpu_exits += v->stats(c).exits;
     for (std::size_t i = 0; i < gicv5::gic_insn_count; ++i) {
         const auto insn = static_cast<gicv5::gic_insn>(i);
         uint64_t n = 0;

@@ -8,7 +8,8 @@
 //   CPU interface i --virq--> PE i
 //
 // Host PEs run host_program (PE of the first host role boots the hypervisor: VM table and each
-// VM's bring-up; then the SPI sources attached to it). vCPU PEs run vcpu_program. Script PEs run
+// VM's bring-up; then the SPI sources attached to it). vCPU PEs run vcpu_program, time-sharing
+// the vCPUs placed on them (platform_config.h placement()). Script PEs run
 // their steps of cfg.script (script_runner). A drain monitor stops the run once the sources have
 // ended (at duration), every script is done, and nothing is pending, active or listed.
 #pragma once
@@ -52,6 +53,8 @@ public:
                   const sc_core::sc_time& delay = sc_core::SC_ZERO_TIME);
     // An ISTE as memory holds it now (inspection, no timing).
     gicv5::iste peek_iste(unsigned vm, unsigned spi) const;
+    // The vCPU programs, one per PE with role vcpu, in PE order.
+    const std::vector<cpu_stubs::vcpu_program*>& vcpu_programs() const { return m_vcpus; }
 
     const platform_config cfg;
     memory mem;

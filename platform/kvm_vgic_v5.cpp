@@ -13,6 +13,9 @@ using cpu_stubs::pe;
 using sc_core::sc_time;
 
 namespace {
+// The doorbells' priority on the host (above any other host interrupt it has).
+constexpr uint8_t DOORBELL_PRIORITY = 0x08;
+
 unsigned log2_ceil(uint64_t n) {
     unsigned b = 0;
     while ((uint64_t{1} << b) < n)
@@ -26,8 +29,11 @@ vgic_v5::vgic_v5(const agent_params& params)
 
 vgic_v5::~vgic_v5() = default;
 
-unsigned vgic_v5::create_vm(const vm_config& cfg) {
+unsigned vgic_v5::create_vm(const vm_config& cfg, const std::vector<unsigned>& placement) {
     auto d = std::make_unique<vgic_dist>();
+    d->cpus.resize(cfg.vcpus);
+    for (unsigned i = 0; i < cfg.vcpus && i < placement.size(); ++i)
+        d->cpus[i].pe = placement[i];
     d->vm_id = static_cast<unsigned>(m_vms.size()); // KVM takes VM IDs from an IDA, lowest first
     d->config = cfg;
     // KVM (kvm_vgic_v5_irs_init): round the SPI count up so the linear SPI vIST is at least
@@ -84,6 +90,55 @@ void vgic_v5::host_init(pe& self) {
     // As the Linux host driver at probe: enable the IRS (reference §9.1 step 2).
     self.write32(irs_reg_addr(irs_reg::IRS_CR0), static_cast<uint32_t>(IRS_CR0::IRSEN.make(1)));
     wait_for_idle(self, irs_reg::IRS_CR0, IRS_CR0::IDLE);
+    host_ist_init(self);
+}
+
+void vgic_v5::host_ist_init(pe& self) {
+    // The host kernel's LPI IST (Linux gicv5_irs_init_ist(), reference §9.1 steps 12-18): a
+    // linear table big enough for one doorbell LPI per vCPU (KVM's per-VM doorbell domain).
+    const uint32_t idr2 = self.read32(irs_reg_addr(irs_reg::IRS_IDR2));
+    if (!IRS_IDR2::LPI.test(idr2))
+        return; // no LPIs: no doorbells, and vCPUs never block in WFI
+    unsigned vcpus = 0;
+    for (const auto& d : m_vms)
+        vcpus += d->config.vcpus;
+    const unsigned id_bits = std::max(static_cast<unsigned>(IRS_IDR2::MIN_LPI_ID_BITS.get(idr2)),
+                                      log2_ceil(std::max(vcpus, 2u)));
+    if (id_bits > IRS_IDR2::ID_BITS.get(idr2))
+        return;
+    // IRS_IDR2.ISTMD asks for 8- or 16-byte ISTEs (reference §3).
+    const unsigned istsz = !IRS_IDR2::ISTMD.test(idr2)              ? 0
+                           : id_bits < IRS_IDR2::ISTMD_SZ.get(idr2) ? 1
+                                                                    : 2;
+    const uint64_t ist = alloc(uint64_t{4} << istsz << id_bits, 4096);
+    self.write32(irs_reg_addr(irs_reg::IRS_IST_CFGR),
+                 static_cast<uint32_t>(IRS_IST_CFGR::LPI_ID_BITS.make(id_bits) |
+                                       IRS_IST_CFGR::ISTSZ.make(istsz)));
+    self.write64(irs_reg_addr(irs_reg::IRS_IST_BASER),
+                 addr_of(IRS_IST_BASER::ADDR, ist) | IRS_IST_BASER::VALID.make(1));
+    wait_for_idle(self, irs_reg::IRS_IST_STATUSR, IRS_IST_STATUSR::IDLE);
+    m_lpis = true;
+    m_doorbell_owner.resize(std::size_t{1} << id_bits);
+}
+
+void vgic_v5::doorbell_init(pe& self, vgic_dist& d, unsigned vcpu) {
+    // KVM: one LPI of the VM's doorbell domain, aimed at the CPU the vCPU runs on, enabled;
+    // then IRS_VPE_DBR names it (DBV = 1, no request yet: early series, reference §5.3).
+    vgic_cpu& c = d.cpus[vcpu];
+    if (!m_lpis || m_next_lpi >= m_doorbell_owner.size())
+        return;
+    c.doorbell = m_next_lpi++;
+    c.has_doorbell = true;
+    m_doorbell_owner[c.doorbell] = {d.vm_id, vcpu};
+    const uint64_t id = lpi(c.doorbell).encode();
+    self.insn(gic_insn::CDPRI, id | CD_OPERAND::PRIORITY.make(DOORBELL_PRIORITY));
+    self.insn(gic_insn::CDAFF, id | CD_OPERAND::IAFFID.make(c.pe));
+    self.insn(gic_insn::CDEN, id);
+    self.insn(gic_insn::GSB_SYS);
+    self.write64(irs_reg_addr(irs_reg::IRS_VPE_DBR), IRS_VPE_DBR::INTID.make(c.doorbell) |
+                                                         IRS_VPE_DBR::DBPM.make(PRIORITY_LOWEST) |
+                                                         IRS_VPE_DBR::DBV.make(1));
+    wait_for_idle(self, irs_reg::IRS_VPE_STATUSR, IRS_VPE_STATUSR::IDLE);
 }
 
 void vgic_v5::vm_init(pe& self, unsigned vm) {
@@ -121,6 +176,7 @@ void vgic_v5::vm_init(pe& self, unsigned vm) {
         self.write32(irs_reg_addr(irs_reg::IRS_VPE_CR0),
                      static_cast<uint32_t>(IRS_VPE_CR0::DPS.make(1)));
         wait_for_idle(self, irs_reg::IRS_VPE_STATUSR, IRS_VPE_STATUSR::IDLE);
+        doorbell_init(self, d, vpe);
     }
 
     // KVM vgic_v5_spi_ist_alloc(): a linear SPI vIST of 4-byte ISTEs.
@@ -165,13 +221,64 @@ void vgic_v5::vcpu_load(pe& self, unsigned vm, unsigned vcpu) {
     vgic_dist& d = *m_vms[vm];
     wait_ready(self, d);
     // KVM vgic_v5_load(): restore the guest's GIC context, then make the vPE resident and check F.
-    self.msr(sysreg::ICH_APR_EL2, 0);
-    self.msr(sysreg::ICH_VMCR_EL2, 0);
+    vgic_cpu& c = d.cpus[vcpu];
+    self.msr(sysreg::ICH_APR_EL2, c.apr);
+    self.msr(sysreg::ICH_VMCR_EL2, c.vmcr);
     self.msr(sysreg::ICH_CONTEXTR_EL2, ICH_CONTEXTR_EL2::V.make(1) |
                                            ICH_CONTEXTR_EL2::VM.make(d.vm_id) |
                                            ICH_CONTEXTR_EL2::VPE.make(vcpu));
     if (ICH_CONTEXTR_EL2::F.test(self.mrs(sysreg::ICH_CONTEXTR_EL2)))
         SC_REPORT_ERROR("kvm", "ICH_CONTEXTR_EL2.F = 1: the vPE could not be made resident");
+    c.db_fired = false;
+}
+
+bool vgic_v5::vcpu_put(pe& self, unsigned vm, unsigned vcpu, bool wfi) {
+    vgic_dist& d = *m_vms[vm];
+    vgic_cpu& c = d.cpus[vcpu];
+    // KVM vgic_v5_put(): save the guest's context; on the WFI path ask for a doorbell with
+    // DBPM = min(highest active priority, VPMR + 1) - 1, none if that is 0 or below or the
+    // guest's interface is disabled (reference §5.4).
+    c.apr = self.mrs(sysreg::ICH_APR_EL2);
+    c.vmcr = self.mrs(sysreg::ICH_VMCR_EL2);
+    c.db_fired = false;
+    unsigned dbpm = 0;
+    if (wfi && c.has_doorbell && ICH_VMCR_EL2::EN.test(c.vmcr)) {
+        const unsigned active =
+            c.apr ? static_cast<unsigned>(__builtin_ctzll(c.apr)) : PRIORITY_LEVELS;
+        const unsigned vpmr = static_cast<unsigned>(ICH_VMCR_EL2::VPMR.get(c.vmcr));
+        dbpm = std::min(active, vpmr + 1);
+        dbpm = dbpm > 0 ? dbpm - 1 : 0;
+    }
+    const bool db = dbpm > 0;
+    self.msr(sysreg::ICH_CONTEXTR_EL2,
+             ICH_CONTEXTR_EL2::DB.make(db) | ICH_CONTEXTR_EL2::DBPM.make(db ? dbpm : 0));
+    return db;
+}
+
+vgic_v5::irq_result vgic_v5::host_irq(pe& self) {
+    // The host's IRQ entry at EL2: acknowledge, drop, deactivate (a doorbell is edge).
+    irq_result r;
+    uint64_t ack = self.insn(gic_insn::CDIA);
+    if (!CDIA_RESULT::VALID.test(ack))
+        ack = self.insn(gic_insn::CDNMIA);
+    if (!CDIA_RESULT::VALID.test(ack))
+        return r;
+    r.taken = true;
+    const intid id = intid::decode(ack);
+    self.insn(gic_insn::GSB_ACK);
+    self.insn(gic_insn::CDEOI);
+    self.insn(gic_insn::CDDI, id.encode());
+    if (id.type != intid_type::LPI || id.id >= m_next_lpi)
+        return r;
+    // KVM's doorbell handler: db_fired, KVM_REQ_IRQ_PENDING, kick the vCPU.
+    const doorbell_owner& o = m_doorbell_owner[id.id];
+    vgic_cpu& c = m_vms[o.vm]->cpus[o.vcpu];
+    c.db_fired = true;
+    ++c.doorbells;
+    r.doorbell = true;
+    r.vm = o.vm;
+    r.vcpu = o.vcpu;
+    return r;
 }
 
 void vgic_v5::kvm_vgic_inject_irq(pe& self, unsigned vm, unsigned spi_index, bool level) {

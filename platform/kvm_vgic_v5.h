@@ -63,6 +63,18 @@ struct vm_stats {
     sc_core::sc_time fold_time; // summed over folds
 };
 
+// Per-vCPU state: the guest's GIC context while the vCPU is not loaded (KVM: struct
+// vgic_v5_cpu_if), and its doorbell.
+struct vgic_cpu {
+    uint64_t apr = 0;      // ICH_APR_EL2
+    uint64_t vmcr = 0;     // ICH_VMCR_EL2
+    uint32_t doorbell = 0; // the physical LPI named in its IRS_VPE_DBR
+    bool has_doorbell = false;
+    unsigned pe = 0;       // where it runs; its doorbell is aimed there
+    bool db_fired = false; // KVM: vgic_v5.db_fired
+    uint64_t doorbells = 0;
+};
+
 // Per-VM state (KVM: struct vgic_dist plus the gicv5_vm data).
 struct vgic_dist {
     using ap_list_type = boost::intrusive::list<
@@ -71,7 +83,8 @@ struct vgic_dist {
     unsigned vm_id = 0;
     vm_config config;
     std::vector<vgic_irq> spis; // preallocated: nothing is allocated per interrupt
-    ap_list_type ap_list;       // KVM: vgic_v5_spi_ap_list_head
+    std::vector<vgic_cpu> cpus;
+    ap_list_type ap_list; // KVM: vgic_v5_spi_ap_list_head
     timed_lock ap_list_lock{"ap_list_lock", 1};
     std::vector<ack_notifier*> notifiers;
     // Where the IRS tables of this VM live (guest-visible only to the hypervisor).
@@ -99,8 +112,8 @@ public:
     explicit vgic_v5(const agent_params& params);
     ~vgic_v5() override;
 
-    // Elaboration: declare a VM; returns its VM ID.
-    unsigned create_vm(const vm_config& cfg);
+    // Elaboration: declare a VM whose vCPU i runs on PE placement[i]; returns its VM ID.
+    unsigned create_vm(const vm_config& cfg, const std::vector<unsigned>& placement);
     void register_ack_notifier(unsigned vm, ack_notifier& n) { m_vms[vm]->notifiers.push_back(&n); }
 
     // Host boot, on a host PE: the system-wide VM table, then each VM's bring-up.
@@ -124,6 +137,8 @@ public:
     // cpu_stubs::vcpu_host_if
     void vcpu_load(cpu_stubs::pe& self, unsigned vm, unsigned vcpu) override;
     void vcpu_exit(cpu_stubs::pe& self, unsigned vm, unsigned vcpu) override;
+    bool vcpu_put(cpu_stubs::pe& self, unsigned vm, unsigned vcpu, bool wfi) override;
+    irq_result host_irq(cpu_stubs::pe& self) override;
 
     uint64_t vm_table() const { return m_vmt; }
     unsigned vm_count() const { return static_cast<unsigned>(m_vms.size()); }
@@ -133,6 +148,8 @@ private:
     uint64_t alloc(uint64_t bytes, uint64_t align);
     uint64_t irs_reg_addr(gicv5::irs_reg r) const;
     void wait_for_idle(cpu_stubs::pe& self, gicv5::irs_reg status, gicv5::field idle);
+    void host_ist_init(cpu_stubs::pe& self);
+    void doorbell_init(cpu_stubs::pe& self, vgic_dist& d, unsigned vcpu);
     void vgic_v5_set_spi_pending_state(cpu_stubs::pe& self, vgic_dist& dist, vgic_irq& irq);
     void vgic_v5_spi_queue_irq_unlock(cpu_stubs::pe& self, vgic_dist& dist, vgic_irq& irq);
     void vgic_v5_fold_irq_state(cpu_stubs::pe& self, vgic_dist& dist);
@@ -142,6 +159,13 @@ private:
     uint64_t m_vmt = 0;
     // What host_init read from IRS_IDR3/IDR4: descriptor sizes in bytes; vmd_bytes 0 = no VMD.
     uint64_t m_vmd_bytes = 0, m_vped_bytes = 0;
+    // The host's physical IST, for the doorbells (none when the IRS has no LPIs).
+    bool m_lpis = false;
+    uint32_t m_next_lpi = 0;
+    struct doorbell_owner {
+        unsigned vm = 0, vcpu = 0;
+    };
+    std::vector<doorbell_owner> m_doorbell_owner; // index: LPI ID
     lock_order m_order;
     std::vector<std::unique_ptr<vgic_dist>> m_vms;
 };

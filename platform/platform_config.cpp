@@ -51,6 +51,19 @@ void check_script(const platform_config& cfg, Err& err) {
 }
 } // namespace
 
+std::vector<std::vector<unsigned>> placement(const platform_config& cfg) {
+    std::vector<unsigned> vcpu_pes;
+    for (unsigned i = 0; i < cfg.pes.size(); ++i)
+        if (cfg.pes[i].role == pe_role::vcpu)
+            vcpu_pes.push_back(i);
+    std::vector<std::vector<unsigned>> where(cfg.vms.size());
+    std::size_t next = 0;
+    for (std::size_t v = 0; v < cfg.vms.size() && !vcpu_pes.empty(); ++v)
+        for (unsigned c = 0; c < cfg.vms[v].vcpus; ++c)
+            where[v].push_back(vcpu_pes[next++ % vcpu_pes.size()]);
+    return where;
+}
+
 std::vector<std::string> check_topology(const platform_config& cfg) {
     std::vector<std::string> errors;
     auto err = [&errors](const std::string& path, const std::string& what) {
@@ -64,45 +77,24 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
         err("vms",
             "expected at most 2^irs.vm_id_bits = " + std::to_string(1u << cfg.irs.vm_id_bits) +
                 " VMs, got " + std::to_string(cfg.vms.size()));
-    bool has_host = false;
-    std::set<std::pair<unsigned, unsigned>> placed;
-    for (std::size_t i = 0; i < cfg.pes.size(); ++i) {
-        const pe_config& p = cfg.pes[i];
-        const std::string path = "pes." + std::to_string(i);
-        if (p.role == pe_role::host) {
-            has_host = true;
-            continue;
-        }
-        if (p.role == pe_role::script)
-            continue;
-        if (p.vm >= cfg.vms.size()) {
-            err(path + ".vm", "expected a VM index below " + std::to_string(cfg.vms.size()) +
-                                  ", got " + std::to_string(p.vm));
-            continue;
-        }
-        if (p.vcpu >= cfg.vms[p.vm].vcpus) {
-            err(path + ".vcpu", "expected a vCPU index below vms." + std::to_string(p.vm) +
-                                    ".vcpus = " + std::to_string(cfg.vms[p.vm].vcpus) + ", got " +
-                                    std::to_string(p.vcpu));
-            continue;
-        }
-        if (!placed.insert({p.vm, p.vcpu}).second)
-            err(path, "vCPU " + std::to_string(p.vcpu) + " of VM " + std::to_string(p.vm) +
-                          " is already placed on another PE");
+    bool has_host = false, has_vcpu_pe = false;
+    for (const pe_config& p : cfg.pes) {
+        has_host |= p.role == pe_role::host;
+        has_vcpu_pe |= p.role == pe_role::vcpu;
     }
     if (!has_host && (!cfg.vms.empty() || !cfg.sources.empty()))
         err("pes", "expected at least one PE with role host (the hypervisor boots there)");
+    if (!has_vcpu_pe && !cfg.vms.empty())
+        err("pes", "expected at least one PE with role vcpu to run the vCPUs of vms");
     for (std::size_t v = 0; v < cfg.vms.size(); ++v) {
         const vm_config& vm = cfg.vms[v];
         const std::string path = "vms." + std::to_string(v);
         if (vm.vcpus > (1u << cfg.irs.vpe_id_bits))
             err(path + ".vcpus", "expected at most 2^irs.vpe_id_bits = " +
                                      std::to_string(1u << cfg.irs.vpe_id_bits) + " vCPUs");
-        for (unsigned c = 0; c < vm.vcpus; ++c)
-            if (!placed.count({static_cast<unsigned>(v), c}))
-                err(path, "vCPU " + std::to_string(c) +
-                              " runs on no PE: add a PE with role vcpu, vm " + std::to_string(v) +
-                              ", vcpu " + std::to_string(c));
+        if (vm.guest.wfi && cfg.irs.lpi_id_bits == 0)
+            err(path + ".guest.wfi", "expected false: a vCPU blocked in WFI is woken by its "
+                                     "doorbell, an LPI, and irs.lpi_id_bits is 0 (no LPIs)");
     }
     for (std::size_t s = 0; s < cfg.sources.size(); ++s) {
         const source_config& src = cfg.sources[s];

@@ -61,14 +61,21 @@ struct hypervisor_config {
     sc_time lock_cost{20, SC_NS};    // acquiring an uncontended spinlock
     sc_time exit_cost{500, SC_NS};   // vCPU exit and re-entry, fold excluded
     sc_time poll_interval{1, SC_US}; // step of an IDLE-bit poll loop (Linux gicv5_wait_for_op)
+    sc_time time_slice{1, SC_MS};    // a vCPU's turn on a PE it shares with runnable vCPUs
 };
 
 enum class tracking_policy { ap_list, none };
 enum class trigger_mode { edge, level };
 
+enum class eoi_mode { split, together };
+
 struct guest_config {
     sc_time handler_time{2, SC_US}; // from acknowledge (CDIA) to deactivate (CDDI)
     uint8_t priority = 0x10;        // priority the guest gives its SPIs (CDPRI)
+    eoi_mode eoi = eoi_mode::split; // priority drop at acknowledge, or with the deactivate
+    bool nested = false;            // handlers run with interrupts unmasked
+    bool wfi = false;               // an idle vCPU executes WFI (blocks until its doorbell)
+    sc_time wfi_after{10, SC_US};   // idle time before that WFI
 };
 
 struct vm_config {
@@ -79,13 +86,12 @@ struct vm_config {
     guest_config guest;
 };
 
-// script: runs the config's script steps for this PE (platform/script.h), starting at EL1.
+// vcpu: runs the vCPUs placed on it (see placement()). script: runs the config's script steps
+// for this PE (platform/script.h), starting at EL1.
 enum class pe_role { host, vcpu, script };
 
 struct pe_config {
     pe_role role = pe_role::host;
-    unsigned vm = 0;   // role vcpu: which VM
-    unsigned vcpu = 0; // role vcpu: which vCPU of that VM
 };
 
 enum class source_kind { periodic };
@@ -106,7 +112,7 @@ struct platform_config {
     memory_config memory;
     irs_config irs;
     hypervisor_config hypervisor;
-    std::vector<pe_config> pes{{pe_role::host, 0, 0}, {pe_role::vcpu, 0, 0}};
+    std::vector<pe_config> pes{{pe_role::host}, {pe_role::vcpu}};
     std::vector<vm_config> vms{vm_config{}};
     std::vector<source_config> sources{source_config{}};
     std::vector<script_step> script; // in order; each step runs on its PE (role script)
@@ -116,5 +122,10 @@ struct platform_config {
 // on script PEs, ...).
 // Returns one message per problem, naming the key path; empty when the config is consistent.
 std::vector<std::string> check_topology(const platform_config& cfg);
+
+// Where each vCPU runs: result[vm][vcpu] is a PE index. The vCPUs of all VMs, in VM then vCPU
+// order, are dealt round robin to the PEs with role vcpu, in PE order. Empty lists when there is
+// no such PE.
+std::vector<std::vector<unsigned>> placement(const platform_config& cfg);
 
 } // namespace platform

@@ -105,6 +105,8 @@ const keys_of<hypervisor_config>& hypervisor_keys() {
         time_key<S>("exit_cost", &S::exit_cost, false, "vCPU exit and re-entry, fold excluded"),
         time_key<S>("poll_interval", &S::poll_interval, true,
                     "Step of an IDLE-bit poll loop (Linux gicv5_wait_for_op)"),
+        time_key<S>("time_slice", &S::time_slice, true,
+                    "How long a vCPU runs before the next runnable vCPU of its PE takes a turn"),
     };
     return keys;
 }
@@ -116,10 +118,9 @@ const keys_of<pe_config>& pe_keys() {
                     std::vector<std::pair<std::string, pe_role>>{{"host", pe_role::host},
                                                                  {"vcpu", pe_role::vcpu},
                                                                  {"script", pe_role::script}},
-                    "host: runs the hypervisor; vcpu: runs one vCPU of a VM; script: runs its "
+                    "host: runs the hypervisor; vcpu: runs the vCPUs placed on it (the vCPUs "
+                    "of all VMs, in order, dealt round robin to these PEs); script: runs its "
                     "steps of script"),
-        integer_key<S>("vm", &S::vm, 0, index_max, "", "Role vcpu: index of the VM in vms"),
-        integer_key<S>("vcpu", &S::vcpu, 0, index_max, "", "Role vcpu: which vCPU of that VM"),
     };
     return keys;
 }
@@ -131,6 +132,18 @@ const keys_of<guest_config>& guest_keys() {
                     "From acknowledge (CDIA) to deactivate (CDDI)"),
         integer_key<S>("priority", &S::priority, 0, 31, "",
                        "Priority the guest gives its SPIs (CDPRI); lower is higher", true),
+        enum_key<S>("eoi_mode", &S::eoi,
+                    std::vector<std::pair<std::string, eoi_mode>>{{"split", eoi_mode::split},
+                                                                  {"together", eoi_mode::together}},
+                    "split: priority drop (CDEOI) at acknowledge, deactivate (CDDI) after the "
+                    "handler; together: both after the handler"),
+        bool_key<S>("nested", &S::nested,
+                    "Handlers run with interrupts unmasked: one that beats the running priority "
+                    "preempts"),
+        bool_key<S>("wfi", &S::wfi,
+                    "An idle vCPU executes WFI: it is made non-resident with a doorbell request "
+                    "and blocks until the doorbell"),
+        time_key<S>("wfi_after", &S::wfi_after, false, "Idle time of a vCPU before its WFI"),
     };
     return keys;
 }

@@ -190,7 +190,7 @@ TEST(AgentTrackingNone, InjectionIssuesVdpendAndTracksNothing) {
 
 TEST(AgentApList, TwoHostPesInjectingOneSpiListItOnce) {
     platform::platform_config cfg = two_pe_config();
-    cfg.pes.push_back({platform::pe_role::host, 0, 0});
+    cfg.pes.push_back({platform::pe_role::host});
     scripted_platform s(cfg);
     s.on(VCPU_PE, [&](pe& p) { ready_guest(s, p); });
     for (unsigned host : {0u, 2u})

@@ -72,7 +72,7 @@ script_step expect_line(unsigned target, cpu_stubs::pe_line l, bool level, unsig
 platform_config script_config(std::vector<script_step> steps, unsigned pes = 1) {
     platform_config c;
     c.duration = sc_core::sc_time(1, sc_core::SC_US);
-    c.pes.assign(pes, pe_config{pe_role::script, 0, 0});
+    c.pes.assign(pes, pe_config{pe_role::script});
     c.vms.clear();
     c.sources.clear();
     c.script = std::move(steps);

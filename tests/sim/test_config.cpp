@@ -267,7 +267,7 @@ TEST(ConfigLoader, SetOverridesAreAppliedBeforeValidation) {
 
 TEST(ConfigLoader, SetCreatesMissingSectionsAndStartsMissingListsFromTheirDefault) {
     const load_result r =
-        load_text("seed: 1\n", {"timing.quantum=2us", "pes.1.vcpu=0", "sources.1.rate=1MHz"});
+        load_text("seed: 1\n", {"timing.quantum=2us", "pes.1.role=vcpu", "sources.1.rate=1MHz"});
     ASSERT_TRUE(r.ok()) << all(r.errors);
     EXPECT_EQ(r.config.platform.timing.quantum, sc_time(2, SC_US));
     ASSERT_EQ(r.config.platform.pes.size(), 2u);
