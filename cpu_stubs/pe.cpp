@@ -11,7 +11,31 @@ pe::pe(const sc_core::sc_module_name& name, unsigned index)
       m_index(index), m_lines{line_input(*this), line_input(*this), line_input(*this),
                               line_input(*this)} {
     SC_THREAD(thread);
+    SC_METHOD(cntv_fire);
+    sensitive << m_cntv_event;
+    dont_initialize();
     m_qk.reset();
+}
+
+void pe::set_cntv(const timer_state& t) {
+    m_cntv = t;
+    const sc_time now = sc_core::sc_time_stamp();
+    const sc_time offset = m_qk.get_local_time();
+    const bool fired = t.enabled && t.cval <= local_time();
+    cntv_out.write(fired, offset);
+    if (t.enabled && !fired)
+        m_cntv_event.notify(t.cval - now); // an earlier pending notification wins; see cntv_fire
+}
+
+void pe::cntv_fire() {
+    const sc_time now = sc_core::sc_time_stamp();
+    if (!m_cntv.enabled)
+        return;
+    if (now < m_cntv.cval) { // an earlier notification, from a compare value since moved
+        m_cntv_event.notify(m_cntv.cval - now);
+        return;
+    }
+    cntv_out.write(true, sc_core::SC_ZERO_TIME);
 }
 
 void pe::thread() {

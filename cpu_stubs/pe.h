@@ -9,6 +9,9 @@
 //          bound to its CPU interface's irq_out, fiq_out, nmi_out and virq_out.
 //   gicv5::gic_trap_if (bind a CPU interface's trap output to it): guest GIC accesses trapped
 //          to EL2; counted, and passed to the handler set with on_trap().
+//   cntv_out  irq_signal_out: the EL1 virtual timer's interrupt (the Generic Timer's CNTV
+//          output), high while the timer is enabled and its compare value has passed; bind it
+//          to the CPU interface's ppi_in[PPI_CNTV].
 // Parameters: index (the PE number, reported in messages). Timing comes from the parts it uses;
 // the quantum is the global TLM quantum.
 #pragma once
@@ -61,6 +64,7 @@ public:
 
     sc_core::sc_port<gicv5::gic_cpu_if> gic;
     tlm_utils::simple_initiator_socket<pe> mmio;
+    gicv5::irq_signal_out cntv_out;
 
     pe(const sc_core::sc_module_name& name, unsigned index);
 
@@ -77,6 +81,15 @@ public:
     void write64(uint64_t addr, uint64_t value);
     // One bus access; returns the TLM response for code that wants to see errors.
     tlm::tlm_response_status access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len);
+
+    // The EL1 virtual timer (CNTV_CTL_EL0.ENABLE, CNTV_CVAL_EL0), in simulated time: it fires
+    // at `cval`; setting it at the PE's local time raises or lowers cntv_out at once.
+    struct timer_state {
+        bool enabled = false;
+        sc_time cval;
+    };
+    timer_state cntv() const { return m_cntv; }
+    void set_cntv(const timer_state& t);
 
     exception_level el() const { return m_el; }
     void set_el(exception_level el) { m_el = el; }
@@ -129,6 +142,7 @@ private:
     // SystemC 3.0 and SC_CTOR cannot take the extra constructor argument.
     using SC_CURRENT_USER_MODULE = pe;
     void thread();
+    void cntv_fire(); // the timer's compare value is reached
 
     unsigned m_index;
     pe_program* m_program = nullptr;
@@ -138,6 +152,8 @@ private:
     uint64_t m_traps = 0;
     std::function<void(pe&, const gicv5::gic_trap&)> m_trap_handler;
     sc_core::sc_event m_line_event; // any input rose
+    timer_state m_cntv;
+    sc_core::sc_event m_cntv_event;
 };
 
 } // namespace cpu_stubs

@@ -33,9 +33,10 @@ void vcpu_program::run(pe& self) {
         if (vcpu* v = next_runnable()) {
             run_vcpu(self, *v);
         } else {
-            // Every vCPU here blocks in WFI: idle until a doorbell.
-            self.wait_for_line(pe_line::irq, sc_core::sc_max_time());
-            take_host_irqs(self);
+            // Every vCPU here blocks in WFI: idle until a doorbell or a blocked vCPU's timer.
+            if (self.wait_for_line(pe_line::irq, next_blocked_timer()))
+                take_host_irqs(self);
+            wake_due_timers(self.local_time());
         }
         self.sync_if_needed();
     }
@@ -51,6 +52,20 @@ vcpu_program::vcpu* vcpu_program::next_runnable() {
         }
     }
     return nullptr;
+}
+
+sc_time vcpu_program::next_blocked_timer() const {
+    sc_time t = sc_core::sc_max_time();
+    for (const vcpu& v : m_vcpus)
+        if (v.blocked && v.params.timer_period != sc_core::SC_ZERO_TIME)
+            t = std::min(t, v.timer_due);
+    return t;
+}
+
+void vcpu_program::wake_due_timers(const sc_time& now) {
+    for (vcpu& v : m_vcpus)
+        if (v.blocked && v.params.timer_period != sc_core::SC_ZERO_TIME && v.timer_due <= now)
+            v.blocked = false; // kvm_bg_timer_expire() -> kvm_vcpu_wake_up()
 }
 
 bool vcpu_program::others_runnable(const vcpu& v) const {
@@ -76,6 +91,7 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
             deadline = std::min(deadline, slice_end);
         if (p.wfi)
             deadline = std::min(deadline, idle_since + p.wfi_after);
+        deadline = std::min(deadline, next_blocked_timer()); // the host's timer IRQ
         const std::optional<pe_line> line =
             self.wait_for_any({pe_line::virq, pe_line::irq}, std::max(deadline, self.local_time()));
         if (line == pe_line::virq) {
@@ -92,6 +108,7 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
         ++v.stats.exits;
         if (line == pe_line::irq)
             take_host_irqs(self);
+        wake_due_timers(self.local_time());
         while (running() >= v.next_exit)
             v.next_exit += p.exit_interval;
         const bool idle = p.wfi && !self.virq() && self.local_time() >= idle_since + p.wfi_after;
@@ -126,11 +143,23 @@ void vcpu_program::take_host_irqs(pe& self) {
     }
 }
 
-void vcpu_program::guest_boot(pe& self, const vcpu& v) {
+void vcpu_program::guest_boot(pe& self, vcpu& v) {
     // As Linux's gicv5_cpu_enable_interrupts(): priority mask, then enable (reference §9.1).
     self.msr(sysreg::ICC_PCR_EL1, gicv5::PRIORITY_LOWEST);
     self.msr(sysreg::ICC_CR0_EL1, gicv5::ICC_CR0_EL1::EN.make(1));
     const vcpu_params& p = v.params;
+    if (p.timer_period != sc_core::SC_ZERO_TIME) {
+        // The arch timer driver: the timer PPI's priority and enable, then the first tick.
+        constexpr unsigned ppi = gicv5::PPI_CNTV;
+        const auto prio_reg =
+            static_cast<sysreg>(static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR0_EL1) + ppi / 8);
+        self.msr(prio_reg, self.mrs(prio_reg) | uint64_t{p.timer_priority} << (8 * (ppi % 8)));
+        const sysreg enabler =
+            ppi < 64 ? sysreg::ICC_PPI_ENABLER0_EL1 : sysreg::ICC_PPI_ENABLER1_EL1;
+        self.msr(enabler, self.mrs(enabler) | uint64_t{1} << (ppi % 64));
+        v.timer_due = self.local_time() + p.timer_period;
+        self.set_cntv({true, v.timer_due});
+    }
     if (p.vcpu != 0)
         return; // the boot vCPU configures the VM's SPIs
     for (uint32_t id = 0; id < p.spis.size(); ++id) {
@@ -151,11 +180,19 @@ void vcpu_program::handle_irq(pe& self, vcpu& v, unsigned depth) {
     if (!gicv5::CDIA_RESULT::VALID.test(r))
         return; // the HPPI went away before the acknowledge
     const gicv5::intid id = gicv5::intid::decode(r);
-    if (m_observer)
+    const bool tick = id.type == gicv5::intid_type::PPI && id.id == gicv5::PPI_CNTV;
+    if (m_observer && !tick)
         m_observer->on_acknowledge(p.vm, id, self.local_time());
     self.insn(gic_insn::GSB_ACK);
     if (p.eoi_split)
         self.insn(gic_insn::CDEOI);
+    if (tick) {
+        // The timer handler sets the next compare value, which lowers the timer's output.
+        while (v.timer_due <= self.local_time())
+            v.timer_due += p.timer_period;
+        self.set_cntv({true, v.timer_due});
+        ++v.stats.timer_irqs;
+    }
     // With interrupts unmasked in the handler, one that beats the running priority preempts it
     // (the vIRQ line rises only for such a one); the handler resumes after it.
     sc_time left = p.handler_time;
@@ -174,7 +211,7 @@ void vcpu_program::handle_irq(pe& self, vcpu& v, unsigned depth) {
     if (!p.eoi_split)
         self.insn(gic_insn::CDEOI);
     self.insn(gic_insn::CDDI, id.encode());
-    if (m_observer)
+    if (m_observer && !tick)
         m_observer->on_deactivate(p.vm, id, self.local_time());
     ++v.stats.handled;
 }

@@ -6,7 +6,8 @@
 // once in eoi split mode, the handler for handler_time, then the drop if not done yet and the
 // deactivate (GIC CDDI). With nesting, an interrupt that beats the running priority preempts the
 // handler. At its first run, vCPU 0 configures its VM's SPIs as a guest OS does: CDPRI, CDAFF,
-// CDHM, CDEN each. With wfi, a guest with nothing to do for wfi_after executes WFI.
+// CDHM, CDEN each; a vCPU with a timer enables its PPI (ICC_PPI_PRIORITYR, ICC_PPI_ENABLER) and
+// starts it. With wfi, a guest with nothing to do for wfi_after executes WFI.
 //
 // Host side, all at EL2 on this PE (KVM's vcpu_run loop):
 // - a vCPU exits every exit_interval of its running time, and on a physical IRQ; each exit runs
@@ -15,7 +16,8 @@
 //   (vgic_v5_put); the doorbell, a physical LPI aimed at this PE, wakes it;
 // - vCPUs that are runnable take turns, round robin, for time_slice each; a switch puts one
 //   (no doorbell) and loads the next (vgic_v5_load);
-// - with no runnable vCPU the PE idles until a physical IRQ (a doorbell).
+// - with no runnable vCPU the PE idles until a physical IRQ (a doorbell) or the timer of a
+//   blocked vCPU (KVM's background timer wakes it).
 #pragma once
 
 #include "cpu_stubs/pe.h"
@@ -67,6 +69,10 @@ struct vcpu_params {
     sc_time exit_cost{500, sc_core::SC_NS};
     bool wfi = false;
     sc_time wfi_after{10, sc_core::SC_US}; // idle this long, then WFI
+    // The guest's tick on its virtual timer (PPI CNTV): the handler sets the next compare value
+    // one period on. Zero: no timer.
+    sc_time timer_period = sc_core::SC_ZERO_TIME;
+    uint8_t timer_priority = 0x08;
 };
 
 // Counts of one vCPU.
@@ -76,6 +82,7 @@ struct vcpu_stats {
     uint64_t wfi_blocks = 0;
     uint64_t wakeups = 0;  // doorbells that woke it
     uint64_t preempts = 0; // nested interrupts taken inside a handler
+    uint64_t timer_irqs = 0;
 };
 
 class vcpu_program : public pe_program {
@@ -97,12 +104,17 @@ private:
         bool blocked = false; // in WFI, waiting for its doorbell
         sc_time run_time;     // guest time run so far (exit_interval counts in it)
         sc_time next_exit;    // in run_time
+        sc_time timer_due;    // the compare value the guest last set (when it has a timer)
     };
 
     vcpu* next_runnable();
+    // KVM's background timer of a vCPU blocked in WFI (kvm_timer_schedule): the earliest
+    // compare value among them, and waking those due by now.
+    sc_time next_blocked_timer() const;
+    void wake_due_timers(const sc_time& now);
     bool others_runnable(const vcpu& v) const;
     void run_vcpu(pe& self, vcpu& v);
-    void guest_boot(pe& self, const vcpu& v);
+    void guest_boot(pe& self, vcpu& v);
     void handle_irq(pe& self, vcpu& v, unsigned depth);
     void take_host_irqs(pe& self);
 

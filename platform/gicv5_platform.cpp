@@ -61,6 +61,7 @@ cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_inde
     vp.nested = vm.guest.nested;
     vp.wfi = vm.guest.wfi;
     vp.wfi_after = vm.guest.wfi_after;
+    vp.timer_period = vm.guest.timer_period;
     vp.exit_interval = vm.exit_interval;
     vp.exit_cost = c.hypervisor.exit_cost;
     return vp;
@@ -105,6 +106,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
         cpuif->nmi_out.bind(p->in(cpu_stubs::pe_line::nmi));
         cpuif->virq_out.bind(p->in(cpu_stubs::pe_line::virq));
         cpuif->bind_trap(*p);
+        p->cntv_out.bind(cpuif->ppi_in[gicv5::PPI_CNTV]);
         p->gic.bind(cpuif->cpu);
         p->mmio.bind(bus.target_socket);
         cpuifs.push_back(std::move(cpuif));

@@ -224,6 +224,8 @@ void vgic_v5::vcpu_load(pe& self, unsigned vm, unsigned vcpu) {
     vgic_cpu& c = d.cpus[vcpu];
     self.msr(sysreg::ICH_APR_EL2, c.apr);
     self.msr(sysreg::ICH_VMCR_EL2, c.vmcr);
+    vgic_v5_restore_ppi_state(self, c);
+    self.set_cntv(c.timer); // kvm_timer_vcpu_load()
     self.msr(sysreg::ICH_CONTEXTR_EL2, ICH_CONTEXTR_EL2::V.make(1) |
                                            ICH_CONTEXTR_EL2::VM.make(d.vm_id) |
                                            ICH_CONTEXTR_EL2::VPE.make(vcpu));
@@ -240,6 +242,9 @@ bool vgic_v5::vcpu_put(pe& self, unsigned vm, unsigned vcpu, bool wfi) {
     // guest's interface is disabled (reference §5.4).
     c.apr = self.mrs(sysreg::ICH_APR_EL2);
     c.vmcr = self.mrs(sysreg::ICH_VMCR_EL2);
+    vgic_v5_save_ppi_state(self, c);
+    c.timer = self.cntv(); // kvm_timer_vcpu_put(): the next vCPU here gets its own timer
+    self.set_cntv({});
     c.db_fired = false;
     unsigned dbpm = 0;
     if (wfi && c.has_doorbell && ICH_VMCR_EL2::EN.test(c.vmcr)) {
@@ -253,6 +258,37 @@ bool vgic_v5::vcpu_put(pe& self, unsigned vm, unsigned vcpu, bool wfi) {
     self.msr(sysreg::ICH_CONTEXTR_EL2,
              ICH_CONTEXTR_EL2::DB.make(db) | ICH_CONTEXTR_EL2::DBPM.make(db ? dbpm : 0));
     return db;
+}
+
+namespace {
+sysreg ich_ppi_priorityr(unsigned n) {
+    return static_cast<sysreg>(static_cast<unsigned>(sysreg::ICH_PPI_PRIORITYR0_EL2) + n);
+}
+} // namespace
+
+void vgic_v5::vgic_v5_restore_ppi_state(pe& self, vgic_cpu& c) {
+    // KVM vgic_v5_flush_ppi_state() + __vgic_v5_restore_ppi_state(): DVIR first, so that the
+    // pending write cannot touch a directly injected PPI (§8.17); the edge latches are
+    // consumed into PENDR.
+    self.msr(sysreg::ICH_PPI_DVIR0_EL2, GUEST_DVI0);
+    self.msr(sysreg::ICH_PPI_ACTIVER0_EL2, c.ppi_active[0]);
+    self.msr(sysreg::ICH_PPI_ENABLER0_EL2, c.ppi_enable[0]);
+    self.msr(sysreg::ICH_PPI_PENDR0_EL2, c.ppi_latch[0]);
+    c.ppi_latch = {};
+    for (std::size_t i = 0; i < PPI_PRIORITY_REGS.size(); ++i)
+        self.msr(ich_ppi_priorityr(PPI_PRIORITY_REGS[i]), c.ppi_priority[i]);
+}
+
+void vgic_v5::vgic_v5_save_ppi_state(pe& self, vgic_cpu& c) {
+    // KVM __vgic_v5_save_ppi_state() + vgic_v5_fold_ppi_state(): active copied, pending ORed
+    // into the edge latches so that an edge that came while the vCPU ran is not lost; DVIR
+    // cleared. The guest's enable writes are trapped in KVM; the model reads ENABLER instead.
+    c.ppi_active[0] = self.mrs(sysreg::ICH_PPI_ACTIVER0_EL2) & GUEST_PPIS0;
+    c.ppi_latch[0] |= self.mrs(sysreg::ICH_PPI_PENDR0_EL2) & GUEST_PPIS0 & ~GUEST_DVI0;
+    c.ppi_enable[0] = self.mrs(sysreg::ICH_PPI_ENABLER0_EL2) & GUEST_PPIS0;
+    for (std::size_t i = 0; i < PPI_PRIORITY_REGS.size(); ++i)
+        c.ppi_priority[i] = self.mrs(ich_ppi_priorityr(PPI_PRIORITY_REGS[i]));
+    self.msr(sysreg::ICH_PPI_DVIR0_EL2, 0);
 }
 
 vgic_v5::irq_result vgic_v5::host_irq(pe& self) {

@@ -18,10 +18,12 @@
 #include "cpu_stubs/vcpu_program.h"
 #include "platform/platform_config.h"
 #include "platform/timed_lock.h"
+#include "tlm_gicv5/insn.h"
 #include "tlm_gicv5/irs_regs.h"
 
 #include <boost/intrusive/list.hpp>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -63,6 +65,13 @@ struct vm_stats {
     sc_core::sc_time fold_time; // summed over folds
 };
 
+// The PPIs KVM shows a guest (reference §6.1: those with an in-kernel owner, and SW_PPI): the
+// virtual timer, directly injected while its vCPU runs (ICH_PPI_DVIR), and SW_PPI. Their
+// ICH_PPI_PRIORITYR<n>_EL2 registers are the ones KVM saves and restores.
+constexpr uint64_t GUEST_PPIS0 = uint64_t{1} << gicv5::PPI_SW_PPI | uint64_t{1} << gicv5::PPI_CNTV;
+constexpr uint64_t GUEST_DVI0 = uint64_t{1} << gicv5::PPI_CNTV;
+constexpr std::array<unsigned, 2> PPI_PRIORITY_REGS{gicv5::PPI_SW_PPI / 8, gicv5::PPI_CNTV / 8};
+
 // Per-vCPU state: the guest's GIC context while the vCPU is not loaded (KVM: struct
 // vgic_v5_cpu_if), and its doorbell.
 struct vgic_cpu {
@@ -73,6 +82,11 @@ struct vgic_cpu {
     unsigned pe = 0;       // where it runs; its doorbell is aimed there
     bool db_fired = false; // KVM: vgic_v5.db_fired
     uint64_t doorbells = 0;
+    // The guest's PPIs as KVM shadows them between runs (reference §6.1): enables, active
+    // states, pending edge latches (edges seen at exits are folded in), priority registers.
+    std::array<uint64_t, 2> ppi_enable{}, ppi_active{}, ppi_latch{};
+    std::array<uint64_t, PPI_PRIORITY_REGS.size()> ppi_priority{};
+    cpu_stubs::pe::timer_state timer; // KVM's saved virtual timer context (CNTV_CTL, CNTV_CVAL)
 };
 
 // Per-VM state (KVM: struct vgic_dist plus the gicv5_vm data).
@@ -149,6 +163,8 @@ private:
     uint64_t irs_reg_addr(gicv5::irs_reg r) const;
     void wait_for_idle(cpu_stubs::pe& self, gicv5::irs_reg status, gicv5::field idle);
     void host_ist_init(cpu_stubs::pe& self);
+    void vgic_v5_restore_ppi_state(cpu_stubs::pe& self, vgic_cpu& c);
+    void vgic_v5_save_ppi_state(cpu_stubs::pe& self, vgic_cpu& c);
     void doorbell_init(cpu_stubs::pe& self, vgic_dist& d, unsigned vcpu);
     void vgic_v5_set_spi_pending_state(cpu_stubs::pe& self, vgic_dist& dist, vgic_irq& irq);
     void vgic_v5_spi_queue_irq_unlock(cpu_stubs::pe& self, vgic_dist& dist, vgic_irq& irq);

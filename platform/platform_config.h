@@ -76,6 +76,7 @@ struct guest_config {
     bool nested = false;            // handlers run with interrupts unmasked
     bool wfi = false;               // an idle vCPU executes WFI (blocks until its doorbell)
     sc_time wfi_after{10, SC_US};   // idle time before that WFI
+    sc_time timer_period{0, SC_US}; // the guest's tick on its virtual timer; 0: none
 };
 
 struct vm_config {

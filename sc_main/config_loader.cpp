@@ -144,6 +144,9 @@ const keys_of<guest_config>& guest_keys() {
                     "An idle vCPU executes WFI: it is made non-resident with a doorbell request "
                     "and blocks until the doorbell"),
         time_key<S>("wfi_after", &S::wfi_after, false, "Idle time of a vCPU before its WFI"),
+        time_key<S>("timer_period", &S::timer_period, false,
+                    "The guest's tick on each vCPU's virtual timer (PPI 27, directly injected "
+                    "while the vCPU runs); 0: no timer"),
     };
     return keys;
 }

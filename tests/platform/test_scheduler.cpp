@@ -108,3 +108,21 @@ TEST(Scheduler, WithEoiTogetherTheRunningPriorityHoldsEqualPrioritiesBack) { // 
     EXPECT_EQ(s.total().preempts, 0u);
     EXPECT_GT(s.total().handled, 100u);
 }
+
+TEST(Scheduler, EachVcpuTicksOnItsVirtualTimerAcrossSwitchesAndWfi) { // §6.1, §8.17
+    // Two vCPUs share PE 1, idle but for a 200 us tick each. The timer PPI is directly injected
+    // while a vCPU runs; its enable and priority live in KVM's shadow state between runs, so
+    // a tick that is lost across a put and load would show as a missing one.
+    platform_config c = shared_pe(2, 1);
+    c.sources.clear();
+    c.vms[0].guest.wfi = true;
+    c.vms[0].guest.timer_period = sc_time(200, SC_US);
+    simulated s(c);
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_GE(s.pe1().stats(i).timer_irqs, 9u) << "vCPU " << i; // 2 ms / 200 us, less boot
+        EXPECT_LE(s.pe1().stats(i).timer_irqs, 10u) << "vCPU " << i;
+        EXPECT_GT(s.pe1().stats(i).wfi_blocks, 5u) << "vCPU " << i; // it sleeps between ticks
+    }
+    EXPECT_EQ(s.plat->irs.doorbells(), 0u); // the timer wakes them, not the IRS
+    EXPECT_EQ(s.r.unexpected_acknowledges, 0u);
+}

@@ -145,11 +145,11 @@ constexpr unsigned GUEST_PE = 1;
 TEST(GuestPpi, APpiTheHypervisorRestoresReachesTheGuestAndItsSaveReadsItBack) { // §6.1
     scripted_platform s;
     s.on(GUEST_PE, [&](pe& p) {
-        // KVM __vgic_v5_restore_ppi_state() before the vPE is loaded.
+        boot_and_load(s, p);
+        // As KVM's __vgic_v5_restore_ppi_state() does at entry.
         msr2(p, sysreg::ICH_PPI_ENABLER0_EL2, uint64_t{1} << PPI_SW_PPI);
         msr2(p, sysreg::ICH_PPI_PRIORITYR0_EL2, uint64_t{0x0c} << (8 * PPI_SW_PPI));
         msr2(p, sysreg::ICH_PPI_PENDR0_EL2, uint64_t{1} << PPI_SW_PPI);
-        boot_and_load(s, p);
         guest_enable(p);
         settle(p);
         EXPECT_TRUE(p.virq());
@@ -167,11 +167,11 @@ TEST(GuestPpi, APpiTheHypervisorRestoresReachesTheGuestAndItsSaveReadsItBack) { 
 TEST(GuestPpi, ADirectlyInjectedPpiFollowsItsWireAndARestoreCannotOverwriteIt) { // §8.17
     scripted_platform s;
     s.on(GUEST_PE, [&](pe& p) {
+        boot_and_load(s, p);
         msr2(p, sysreg::ICH_PPI_DVIR0_EL2, uint64_t{1} << PPI_CNTV);
         msr2(p, sysreg::ICH_PPI_ENABLER0_EL2, uint64_t{1} << PPI_CNTV);
         msr2(p, sysreg::ICH_PPI_PENDR0_EL2, uint64_t{1} << PPI_CNTV); // the wire is low
         EXPECT_EQ(mrs2(p, sysreg::ICH_PPI_PENDR0_EL2), 0u);
-        boot_and_load(s, p);
         guest_enable(p);
         settle(p);
         EXPECT_FALSE(p.virq());
