@@ -205,3 +205,85 @@ TEST(AgentApList, TwoHostPesInjectingOneSpiListItOnce) {
     EXPECT_EQ(dist(s).stats.vdpend, 10u);
     EXPECT_EQ(dist(s).spis[7].refcount, 1u);
 }
+
+TEST(AgentApList, ALevelLineHeldAcrossDeactivationIsDeliveredAgainByTheHardwareAlone) { // §8.2
+    scripted_platform s;
+    s.agent().set_spi_config(0, 3, trigger_mode::level);
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 3, 0x10, 0, handling_mode::level);
+        inject(s, p, 3, true);
+        settle(p);
+        guest_handle(p, 3); // the line stays high
+        EXPECT_TRUE(p.virq());
+        guest_handle(p, 3); // delivered again, with no help from the agent
+    });
+    s.run();
+    EXPECT_EQ(dist(s).stats.vdpend, 1u);
+    EXPECT_EQ(dist(s).stats.vdrcfg, 0u);
+}
+
+TEST(AgentApList, ALevelLineDroppedBeforeTheAcknowledgeIsNotDeliveredAndLeavesAtTheNextExit) {
+    scripted_platform s;
+    s.agent().set_spi_config(0, 6, trigger_mode::level);
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        guest_enable(p);
+        guest_spi(p, 6, 0x10, 0, handling_mode::level);
+        at_el(p, exception_level::EL1, [&] { p.msr(sysreg::ICC_CR0_EL1, 0); }); // masked
+        inject(s, p, 6, true);
+        inject(s, p, 6, false); // VDPEND with PENDING = 0 before the guest looked
+        settle(p);
+        EXPECT_FALSE(s.iste(6).pending);
+        guest_enable(p);
+        settle(p);
+        EXPECT_EQ(cdia(p), 0u); // nothing to take
+        EXPECT_TRUE(listed(s, 6));
+        vcpu_exit(s, p); // neither active nor pending, line low: consumed in KVM's sense
+        EXPECT_FALSE(listed(s, 6));
+    });
+    s.run();
+    EXPECT_EQ(dist(s).stats.vdpend, 2u);
+    EXPECT_EQ(dist(s).stats.notifier_calls, 1u);
+    EXPECT_EQ(dist(s).spis[6].refcount, 0u);
+}
+
+TEST(AgentApList, AFoldRacingAReassertNeverLeavesAPendingSpiUnlisted) { // §8.10, §8.11
+    // In round k the vCPU PE folds at t(k) while the host PE re-injects the consumed SPI 7
+    // skew[k] later (earlier when negative). Whichever wins the locks, the SPI ends pending and
+    // listed; a drop is followed by a fresh insertion, and each drop notifies once.
+    const std::vector<int> skew_ns{-200, -60, -30, -10, 0, 10, 30, 60, 200};
+    const sc_core::sc_time start(300, sc_core::SC_US), round(20, sc_core::SC_US);
+    auto t = [&](std::size_t k) { return start + round * double(k); };
+    platform::platform_config cfg = two_pe_config();
+    scripted_platform s(cfg);
+    s.on(0, [&](pe& p) {
+        s.agent().wait_until_ready(p);
+        for (std::size_t k = 0; k < skew_ns.size(); ++k) {
+            const sc_core::sc_time d(std::abs(skew_ns[k]), sc_core::SC_NS);
+            p.idle_until(skew_ns[k] < 0 ? t(k) - d : t(k) + d);
+            inject(s, p, 7);
+        }
+    });
+    s.on(VCPU_PE, [&](pe& p) {
+        ready_guest(s, p);
+        inject(s, p, 7); // listed once before the rounds
+        settle(p);
+        guest_handle(p, 7);
+        for (std::size_t k = 0; k < skew_ns.size(); ++k) {
+            p.idle_until(t(k));
+            vcpu_exit(s, p);
+            p.idle_until(t(k) + sc_core::sc_time(5, sc_core::SC_US));
+            EXPECT_TRUE(listed(s, 7)) << "skew " << skew_ns[k];
+            EXPECT_TRUE(s.iste(7).pending) << "skew " << skew_ns[k];
+            guest_handle(p, 7); // consume it for the next round
+        }
+    });
+    s.run();
+    const auto& st = dist(s).stats;
+    EXPECT_EQ(st.ap_list_insertions, 1 + st.notifier_calls); // every drop re-listed
+    EXPECT_GE(st.notifier_calls, 1u);                        // the early re-asserts lose
+    EXPECT_LT(st.notifier_calls, skew_ns.size());            // the late ones win
+    EXPECT_EQ(dist(s).spis[7].refcount, 1u);
+}
