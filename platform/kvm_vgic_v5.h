@@ -94,6 +94,7 @@ struct vgic_dist {
     bool ready = false;
     sc_core::sc_event ready_event;
     vm_stats stats;
+    bool spi_vist_mapped = false;
 
     ~vgic_dist() { ap_list.clear(); } // the list does not own its nodes
 };
@@ -118,7 +119,9 @@ public:
 
     // Host boot, on a host PE: the system-wide VM table, then each VM's bring-up.
     void host_init(cpu_stubs::pe& self);
-    void vm_init(cpu_stubs::pe& self, unsigned vm);
+    // map_spi_vist = false stops before the SPI vIST is mapped (it is allocated, zeroed) and
+    // leaves the VM not ready: vm_restore() fills it, maps it and lets the vCPUs run.
+    void vm_init(cpu_stubs::pe& self, unsigned vm, bool map_spi_vist = true);
     // KVM, when the guest makes its own IRS_IST_BASER valid: a linear LPI vIST of 2^id_bits
     // 4-byte ISTEs in VMTE word 2, then VMAP_VISTR TYPE = 2 (reference §5.3 step 7).
     void map_lpi_vist(cpu_stubs::pe& self, unsigned vm, unsigned id_bits);
@@ -150,6 +153,8 @@ private:
     void wait_for_idle(cpu_stubs::pe& self, gicv5::irs_reg status, gicv5::field idle);
     void host_ist_init(cpu_stubs::pe& self);
     void doorbell_init(cpu_stubs::pe& self, vgic_dist& d, unsigned vcpu);
+    void vgic_v5_spi_ist_map(cpu_stubs::pe& self, vgic_dist& d);
+    void vm_ready(cpu_stubs::pe& self, vgic_dist& d);
     void vgic_v5_set_spi_pending_state(cpu_stubs::pe& self, vgic_dist& dist, vgic_irq& irq);
     void vgic_v5_spi_queue_irq_unlock(cpu_stubs::pe& self, vgic_dist& dist, vgic_irq& irq);
     void vgic_v5_fold_irq_state(cpu_stubs::pe& self, vgic_dist& dist);
