@@ -296,6 +296,8 @@ void vgic_v5::kvm_vgic_inject_irq(pe& self, unsigned vm, unsigned spi_index, boo
     vgic_dist& d = *m_vms[vm];
     vgic_irq& irq = d.spis[spi_index];
     self.spend(m_params.costs.inject_cost);
+    if (injection_refused(d))
+        return;
     irq.irq_lock.lock(self, m_order, m_params.costs.lock_cost);
     if (irq.config == trigger_mode::level) {
         irq.line_level = level;
@@ -355,7 +357,7 @@ void vgic_v5::vgic_v5_spi_queue_irq_unlock(pe& self, vgic_dist& d, vgic_irq& irq
 void vgic_v5::vcpu_exit(pe& self, unsigned vm, unsigned /*vcpu*/) {
     // KVM: kvm_vgic_sync_hwstate() -> vgic_v5_fold_irq_state(). The vPE is still resident.
     vgic_dist& d = *m_vms[vm];
-    if (d.config.tracking == tracking_policy::ap_list)
+    if (d.config.tracking == tracking_policy::ap_list && !d.torn_down)
         vgic_v5_fold_irq_state(self, d);
 }
 
