@@ -141,7 +141,7 @@ void vgic_v5::doorbell_init(pe& self, vgic_dist& d, unsigned vcpu) {
     wait_for_idle(self, irs_reg::IRS_VPE_STATUSR, IRS_VPE_STATUSR::IDLE);
 }
 
-void vgic_v5::vm_init(pe& self, unsigned vm) {
+void vgic_v5::vm_init(pe& self, unsigned vm, bool map_spi_vist) {
     vgic_dist& d = *m_vms[vm];
     const uint16_t id = static_cast<uint16_t>(d.vm_id);
     // KVM bring-up order (reference §5.3): fill the VMTE, VMAP_VMR, then per vPE the VPETE,
@@ -181,13 +181,24 @@ void vgic_v5::vm_init(pe& self, unsigned vm) {
 
     // KVM vgic_v5_spi_ist_alloc(): a linear SPI vIST of 4-byte ISTEs.
     d.spi_vist = alloc(uint64_t{4} << d.spi_id_bits, 64);
+    if (!map_spi_vist)
+        return; // vm_restore() fills it, maps it and makes the VM ready
+    vgic_v5_spi_ist_map(self, d);
+    vm_ready(self, d);
+}
+
+void vgic_v5::vgic_v5_spi_ist_map(pe& self, vgic_dist& d) {
+    const uint16_t id = static_cast<uint16_t>(d.vm_id);
     self.write64(vmte_word_address(m_vmt, id, vmte_word::spi_vist),
                  addr_of(VIST_DESC::ADDR, d.spi_vist) | VIST_DESC::ID_BITS.make(d.spi_id_bits));
     self.write64(irs_reg_addr(irs_reg::IRS_VMAP_VISTR),
                  IRS_VMAP_VISTR::TYPE.make(static_cast<uint64_t>(intid_type::SPI)) |
                      IRS_VMAP_VISTR::VM_ID.make(id) | IRS_VMAP_VISTR::M.make(1));
     wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
+    d.spi_vist_mapped = true;
+}
 
+void vgic_v5::vm_ready(pe& self, vgic_dist& d) {
     d.ready = true;
     // The vCPU threads wait on this; notify at the host's local time.
     d.ready_event.notify(self.local_time() - sc_core::sc_time_stamp());
@@ -321,6 +332,8 @@ void vgic_v5::kvm_vgic_inject_irq(pe& self, unsigned vm, unsigned spi_index, boo
     vgic_dist& d = *m_vms[vm];
     vgic_irq& irq = d.spis[spi_index];
     self.spend(m_params.costs.inject_cost);
+    if (injection_refused(d))
+        return;
     irq.irq_lock.lock(self, m_order, m_params.costs.lock_cost);
     if (irq.config == trigger_mode::level) {
         irq.line_level = level;
@@ -380,7 +393,7 @@ void vgic_v5::vgic_v5_spi_queue_irq_unlock(pe& self, vgic_dist& d, vgic_irq& irq
 void vgic_v5::vcpu_exit(pe& self, unsigned vm, unsigned /*vcpu*/) {
     // KVM: kvm_vgic_sync_hwstate() -> vgic_v5_fold_irq_state(). The vPE is still resident.
     vgic_dist& d = *m_vms[vm];
-    if (d.config.tracking == tracking_policy::ap_list)
+    if (d.config.tracking == tracking_policy::ap_list && !d.torn_down)
         vgic_v5_fold_irq_state(self, d);
 }
 

@@ -62,7 +62,10 @@ struct vm_stats {
     uint64_t ap_list_max_length = 0;
     uint64_t notifier_calls = 0;
     uint64_t folds = 0;
-    sc_core::sc_time fold_time; // summed over folds
+    sc_core::sc_time fold_time;      // summed over folds
+    uint64_t teardown_drops = 0;     // AP-list entries dropped by vm_teardown()
+    uint64_t refused_injections = 0; // kvm_vgic_inject_irq() after vm_teardown()
+    uint64_t restored_pending = 0;   // SPIs replayed by restore_pending_irqs()
 };
 
 // The PPIs KVM shows a guest (reference §6.1: those with an in-kernel owner, and SW_PPI): the
@@ -108,6 +111,12 @@ struct vgic_dist {
     bool ready = false;
     sc_core::sc_event ready_event;
     vm_stats stats;
+    // Lifecycle (kvm_vgic_v5_lifecycle.cpp).
+    bool spi_vist_mapped = false;
+    bool torn_down = false; // vm_teardown() ran: injections refused, exits do nothing
+    bool leaked = false;    // its unmap failed: VM ID and tables kept for good, as KVM does
+    bool refusal_warned = false;
+    std::vector<unsigned> restore_pending; // SPIs to replay with VDPEND before the first run
 
     ~vgic_dist() { ap_list.clear(); } // the list does not own its nodes
 };
@@ -132,7 +141,9 @@ public:
 
     // Host boot, on a host PE: the system-wide VM table, then each VM's bring-up.
     void host_init(cpu_stubs::pe& self);
-    void vm_init(cpu_stubs::pe& self, unsigned vm);
+    // map_spi_vist = false stops before the SPI vIST is mapped (it is allocated, zeroed) and
+    // leaves the VM not ready: vm_restore() fills it, maps it and lets the vCPUs run.
+    void vm_init(cpu_stubs::pe& self, unsigned vm, bool map_spi_vist = true);
     // KVM, when the guest makes its own IRS_IST_BASER valid: a linear LPI vIST of 2^id_bits
     // 4-byte ISTEs in VMTE word 2, then VMAP_VISTR TYPE = 2 (reference §5.3 step 7).
     void map_lpi_vist(cpu_stubs::pe& self, unsigned vm, unsigned id_bits);
@@ -154,6 +165,30 @@ public:
     bool vcpu_put(cpu_stubs::pe& self, unsigned vm, unsigned vcpu, bool wfi) override;
     irq_result host_irq(cpu_stubs::pe& self) override;
 
+    // VM lifecycle (kvm_vgic_v5_lifecycle.cpp), run on a host PE at EL2.
+    //
+    // KVM's kvm_vgic_destroy() with vgic_v5_teardown(): IRS_VMAP_VMR U = 1, then drop every AP-list
+    // entry and its reference, without ack notifier. The caller ensures no vCPU of the VM is
+    // resident and no injection for it is in flight (KVM destroys a VM only after its last
+    // user). A failed unmap leaks the VM (leaked = true, a warning), as KVM leaks the VM ID.
+    void vm_teardown(cpu_stubs::pe& self, unsigned vm);
+    // Save: IRS_SAVE_VMR S = 1, Q = 1 (the VM stays quiesced), then the SPI vIST read back
+    // through memory, one 32-bit ISTE per SPI.
+    std::vector<uint32_t> vm_save(cpu_stubs::pe& self, unsigned vm);
+    // After a save that did not migrate the VM: IRS_SAVE_VMR S = 1, Q = 0, delivery resumes.
+    void vm_resume(cpu_stubs::pe& self, unsigned vm);
+    // KVM-NEW's SPI vIST restore (reference §6.2, §8.14) into a VM brought up with
+    // vm_init(self, vm, false): each ISTE written with PENDING and HWU cleared, HM mirrored into
+    // the SPI's trigger mode, the pending ones kept on a list; then VMAP_VISTR. With replay, the
+    // list is replayed at once; without, the caller runs restore_pending_irqs() before the
+    // first run (KVM does it then). The vCPUs wait until the replay.
+    void vm_restore(cpu_stubs::pe& self, unsigned vm, const std::vector<uint32_t>& istes,
+                    bool replay = true);
+    // KVM-NEW vgic_v5_restore_pending_irqs(): replay each restored pending SPI with VDPEND
+    // (PENDING = 1) through kvm_vgic_inject_irq(), so the AP list tracks it; then the VM is
+    // ready to run.
+    void restore_pending_irqs(cpu_stubs::pe& self, unsigned vm);
+
     uint64_t vm_table() const { return m_vmt; }
     unsigned vm_count() const { return static_cast<unsigned>(m_vms.size()); }
     const vgic_dist& dist(unsigned vm) const { return *m_vms[vm]; }
@@ -166,6 +201,10 @@ private:
     void vgic_v5_restore_ppi_state(cpu_stubs::pe& self, vgic_cpu& c);
     void vgic_v5_save_ppi_state(cpu_stubs::pe& self, vgic_cpu& c);
     void doorbell_init(cpu_stubs::pe& self, vgic_dist& d, unsigned vcpu);
+    void vgic_v5_spi_ist_map(cpu_stubs::pe& self, vgic_dist& d);
+    void vm_ready(cpu_stubs::pe& self, vgic_dist& d);
+    // For kvm_vgic_inject_irq(): true (and a warning, once) when the VM was torn down.
+    bool injection_refused(vgic_dist& d);
     void vgic_v5_set_spi_pending_state(cpu_stubs::pe& self, vgic_dist& dist, vgic_irq& irq);
     void vgic_v5_spi_queue_irq_unlock(cpu_stubs::pe& self, vgic_dist& dist, vgic_irq& irq);
     void vgic_v5_fold_irq_state(cpu_stubs::pe& self, vgic_dist& dist);

@@ -1,0 +1,167 @@
+// The hypervisor agent's VM lifecycle: teardown, save and restore (reference §5.3, §6.2, §8.13,
+// §8.14). Like the rest of the agent, every GIC access is an MMIO access or a GIC instruction
+// through the PE it runs on.
+#include "platform/kvm_vgic_v5.h"
+
+#include "tlm_gicv5/irs_regs.h"
+#include "tlm_gicv5/iste.h"
+#include "tlm_gicv5/vm_table.h"
+
+#include <string>
+
+namespace platform::kvm {
+
+using namespace gicv5;
+using cpu_stubs::pe;
+
+namespace {
+std::string vm_name(const vgic_dist& d) { return "VM " + std::to_string(d.vm_id); }
+} // namespace
+
+bool vgic_v5::injection_refused(vgic_dist& d) {
+    if (!d.torn_down)
+        return false;
+    // KVM cannot inject into a destroyed VM (no fd is left); the model's sources still may.
+    ++d.stats.refused_injections;
+    if (!d.refusal_warned) {
+        d.refusal_warned = true;
+        SC_REPORT_WARNING("kvm",
+                          ("injection into " + vm_name(d) + " after its teardown refused").c_str());
+    }
+    return true;
+}
+
+void vgic_v5::vm_teardown(pe& self, unsigned vm) {
+    vgic_dist& d = *m_vms[vm];
+    if (d.torn_down) {
+        SC_REPORT_WARNING("kvm", (vm_name(d) + " torn down twice: ignored").c_str());
+        return;
+    }
+    // Residency is not checked: vcpu_load/vcpu_put do not record it. KVM destroys a VM only
+    // once its vCPUs are gone, so the caller must have put them all (vcpu_put).
+    d.torn_down = true; // from here on injections are refused and exits do nothing
+    const uint16_t id = static_cast<uint16_t>(d.vm_id);
+
+    // KVM vgic_v5_teardown(): VMAP_VMR with U = 1 retires the VM and both its vISTs.
+    self.write64(irs_reg_addr(irs_reg::IRS_VMAP_VMR),
+                 IRS_VMAP_VMR::VM_ID.make(id) | IRS_VMAP_VMR::U.make(1));
+    wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
+    // The IRS clears VMTE VALID when it lets go of the VM (§8.13). If it did not, the IRS may
+    // still use the tables: KVM then leaks the VM ID and its memory rather than free them.
+    if (VMTE_W0::VALID.test(self.read64(vmte_word_address(m_vmt, id, vmte_word::vmd)))) {
+        d.leaked = true;
+        SC_REPORT_WARNING("kvm", (vm_name(d) + ": IRS_VMAP_VMR U = 1 left the VMTE valid; VM "
+                                               "ID and tables leaked")
+                                     .c_str());
+    }
+
+    // KVM __kvm_vgic_vcpu_destroy() -> vgic_flush_pending_lpis(), here for the per-VM SPI list:
+    // AP-list lock, then each SPI's lock; list_del and vgic_put_irq(). Software state goes even
+    // when the VM leaked: only what the IRS may use is kept.
+    // No ack notifier: KVM's destroy path calls none (kvm_notify_acked_irq() is raised only by
+    // the fold), and by then the irqfd resamplers are unregistered (kvm_irqfd_release()).
+    d.ap_list_lock.lock(self, m_order, m_params.costs.lock_cost);
+    while (!d.ap_list.empty()) {
+        vgic_irq& irq = d.ap_list.front();
+        irq.irq_lock.lock(self, m_order, m_params.costs.lock_cost);
+        d.ap_list.pop_front();
+        irq.on_ap_list = false;
+        --irq.refcount;
+        ++d.stats.teardown_drops;
+        irq.irq_lock.unlock(self, m_order);
+    }
+    d.ap_list_lock.unlock(self, m_order);
+}
+
+std::vector<uint32_t> vgic_v5::vm_save(pe& self, unsigned vm) {
+    vgic_dist& d = *m_vms[vm];
+    if (d.torn_down || !d.spi_vist_mapped) {
+        SC_REPORT_WARNING("kvm", (vm_name(d) + ": save with no mapped SPI vIST refused").c_str());
+        return {};
+    }
+    // KVM-NEW's SPI vIST save: the IRS writes back what it caches and quiesces the VM, so the
+    // table in memory is final (reference §6.2 save/restore).
+    self.write64(irs_reg_addr(irs_reg::IRS_SAVE_VMR), IRS_SAVE_VMR::VM_ID.make(d.vm_id) |
+                                                          IRS_SAVE_VMR::Q.make(1) |
+                                                          IRS_SAVE_VMR::S.make(1));
+    wait_for_idle(self, irs_reg::IRS_SAVE_VM_STATUSR, IRS_SAVE_VM_STATUSR::IDLE);
+    if (!IRS_SAVE_VM_STATUSR::Q.test(self.read32(irs_reg_addr(irs_reg::IRS_SAVE_VM_STATUSR))))
+        SC_REPORT_ERROR("kvm", (vm_name(d) + ": IRS_SAVE_VM_STATUSR.Q = 0 after a save with "
+                                             "Q = 1")
+                                   .c_str());
+    // nr_spis 32-bit ISTEs, read as KVM reads them: plain loads from the table.
+    std::vector<uint32_t> istes(d.spis.size());
+    for (std::size_t i = 0; i < istes.size(); ++i)
+        istes[i] = self.read32(d.spi_vist + 4 * i);
+    return istes;
+}
+
+void vgic_v5::vm_resume(pe& self, unsigned vm) {
+    vgic_dist& d = *m_vms[vm];
+    if (d.torn_down) {
+        SC_REPORT_WARNING("kvm", (vm_name(d) + ": resume after teardown refused").c_str());
+        return;
+    }
+    self.write64(irs_reg_addr(irs_reg::IRS_SAVE_VMR),
+                 IRS_SAVE_VMR::VM_ID.make(d.vm_id) | IRS_SAVE_VMR::S.make(1));
+    wait_for_idle(self, irs_reg::IRS_SAVE_VM_STATUSR, IRS_SAVE_VM_STATUSR::IDLE);
+}
+
+void vgic_v5::vm_restore(pe& self, unsigned vm, const std::vector<uint32_t>& istes, bool replay) {
+    vgic_dist& d = *m_vms[vm];
+    if (d.torn_down || d.spi_vist == 0 || d.spi_vist_mapped) {
+        SC_REPORT_ERROR("kvm", (vm_name(d) + ": restore needs an SPI vIST allocated and not "
+                                             "mapped (vm_init(self, vm, false))")
+                                   .c_str());
+        return;
+    }
+    if (istes.size() > d.spis.size()) {
+        SC_REPORT_ERROR("kvm", (vm_name(d) + ": restore of more ISTEs than SPIs").c_str());
+        return;
+    }
+    // KVM-NEW: PENDING must be replayed with VDPEND, not handed to the IRS in the table (§8.14),
+    // and HWU belongs to the machine that saved it; HM is mirrored into irq->config.
+    d.restore_pending.clear();
+    for (unsigned i = 0; i < istes.size(); ++i) {
+        const uint32_t w = istes[i];
+        if (L2_ISTE::PENDING.test(w))
+            d.restore_pending.push_back(i);
+        d.spis[i].config = static_cast<handling_mode>(L2_ISTE::HM.get(w)) == handling_mode::level
+                               ? trigger_mode::level
+                               : trigger_mode::edge;
+        const uint64_t cleared = L2_ISTE::HWU.set(L2_ISTE::PENDING.set(w, 0), 0);
+        self.write32(d.spi_vist + 4 * i, static_cast<uint32_t>(cleared));
+    }
+    vgic_v5_spi_ist_map(self, d);
+    // Replay only into a vIST the IRS took: it sets IST_VALID in VMTE word 3 (§8.13).
+    const uint64_t desc =
+        self.read64(vmte_word_address(m_vmt, static_cast<uint16_t>(d.vm_id), vmte_word::spi_vist));
+    if (!VIST_DESC::IST_VALID.test(desc)) {
+        d.spi_vist_mapped = false;
+        SC_REPORT_ERROR("kvm",
+                        (vm_name(d) + ": VMAP_VISTR did not map the restored SPI vIST").c_str());
+        return;
+    }
+    if (replay)
+        restore_pending_irqs(self, vm);
+}
+
+void vgic_v5::restore_pending_irqs(pe& self, unsigned vm) {
+    vgic_dist& d = *m_vms[vm];
+    if (!d.spi_vist_mapped) {
+        SC_REPORT_ERROR("kvm", (vm_name(d) + ": replay with no mapped SPI vIST").c_str());
+        return;
+    }
+    // KVM-NEW vgic_v5_restore_pending_irqs(): VDPEND (PENDING = 1) for each, by the injection
+    // path so the AP list tracks it. A level SPI is taken as its line still high: its source
+    // lowers it (KVM_IRQ_LINE 0, VDPEND 0) as for any level SPI. Setting only the latch would
+    // keep it pending for good (the fold never clears a level latch the ISTE still shows).
+    for (const unsigned spi_index : d.restore_pending) {
+        kvm_vgic_inject_irq(self, vm, spi_index, true);
+        ++d.stats.restored_pending;
+    }
+    d.restore_pending.clear();
+    vm_ready(self, d); // the vCPUs may run now
+}
+
+} // namespace platform::kvm
