@@ -101,20 +101,42 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
     if (!options.programs)
         return;
 
+    // A VM with level sources (check_topology: then all its sources are level) has level SPIs:
+    // KVM mirrors the guest's trigger mode into irq->config, and the guest sets it with CDHM.
+    // Its devices' lines see the guest's acknowledges and, with an AP list, the notifier.
+    m_observers.add(sb);
+    m_level.resize(cfg.vms.size());
+    for (const source_config& sc : cfg.sources) {
+        if (sc.trigger != trigger_mode::level || m_level[sc.vm])
+            continue;
+        const vm_config& vm = cfg.vms[sc.vm];
+        m_level[sc.vm] = std::make_unique<level_lines>(sc.vm, vm.spis, vm.tracking, agent, sb);
+        for (unsigned spi = 0; spi < vm.spis; ++spi) {
+            agent.set_spi_config(sc.vm, spi, trigger_mode::level);
+            sb.set_level(sc.vm, spi);
+        }
+        m_observers.add(*m_level[sc.vm]);
+        if (vm.tracking == tracking_policy::ap_list)
+            agent.register_ack_notifier(sc.vm, *m_level[sc.vm]);
+    }
+
     // Host PEs: the first one boots the hypervisor; the others wait for it.
     bool boot_done = false;
     for (unsigned i = 0; i < cfg.pes.size(); ++i) {
         const pe_config& pc = cfg.pes[i];
         if (pc.role == pe_role::host) {
-            std::vector<cpu_stubs::host_task*> tasks;
+            m_hosts.push_back(std::make_unique<device_host>());
+            device_host& host = *m_hosts.back();
             for (std::size_t s = 0; s < cfg.sources.size(); ++s) {
                 const source_config& sc = cfg.sources[s];
                 if (sc.host_pe != i)
                     continue;
                 m_sources.push_back(std::make_unique<spi_source>(
-                    sc, cfg.vms[sc.vm].spis, cfg.duration, cfg.seed * 1000003u + s, agent, sb));
-                tasks.push_back(m_sources.back().get());
+                    sc, cfg.vms[sc.vm].spis, cfg.duration, cfg.seed * 1000003u + s, agent, sb,
+                    m_level[sc.vm].get(), &host));
+                host.add(*m_sources.back());
             }
+            std::vector<cpu_stubs::host_task*> tasks{&host};
             cpu_stubs::host_program::boot_fn boot;
             if (!boot_done) {
                 boot = [this](cpu_stubs::pe& self) {
@@ -146,12 +168,13 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
             vp.vm = pc.vm;
             vp.vcpu = pc.vcpu;
             vp.vcpus = vm.vcpus;
-            vp.spis.assign(vm.spis, gicv5::handling_mode::edge);
+            vp.spis.assign(vm.spis, m_level[pc.vm] ? gicv5::handling_mode::level
+                                                   : gicv5::handling_mode::edge);
             vp.priority = vm.guest.priority;
             vp.handler_time = vm.guest.handler_time;
             vp.exit_interval = vm.exit_interval;
             vp.exit_cost = cfg.hypervisor.exit_cost;
-            auto prog = std::make_unique<cpu_stubs::vcpu_program>(vp, agent, &sb);
+            auto prog = std::make_unique<cpu_stubs::vcpu_program>(vp, agent, &m_observers);
             m_vcpus.push_back(prog.get());
             m_programs.push_back(std::move(prog));
         }
@@ -213,6 +236,7 @@ run_results gicv5_platform::results() const {
     r.injected = sb.injected();
     r.coalesced = sb.coalesced();
     r.delivered = sb.delivered();
+    r.spurious = sb.spurious();
     r.lost = sb.outstanding();
     r.latency = sb.latency();
     for (unsigned vm = 0; vm < agent.vm_count(); ++vm) {

@@ -25,6 +25,7 @@ struct run_results {
     uint64_t injected = 0;
     uint64_t coalesced = 0;  // injections that found the SPI already pending
     uint64_t delivered = 0;  // acknowledged by the guest
+    uint64_t spurious = 0;   // a level SPI acknowledged again before its line drop landed
     uint64_t lost = 0;       // injected - coalesced - delivered after the drain
     latency_summary latency; // injection to guest acknowledge
     // Hypervisor agent, summed over VMs.

@@ -38,8 +38,10 @@ bool scoreboard::on_inject(unsigned vm, unsigned spi, const sc_core::sc_time& at
 
 void scoreboard::on_acknowledge(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) {
     spi_slot* s = id.type == gicv5::intid_type::SPI ? slot(vm, id.id) : nullptr;
-    if (!s || !s->waiting) {
-        ++m_unexpected_acks;
+    // An acknowledge before the waiting injection (at the guest's local time, under temporal
+    // decoupling) cannot be its delivery.
+    if (!s || !s->waiting || at < s->injected_at) {
+        ++(s && s->level ? m_spurious : m_unexpected_acks);
         return;
     }
     s->waiting = false;

@@ -38,7 +38,8 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
     report["interrupts"] = {{"injected", r.injected},
                             {"coalesced", r.coalesced},
                             {"delivered", r.delivered},
-                            {"lost", r.lost}};
+                            {"lost", r.lost},
+                            {"spurious", r.spurious}};
     report["latency_ns"] = {{"count", r.latency.count}, {"min", r.latency.min_ns},
                             {"p50", r.latency.p50_ns},  {"p99", r.latency.p99_ns},
                             {"max", r.latency.max_ns},  {"mean", r.latency.mean_ns}};
@@ -74,7 +75,10 @@ std::string summary(const platform::platform_config& cfg, const platform::run_re
         << (r.drained ? "drained" : "NOT drained (interrupts still pending, active or listed)")
         << "\n";
     out << "interrupts: " << r.injected << " injected, " << r.coalesced << " coalesced, "
-        << r.delivered << " delivered, " << r.lost << " lost\n";
+        << r.delivered << " delivered, " << r.lost << " lost";
+    if (r.spurious != 0) // level SPIs only: rare, so only shown when there are some
+        out << ", " << r.spurious << " spurious";
+    out << "\n";
     if (r.latency.count == 0) {
         out << "latency: no samples\n";
     } else {

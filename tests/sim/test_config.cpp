@@ -226,6 +226,18 @@ TEST(ConfigLoader, ErrorsInListEntriesAndEnumsNameTheIndex) {
               path + ":3:12: pes.1.role: expected one of host, vcpu, script, got 'guest'");
 }
 
+TEST(ConfigLoader, LevelSourcesAreAcceptedButNotMixedWithEdgeSourcesInOneVm) {
+    const load_result ok = load_text("sources:\n  - {trigger: level}\n  - {trigger: level}\n");
+    ASSERT_TRUE(ok.ok()) << all(ok.errors);
+    EXPECT_EQ(ok.config.platform.sources[0].trigger, platform::trigger_mode::level);
+    const std::string path = write_file("sources:\n  - {trigger: level}\n  - {trigger: edge}\n");
+    const load_result mixed = load_config(path);
+    ASSERT_EQ(mixed.errors.size(), 1u) << all(mixed.errors);
+    EXPECT_EQ(mixed.errors[0], path + ": sources.1.trigger: expected level as sources.0: the "
+                                      "sources of VM 0 share its SPIs, so they share a trigger "
+                                      "mode; got edge");
+}
+
 TEST(ConfigLoader, KeyGivenTwiceIsReported) {
     const load_result r = load_text("seed: 1\nseed: 2\n");
     ASSERT_EQ(r.errors.size(), 1u) << all(r.errors);
@@ -443,5 +455,14 @@ TEST(Cli, BadCommandLineExitsWithStatusTwo) {
 }
 
 TEST(Cli, HelpExitsWithStatusZero) { EXPECT_EQ(run_cli({"--help"}), exit_ok); }
+
+TEST(Cli, ABadTriggerExitsWithStatusTwoNamingFileLineAndColumn) {
+    const std::string path = write_file("sources:\n  - {rate: 1MHz, trigger: pulse}\n");
+    ::testing::internal::CaptureStderr();
+    const int status = run_cli({path, "--quiet"});
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(status, exit_bad_input);
+    EXPECT_EQ(err, path + ":2:27: sources.0.trigger: expected one of edge, level, got 'pulse'\n");
+}
 
 } // namespace

@@ -73,6 +73,40 @@ TEST(DefaultScenario, TrackingNoneIssuesNoVdrcfgAndNoNotifier) {
     EXPECT_EQ(r.ap_list_insertions, 0u);
 }
 
+namespace {
+// The default scenario with its source level, for 2 ms: every event is delivered or coalesced.
+platform::run_results run_level_default(const std::string& tracking) {
+    const gicv5_sim::load_result loaded = gicv5_sim::load_config(
+        default_config, {"duration=2ms", "sources.0.trigger=level", "vms.0.tracking=" + tracking});
+    EXPECT_TRUE(loaded.ok()) << loaded.errors.front();
+    const platform::run_results r = platform::run(loaded.config.platform);
+    EXPECT_GT(r.injected, 0u);
+    EXPECT_EQ(r.lost, 0u);
+    EXPECT_EQ(r.delivered + r.coalesced, r.injected);
+    EXPECT_TRUE(r.drained);
+    // Each line is raised, then dropped when the guest services it.
+    EXPECT_EQ(r.instructions.at("VDPEND"), 2 * r.delivered);
+    EXPECT_EQ(r.instructions.at("CDHM"), 64u); // the guest made its SPIs level
+    EXPECT_EQ(r.spurious, 0u);                 // each drop lands long before the CDDI
+    EXPECT_EQ(r.unexpected_acknowledges, 0u);
+    EXPECT_EQ(r.unexpected_notifications, 0u);
+    return r;
+}
+} // namespace
+
+TEST(DefaultScenario, LevelSourcesWithAnApListDrainAndEachListingIsNotifiedOnce) {
+    const platform::run_results r = run_level_default("ap_list");
+    EXPECT_GT(r.ap_list_insertions, 0u);
+    EXPECT_EQ(r.notifier_calls, r.ap_list_insertions);
+    EXPECT_EQ(r.ap_list_final_length, 0u);
+}
+
+TEST(DefaultScenario, LevelSourcesWithTrackingNoneDrainWithoutANotifier) {
+    const platform::run_results r = run_level_default("none");
+    EXPECT_EQ(r.notifier_calls, 0u);
+    EXPECT_EQ(r.instructions.at("VDRCFG"), 0u);
+}
+
 TEST(Cli, TheDefaultRunWritesAReportAndExitsZero) {
     const std::string report = ::testing::TempDir() + "/report_default.json";
     ASSERT_EQ(run_cli({default_config, "--report", report, "--quiet"}), 0);
