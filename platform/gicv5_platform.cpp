@@ -176,6 +176,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
             vp.exit_cost = cfg.hypervisor.exit_cost;
             auto prog = std::make_unique<cpu_stubs::vcpu_program>(vp, agent, &m_observers);
             m_vcpus.push_back(prog.get());
+            m_vcpu_vm.push_back(pc.vm);
             m_programs.push_back(std::move(prog));
         }
         pes[i]->load(*m_programs.back());
@@ -245,9 +246,31 @@ run_results gicv5_platform::results() const {
         r.ap_list_final_length += d.ap_list.size();
         r.ap_list_insertions += d.stats.ap_list_insertions;
         r.notifier_calls += d.stats.notifier_calls;
+
+        vm_results v;
+        v.tracking = d.config.tracking == tracking_policy::ap_list ? "ap_list" : "none";
+        v.vdpend = d.stats.vdpend;
+        v.vdrcfg = d.stats.vdrcfg;
+        v.folds = d.stats.folds;
+        if (d.stats.folds != 0)
+            v.fold_mean_ns = to_ns(d.stats.fold_time) / static_cast<double>(d.stats.folds);
+        v.fold_max_ns = to_ns(d.stats.fold_time_max);
+        v.notifier_latency = sb.notifier_latency(vm);
+        v.ap_list_max_length = d.stats.ap_list_max_length;
+        v.ap_list_final_length = d.ap_list.size();
+        v.ap_list_insertions = d.stats.ap_list_insertions;
+        v.notifier_calls = d.stats.notifier_calls;
+        v.ap_list_lock = {d.ap_list_lock.contended(), to_ns(d.ap_list_lock.wait_time())};
+        for (const kvm::vgic_irq& irq : d.spis) {
+            v.irq_locks.contended += irq.irq_lock.contended();
+            v.irq_locks.wait_ns += to_ns(irq.irq_lock.wait_time());
+        }
+        r.vms.push_back(std::move(v));
     }
-    for (const cpu_stubs::vcpu_program* v : m_vcpus)
-        r.vcpu_exits += v->exits();
+    for (std::size_t i = 0; i < m_vcpus.size(); ++i) {
+        r.vcpu_exits += m_vcpus[i]->exits();
+        r.vms[m_vcpu_vm[i]].vcpu_exits += m_vcpus[i]->exits();
+    }
     for (std::size_t i = 0; i < gicv5::gic_insn_count; ++i) {
         const auto insn = static_cast<gicv5::gic_insn>(i);
         uint64_t n = 0;

@@ -73,6 +73,7 @@ private:
     guest_observers m_observers; // the scoreboard, then each VM's level lines
     std::vector<std::unique_ptr<cpu_stubs::pe_program>> m_programs;
     std::vector<cpu_stubs::vcpu_program*> m_vcpus;
+    std::vector<unsigned> m_vcpu_vm; // the VM of each of m_vcpus
     std::vector<script_runner*> m_scripts;
     bool m_drained = false;
 };

@@ -60,7 +60,8 @@ struct vm_stats {
     uint64_t ap_list_max_length = 0;
     uint64_t notifier_calls = 0;
     uint64_t folds = 0;
-    sc_core::sc_time fold_time; // summed over folds
+    sc_core::sc_time fold_time;     // summed over folds
+    sc_core::sc_time fold_time_max; // the longest fold
 };
 
 // Per-VM state (KVM: struct vgic_dist plus the gicv5_vm data).

@@ -4,7 +4,8 @@
 // finds one waiting was coalesced, and every acknowledge must match one. A level SPI may be taken
 // again while its device is still dropping its line, as on hardware: such an acknowledge, with no
 // event waiting (or only one raised after it), is spurious, not an error. It also checks that
-// each ack notification follows a delivery.
+// each ack notification follows a delivery, and measures how late it comes: from the guest's last
+// deactivation of the SPI before it.
 #pragma once
 
 #include "cpu_stubs/vcpu_program.h"
@@ -25,8 +26,7 @@ public:
     // Returns true when the injection was coalesced into one still waiting.
     bool on_inject(unsigned vm, unsigned spi, const sc_core::sc_time& at);
     void on_acknowledge(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) override;
-    void on_deactivate(unsigned /*vm*/, gicv5::intid /*id*/,
-                       const sc_core::sc_time& /*at*/) override {}
+    void on_deactivate(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) override;
     void irq_acked(unsigned vm, unsigned gsi, const sc_core::sc_time& at) override;
 
     uint64_t injected() const { return m_injected; }
@@ -38,18 +38,22 @@ public:
     uint64_t unexpected_acknowledges() const { return m_unexpected_acks; }
     uint64_t unexpected_notifications() const { return m_unexpected_notifications; }
     latency_summary latency() const;
+    // Guest deactivation (CDDI) to the ack notifier, for VM vm.
+    distribution notifier_latency(unsigned vm) const { return summarize(m_notifier_ns[vm]); }
 
 private:
     struct spi_slot {
         bool waiting = false; // injected, not yet acknowledged
         bool delivered_since_notify = false;
         bool level = false;
-        sc_core::sc_time injected_at;
+        bool deactivated = false; // since the last notification
+        sc_core::sc_time injected_at, deactivated_at;
     };
     spi_slot* slot(unsigned vm, unsigned spi);
 
     std::vector<std::vector<spi_slot>> m_spis;
     std::vector<double> m_latency_ns;
+    std::vector<std::vector<double>> m_notifier_ns; // per VM
     uint64_t m_injected = 0, m_coalesced = 0, m_delivered = 0, m_spurious = 0;
     uint64_t m_unexpected_acks = 0, m_unexpected_notifications = 0;
 };

@@ -345,6 +345,28 @@ TEST(Expectations, PathThatNoReportHasIsAConfigError) {
     EXPECT_CONTAINS(r.errors[1], ":5:5: expect.3: "); // a string, not a number
 }
 
+TEST(Expectations, AnyVmIndexIsAcceptedWithAKeyOfAVmEntry) {
+    const load_result r = load_text("expect:\n  - vms.0.notifier_latency_ns.p99 <= 5000\n"
+                                    "  - vms.12.locks.irq_lock.wait_ns == 0\n"
+                                    "  - vms.0.nope == 0\n  - vms.x.vdpend == 0\n"
+                                    "  - vms.0.tracking == 0\n  - vms.0.ap_list == 0\n"
+                                    "  - vms.0 == 0\n");
+    ASSERT_EQ(r.errors.size(), 5u) << all(r.errors);
+    for (std::size_t i = 0; i < 5; ++i) // a string, an object and the entry are not numbers
+        EXPECT_CONTAINS(r.errors[i], ": expect." + std::to_string(i + 2) + ": ");
+
+    platform::run_results results;
+    results.vms.resize(1);
+    results.vms[0].notifier_latency.p99_ns = 4000;
+    const std::vector<expectation> e = {
+        *parse_expectation("vms.0.notifier_latency_ns.p99 <= 5000").value,
+        *parse_expectation("vms.1.vdrcfg == 0").value};
+    const std::vector<std::string> failures =
+        evaluate(e, make_report(platform::platform_config{}, results, "a.yaml"));
+    ASSERT_EQ(failures.size(), 1u) << all(failures);
+    EXPECT_CONTAINS(failures[0], "no value at 'vms.1.vdrcfg'"); // past the last VM
+}
+
 TEST(Expectations, EvaluationReportsOnlyTheFailuresWithTheirOrigin) {
     const std::string path =
         write_file("expect:\n  - interrupts.lost == 0\n  - interrupts.delivered >= 10\n"
@@ -376,9 +398,10 @@ TEST(Report, HasTheVersionedSchema) {
     EXPECT_EQ(report["schema"], "gicv5-sim-report");
     EXPECT_EQ(report["schema_version"], 1);
     EXPECT_EQ(report["config"]["file"], "a.yaml");
-    for (const char* key : {"interrupts", "latency_ns", "ap_list", "vcpu_exits", "instructions",
-                            "script", "drained", "sim_time_ns", "host_seconds"})
+    for (const char* key : {"interrupts", "latency_ns", "ap_list", "vcpu_exits", "vms",
+                            "instructions", "script", "drained", "sim_time_ns", "host_seconds"})
         EXPECT_TRUE(report.contains(key)) << key;
+    EXPECT_TRUE(report["vms"].is_array()); // an array even with no VM
     EXPECT_TRUE(report["instructions"].is_object());
     EXPECT_EQ(report["script"]["steps"], 0);
     EXPECT_TRUE(report["script"]["failures"].is_array()); // an array even with no script
