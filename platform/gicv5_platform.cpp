@@ -48,13 +48,14 @@ std::vector<unsigned> spis_per_vm(const platform_config& c) {
     return n;
 }
 
-cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_index, unsigned vcpu) {
+cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_index, unsigned vcpu,
+                                      bool level) {
     const vm_config& vm = c.vms[vm_index];
     cpu_stubs::vcpu_params vp;
     vp.vm = vm_index;
     vp.vcpu = vcpu;
     vp.vcpus = vm.vcpus;
-    vp.spis.assign(vm.spis, gicv5::handling_mode::edge);
+    vp.spis.assign(vm.spis, level ? gicv5::handling_mode::level : gicv5::handling_mode::edge);
     vp.priority = vm.guest.priority;
     vp.handler_time = vm.guest.handler_time;
     vp.eoi_split = vm.guest.eoi == eoi_mode::split;
@@ -123,20 +124,42 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
     if (!options.programs)
         return;
 
+    // A VM with level sources (check_topology: then all its sources are level) has level SPIs:
+    // KVM mirrors the guest's trigger mode into irq->config, and the guest sets it with CDHM.
+    // Its devices' lines see the guest's acknowledges and, with an AP list, the notifier.
+    m_observers.add(sb);
+    m_level.resize(cfg.vms.size());
+    for (const source_config& sc : cfg.sources) {
+        if (sc.trigger != trigger_mode::level || m_level[sc.vm])
+            continue;
+        const vm_config& vm = cfg.vms[sc.vm];
+        m_level[sc.vm] = std::make_unique<level_lines>(sc.vm, vm.spis, vm.tracking, agent, sb);
+        for (unsigned spi = 0; spi < vm.spis; ++spi) {
+            agent.set_spi_config(sc.vm, spi, trigger_mode::level);
+            sb.set_level(sc.vm, spi);
+        }
+        m_observers.add(*m_level[sc.vm]);
+        if (vm.tracking == tracking_policy::ap_list)
+            agent.register_ack_notifier(sc.vm, *m_level[sc.vm]);
+    }
+
     // Host PEs: the first one boots the hypervisor; the others wait for it.
     bool boot_done = false;
     for (unsigned i = 0; i < cfg.pes.size(); ++i) {
         const pe_config& pc = cfg.pes[i];
         if (pc.role == pe_role::host) {
-            std::vector<cpu_stubs::host_task*> tasks;
+            m_hosts.push_back(std::make_unique<device_host>());
+            device_host& host = *m_hosts.back();
             for (std::size_t s = 0; s < cfg.sources.size(); ++s) {
                 const source_config& sc = cfg.sources[s];
                 if (sc.host_pe != i)
                     continue;
                 m_sources.push_back(std::make_unique<spi_source>(
-                    sc, cfg.vms[sc.vm].spis, cfg.duration, cfg.seed * 1000003u + s, agent, sb));
-                tasks.push_back(m_sources.back().get());
+                    sc, cfg.vms[sc.vm].spis, cfg.duration, cfg.seed * 1000003u + s, agent, sb,
+                    m_level[sc.vm].get(), &host));
+                host.add(*m_sources.back());
             }
+            std::vector<cpu_stubs::host_task*> tasks{&host};
             cpu_stubs::host_program::boot_fn boot;
             if (!boot_done) {
                 boot = [this](cpu_stubs::pe& self) {
@@ -168,9 +191,9 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
             for (unsigned v = 0; v < cfg.vms.size(); ++v)
                 for (unsigned c = 0; c < where[v].size(); ++c)
                     if (where[v][c] == i)
-                        placed.push_back(vcpu_params_of(cfg, v, c));
+                        placed.push_back(vcpu_params_of(cfg, v, c, m_level[v] != nullptr));
             auto prog = std::make_unique<cpu_stubs::vcpu_program>(
-                std::move(placed), cfg.hypervisor.time_slice, agent, &sb);
+                std::move(placed), cfg.hypervisor.time_slice, agent, &m_observers);
             m_vcpus.push_back(prog.get());
             m_programs.push_back(std::move(prog));
         }
@@ -232,6 +255,7 @@ run_results gicv5_platform::results() const {
     r.injected = sb.injected();
     r.coalesced = sb.coalesced();
     r.delivered = sb.delivered();
+    r.spurious = sb.spurious();
     r.lost = sb.outstanding();
     r.latency = sb.latency();
     for (unsigned vm = 0; vm < agent.vm_count(); ++vm) {
@@ -240,10 +264,32 @@ run_results gicv5_platform::results() const {
         r.ap_list_final_length += d.ap_list.size();
         r.ap_list_insertions += d.stats.ap_list_insertions;
         r.notifier_calls += d.stats.notifier_calls;
+
+        vm_results v;
+        v.tracking = d.config.tracking == tracking_policy::ap_list ? "ap_list" : "none";
+        v.vdpend = d.stats.vdpend;
+        v.vdrcfg = d.stats.vdrcfg;
+        v.folds = d.stats.folds;
+        if (d.stats.folds != 0)
+            v.fold_mean_ns = to_ns(d.stats.fold_time) / static_cast<double>(d.stats.folds);
+        v.fold_max_ns = to_ns(d.stats.fold_time_max);
+        v.notifier_latency = sb.notifier_latency(vm);
+        v.ap_list_max_length = d.stats.ap_list_max_length;
+        v.ap_list_final_length = d.ap_list.size();
+        v.ap_list_insertions = d.stats.ap_list_insertions;
+        v.notifier_calls = d.stats.notifier_calls;
+        v.ap_list_lock = {d.ap_list_lock.contended(), to_ns(d.ap_list_lock.wait_time())};
+        for (const kvm::vgic_irq& irq : d.spis) {
+            v.irq_locks.contended += irq.irq_lock.contended();
+            v.irq_locks.wait_ns += to_ns(irq.irq_lock.wait_time());
+        }
+        r.vms.push_back(std::move(v));
     }
     for (const cpu_stubs::vcpu_program* v : m_vcpus)
-        for (std::size_t c = 0; c < v->vcpu_count(); ++c)
+        for (std::size_t c = 0; c < v->vcpu_count(); ++c) {
             r.vcpu_exits += v->stats(c).exits;
+            r.vms[v->params(c).vm].vcpu_exits += v->stats(c).exits;
+        }
     for (std::size_t i = 0; i < gicv5::gic_insn_count; ++i) {
         const auto insn = static_cast<gicv5::gic_insn>(i);
         uint64_t n = 0;

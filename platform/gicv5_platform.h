@@ -8,8 +8,9 @@
 //   CPU interface i --virq--> PE i
 //
 // Host PEs run host_program (PE of the first host role boots the hypervisor: VM table and each
-// VM's bring-up; then the SPI sources attached to it). vCPU PEs run vcpu_program, time-sharing
-// the vCPUs placed on them (platform_config.h placement()). Script PEs run
+// VM's bring-up; then, through its device_host, the SPI sources attached to it and the line drops
+// and re-injections of their level lines). vCPU PEs run vcpu_program, time-sharing the vCPUs
+// placed on them (platform_config.h placement()). Script PEs run
 // their steps of cfg.script (script_runner). A drain monitor stops the run once the sources have
 // ended (at duration), every script is done, and nothing is pending, active or listed.
 #pragma once
@@ -69,7 +70,10 @@ private:
     using SC_CURRENT_USER_MODULE = gicv5_platform; // see cpu_stubs/pe.h
     void drain_monitor();
 
+    std::vector<std::unique_ptr<level_lines>> m_level; // per VM; nullptr: its sources are edge
+    std::vector<std::unique_ptr<device_host>> m_hosts; // one per host PE
     std::vector<std::unique_ptr<spi_source>> m_sources;
+    guest_observers m_observers; // the scoreboard, then each VM's level lines
     std::vector<std::unique_ptr<cpu_stubs::pe_program>> m_programs;
     std::vector<cpu_stubs::vcpu_program*> m_vcpus;
     std::vector<script_runner*> m_scripts;

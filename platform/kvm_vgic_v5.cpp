@@ -437,6 +437,7 @@ void vgic_v5::vgic_v5_fold_irq_state(pe& self, vgic_dist& d) {
     d.ap_list_lock.unlock(self, m_order);
     ++d.stats.folds;
     d.stats.fold_time += self.local_time() - start;
+    d.stats.fold_time_max = std::max(d.stats.fold_time_max, self.local_time() - start);
 }
 
 } // namespace platform::kvm

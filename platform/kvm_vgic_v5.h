@@ -63,6 +63,7 @@ struct vm_stats {
     uint64_t notifier_calls = 0;
     uint64_t folds = 0;
     sc_core::sc_time fold_time;      // summed over folds
+    sc_core::sc_time fold_time_max;  // the longest fold
     uint64_t teardown_drops = 0;     // AP-list entries dropped by vm_teardown()
     uint64_t refused_injections = 0; // kvm_vgic_inject_irq() after vm_teardown()
     uint64_t restored_pending = 0;   // SPIs replayed by restore_pending_irqs()

@@ -96,16 +96,29 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
             err(path + ".guest.wfi", "expected false: a vCPU blocked in WFI is woken by its "
                                      "doorbell, an LPI, and irs.lpi_id_bits is 0 (no LPIs)");
     }
+    // The first source of each VM: the sources of a VM pick among all its SPIs, so they must
+    // agree on the SPIs' trigger mode.
+    std::vector<std::size_t> first_source(cfg.vms.size(), cfg.sources.size());
     for (std::size_t s = 0; s < cfg.sources.size(); ++s) {
         const source_config& src = cfg.sources[s];
         const std::string path = "sources." + std::to_string(s);
-        if (src.vm >= cfg.vms.size())
+        if (src.vm >= cfg.vms.size()) {
             err(path + ".vm", "expected a VM index below " + std::to_string(cfg.vms.size()));
+        } else if (first_source[src.vm] == cfg.sources.size()) {
+            first_source[src.vm] = s;
+        } else if (cfg.sources[first_source[src.vm]].trigger != src.trigger) {
+            const auto name = [](trigger_mode t) {
+                return std::string(t == trigger_mode::level ? "level" : "edge");
+            };
+            err(path + ".trigger", "expected " + name(cfg.sources[first_source[src.vm]].trigger) +
+                                       " as sources." + std::to_string(first_source[src.vm]) +
+                                       ": the sources of VM " + std::to_string(src.vm) +
+                                       " share its SPIs, so they share a trigger mode; got " +
+                                       name(src.trigger));
+        }
         if (src.host_pe >= cfg.pes.size() || cfg.pes[src.host_pe].role != pe_role::host)
             err(path + ".host_pe",
                 "expected the index of a PE with role host, got " + std::to_string(src.host_pe));
-        if (src.trigger == trigger_mode::level)
-            err(path + ".trigger", "level sources are not supported yet; expected edge");
     }
     check_script(cfg, err);
     if (uint64_t{cfg.irs.spi_base} + cfg.irs.spi_irs_range > cfg.irs.spi_range)

@@ -20,11 +20,41 @@ struct latency_summary {
     double min_ns = 0, p50_ns = 0, p99_ns = 0, max_ns = 0, mean_ns = 0;
 };
 
+// Samples in ns, with nearest-rank percentiles; all 0 without samples.
+struct distribution {
+    uint64_t count = 0;
+    double p50_ns = 0, p90_ns = 0, p99_ns = 0, max_ns = 0, mean_ns = 0;
+};
+distribution summarize(std::vector<double> samples_ns);
+
+struct lock_contention {
+    uint64_t contended = 0; // acquisitions that found the lock held
+    double wait_ns = 0;     // time spent spinning on them
+};
+
+// One VM, as the hypervisor agent saw it (issue points 3 and 5: cost of the AP-list policy).
+struct vm_results {
+    std::string tracking; // "ap_list" or "none"
+    uint64_t vcpu_exits = 0;
+    uint64_t vdpend = 0; // GIC VDPEND issued for this VM, lines dropped included
+    uint64_t vdrcfg = 0;
+    uint64_t folds = 0; // exits that folded the AP list
+    double fold_mean_ns = 0, fold_max_ns = 0;
+    distribution notifier_latency; // the guest's last CDDI of an SPI to its ack notification
+    uint64_t ap_list_max_length = 0;
+    uint64_t ap_list_final_length = 0;
+    uint64_t ap_list_insertions = 0;
+    uint64_t notifier_calls = 0;
+    lock_contention ap_list_lock; // vgic_dist::ap_list_lock
+    lock_contention irq_locks;    // summed over the VM's vgic_irq::irq_lock
+};
+
 struct run_results {
     // Scoreboard.
     uint64_t injected = 0;
     uint64_t coalesced = 0;  // injections that found the SPI already pending
     uint64_t delivered = 0;  // acknowledged by the guest
+    uint64_t spurious = 0;   // a level SPI acknowledged again before its line drop landed
     uint64_t lost = 0;       // injected - coalesced - delivered after the drain
     latency_summary latency; // injection to guest acknowledge
     // Hypervisor agent, summed over VMs.
@@ -33,6 +63,7 @@ struct run_results {
     uint64_t ap_list_insertions = 0;
     uint64_t notifier_calls = 0;
     uint64_t vcpu_exits = 0;
+    std::vector<vm_results> vms; // per VM, in VM order
     // GIC instructions executed, by name (VDPEND, VDRCFG, CDIA, CDEOI, CDDI, ...), all PEs.
     std::map<std::string, uint64_t> instructions;
     // Cross-checks that must stay 0: an acknowledge with no injection waiting, an ack

@@ -15,6 +15,7 @@ double to_ns(const sc_core::sc_time& t) {
 scoreboard::scoreboard(const std::vector<unsigned>& spis_per_vm, std::size_t expected_samples) {
     for (unsigned n : spis_per_vm)
         m_spis.emplace_back(n);
+    m_notifier_ns.resize(spis_per_vm.size());
     m_latency_ns.reserve(expected_samples);
 }
 
@@ -38,8 +39,10 @@ bool scoreboard::on_inject(unsigned vm, unsigned spi, const sc_core::sc_time& at
 
 void scoreboard::on_acknowledge(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) {
     spi_slot* s = id.type == gicv5::intid_type::SPI ? slot(vm, id.id) : nullptr;
-    if (!s || !s->waiting) {
-        ++m_unexpected_acks;
+    // An acknowledge before the waiting injection (at the guest's local time, under temporal
+    // decoupling) cannot be its delivery.
+    if (!s || !s->waiting || at < s->injected_at) {
+        ++(s && s->level ? m_spurious : m_unexpected_acks);
         return;
     }
     s->waiting = false;
@@ -48,13 +51,50 @@ void scoreboard::on_acknowledge(unsigned vm, gicv5::intid id, const sc_core::sc_
     m_latency_ns.push_back(to_ns(at - s->injected_at));
 }
 
-void scoreboard::irq_acked(unsigned vm, unsigned gsi, const sc_core::sc_time& /*at*/) {
+void scoreboard::on_deactivate(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) {
+    spi_slot* s = id.type == gicv5::intid_type::SPI ? slot(vm, id.id) : nullptr;
+    if (!s)
+        return;
+    // The last one counts: the SPI cannot be consumed before it.
+    s->deactivated = true;
+    s->deactivated_at = at;
+}
+
+void scoreboard::irq_acked(unsigned vm, unsigned gsi, const sc_core::sc_time& at) {
     spi_slot* s = slot(vm, gsi);
     if (!s || !s->delivered_since_notify) {
         ++m_unexpected_notifications;
         return;
     }
     s->delivered_since_notify = false;
+    if (s->deactivated) {
+        s->deactivated = false;
+        // A fold on another vCPU's PE may run behind the CDDI's PE in local time (temporal
+        // decoupling), although it saw the deactivation: then it came at once.
+        m_notifier_ns[vm].push_back(at > s->deactivated_at ? to_ns(at - s->deactivated_at) : 0.0);
+    }
+}
+
+namespace {
+// Nearest-rank percentile of sorted samples: the smallest with at least p% at or below it.
+double percentile(const std::vector<double>& sorted, double p) {
+    const std::size_t rank = static_cast<std::size_t>(std::ceil(p / 100.0 * sorted.size()));
+    return sorted[std::max<std::size_t>(rank, 1) - 1];
+}
+} // namespace
+
+distribution summarize(std::vector<double> v) {
+    distribution d;
+    d.count = v.size();
+    if (v.empty())
+        return d;
+    std::sort(v.begin(), v.end());
+    d.p50_ns = percentile(v, 50);
+    d.p90_ns = percentile(v, 90);
+    d.p99_ns = percentile(v, 99);
+    d.max_ns = v.back();
+    d.mean_ns = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+    return d;
 }
 
 latency_summary scoreboard::latency() const {
@@ -64,15 +104,10 @@ latency_summary scoreboard::latency() const {
         return l;
     std::vector<double> v = m_latency_ns;
     std::sort(v.begin(), v.end());
-    // Nearest-rank percentiles: the smallest sample with at least p% of samples at or below it.
-    auto pct = [&v](double p) {
-        const std::size_t rank = static_cast<std::size_t>(std::ceil(p / 100.0 * v.size()));
-        return v[std::max<std::size_t>(rank, 1) - 1];
-    };
     l.min_ns = v.front();
     l.max_ns = v.back();
-    l.p50_ns = pct(50);
-    l.p99_ns = pct(99);
+    l.p50_ns = percentile(v, 50);
+    l.p99_ns = percentile(v, 99);
     l.mean_ns = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
     return l;
 }

@@ -1,7 +1,11 @@
 // The scoreboard: an observer outside the model that checks what came out against what went in.
 // Per SPI it knows whether an injection is still waiting to be acknowledged (for an edge SPI that
-// is exactly "pending in the vIST"), so an injection that finds one waiting was coalesced, and
-// every acknowledge must match one. It also checks that each ack notification follows a delivery.
+// is exactly "pending in the vIST"; for a level SPI, its source being high), so an injection that
+// finds one waiting was coalesced, and every acknowledge must match one. A level SPI may be taken
+// again while its device is still dropping its line, as on hardware: such an acknowledge, with no
+// event waiting (or only one raised after it), is spurious, not an error. It also checks that
+// each ack notification follows a delivery, and measures how late it comes: from the guest's last
+// deactivation of the SPI before it.
 #pragma once
 
 #include "cpu_stubs/vcpu_program.h"
@@ -17,33 +21,40 @@ class scoreboard : public cpu_stubs::guest_observer, public kvm::ack_notifier {
 public:
     explicit scoreboard(const std::vector<unsigned>& spis_per_vm, std::size_t expected_samples);
 
+    // SPI `spi` of VM `vm` is level-triggered (elaboration).
+    void set_level(unsigned vm, unsigned spi) { slot(vm, spi)->level = true; }
     // Returns true when the injection was coalesced into one still waiting.
     bool on_inject(unsigned vm, unsigned spi, const sc_core::sc_time& at);
     void on_acknowledge(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) override;
-    void on_deactivate(unsigned /*vm*/, gicv5::intid /*id*/,
-                       const sc_core::sc_time& /*at*/) override {}
+    void on_deactivate(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) override;
     void irq_acked(unsigned vm, unsigned gsi, const sc_core::sc_time& at) override;
 
     uint64_t injected() const { return m_injected; }
     uint64_t coalesced() const { return m_coalesced; }
     uint64_t delivered() const { return m_delivered; }
+    uint64_t spurious() const { return m_spurious; }
     uint64_t outstanding() const { return m_injected - m_coalesced - m_delivered; }
     // Acknowledges with no injection waiting, and notifications with no delivery before them.
     uint64_t unexpected_acknowledges() const { return m_unexpected_acks; }
     uint64_t unexpected_notifications() const { return m_unexpected_notifications; }
     latency_summary latency() const;
+    // Guest deactivation (CDDI) to the ack notifier, for VM vm.
+    distribution notifier_latency(unsigned vm) const { return summarize(m_notifier_ns[vm]); }
 
 private:
     struct spi_slot {
         bool waiting = false; // injected, not yet acknowledged
         bool delivered_since_notify = false;
-        sc_core::sc_time injected_at;
+        bool level = false;
+        bool deactivated = false; // since the last notification
+        sc_core::sc_time injected_at, deactivated_at;
     };
     spi_slot* slot(unsigned vm, unsigned spi);
 
     std::vector<std::vector<spi_slot>> m_spis;
     std::vector<double> m_latency_ns;
-    uint64_t m_injected = 0, m_coalesced = 0, m_delivered = 0;
+    std::vector<std::vector<double>> m_notifier_ns; // per VM
+    uint64_t m_injected = 0, m_coalesced = 0, m_delivered = 0, m_spurious = 0;
     uint64_t m_unexpected_acks = 0, m_unexpected_notifications = 0;
 };
 

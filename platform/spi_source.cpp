@@ -1,17 +1,194 @@
 #include "platform/spi_source.h"
 
+#include <algorithm>
+
 namespace platform {
 
-spi_source::spi_source(const source_config& cfg, unsigned nr_spis, const sc_core::sc_time& stop,
-                       uint64_t seed, kvm::vgic_v5& agent, scoreboard& sb)
+using sc_core::sc_time;
+
+spi_source::spi_source(const source_config& cfg, unsigned nr_spis, const sc_time& stop,
+                       uint64_t seed, kvm::vgic_v5& agent, scoreboard& sb, level_lines* lines,
+                       device_host* host)
     : m_cfg(cfg), m_nr_spis(nr_spis), m_period(1.0 / cfg.rate_hz, sc_core::SC_SEC),
-      m_next(m_period), m_stop(stop), m_rng(seed), m_agent(agent), m_sb(sb) {}
+      m_next(m_period), m_stop(stop), m_rng(seed), m_agent(agent), m_sb(sb), m_lines(lines),
+      m_host(host) {
+    if (m_lines && !m_host)
+        SC_REPORT_FATAL("spi_source", "a level source needs the device_host that runs it");
+}
 
 void spi_source::fire(cpu_stubs::pe& self) {
     const unsigned spi = static_cast<unsigned>(m_rng() % m_nr_spis);
-    m_sb.on_inject(m_cfg.vm, spi, m_next); // the device raised it now, even if the PE is late
-    m_agent.kvm_vgic_inject_irq(self, m_cfg.vm, spi, true);
+    // The device raised it now (m_next), even if the PE is late.
+    if (m_lines) {
+        m_lines->raise(self, *m_host, spi, m_next);
+    } else {
+        m_sb.on_inject(m_cfg.vm, spi, m_next);
+        m_agent.kvm_vgic_inject_irq(self, m_cfg.vm, spi, true);
+    }
     m_next += m_period;
+}
+
+// ---- level_lines ----------------------------------------------------------------------------
+
+level_lines::level_lines(unsigned vm, unsigned nr_spis, tracking_policy tracking,
+                         kvm::vgic_v5& agent, scoreboard& sb)
+    : m_vm(vm), m_tracking(tracking), m_agent(agent), m_sb(sb), m_lines(nr_spis) {}
+
+void level_lines::raise(cpu_stubs::pe& self, device_host& host, unsigned spi, const sc_time& at) {
+    line& l = m_lines[spi];
+    // An event while the source is high is coalesced into it, at the scoreboard too.
+    if (m_sb.on_inject(m_vm, spi, at) != l.raised)
+        SC_REPORT_ERROR("level_lines", "the scoreboard and the device disagree on a source");
+    if (l.raised)
+        return;
+    l.raised = true;
+    l.raised_at = at;
+    if (l.state != line_state::idle)
+        return; // the line is still up or listed: the drop or the notifier raises it again
+    l.host = &host;
+    host.hold();
+    assert_line(self, spi);
+}
+
+void level_lines::assert_line(cpu_stubs::pe& self, unsigned spi) {
+    m_lines[spi].state = line_state::high; // before the call, which may yield
+    m_agent.kvm_vgic_inject_irq(self, m_vm, spi, true);
+}
+
+void level_lines::on_acknowledge(unsigned vm, gicv5::intid id, const sc_time& at) {
+    if (vm != m_vm || id.type != gicv5::intid_type::SPI || id.id >= m_lines.size())
+        return;
+    line& l = m_lines[id.id];
+    // Taken again before the drop reached the IRS (the scoreboard's spurious acknowledge):
+    // nothing left to service.
+    if (!l.raised || at < l.raised_at)
+        return;
+    l.raised = false;
+    if (l.state == line_state::high) {
+        l.state = line_state::serviced;
+        l.host->post(*this, id.id, device_host::op::drop, at);
+    }
+}
+
+void level_lines::drop(cpu_stubs::pe& self, unsigned spi) {
+    line& l = m_lines[spi];
+    ++m_drops;
+    if (m_tracking == tracking_policy::ap_list) {
+        // The SPI stays listed (a high level line is never consumed, reference §8.11) until a
+        // fold finds it consumed; the notifier then decides. Set first: that fold may come as
+        // soon as the line is low, during the call.
+        l.state = line_state::listed;
+        m_agent.kvm_vgic_inject_irq(self, m_vm, spi, false);
+        return;
+    }
+    m_agent.kvm_vgic_inject_irq(self, m_vm, spi, false);
+    if (l.raised) { // raised again meanwhile, and no notifier will come: raise the line now
+        assert_line(self, spi);
+        return;
+    }
+    device_host* host = l.host;
+    l.state = line_state::idle;
+    l.host = nullptr;
+    host->release();
+}
+
+void level_lines::irq_acked(unsigned vm, unsigned gsi, const sc_time& at) {
+    if (vm != m_vm || gsi >= m_lines.size())
+        return;
+    line& l = m_lines[gsi];
+    if (l.state != line_state::listed)
+        return;
+    // KVM's irqfd_resampler_ack(): the device is asked whether its source is still up. Runs
+    // under the agent's locks, on a vCPU's PE: the injection is left to the line's host.
+    if (l.raised) {
+        l.state = line_state::resample_due;
+        l.host->post(*this, gsi, device_host::op::resample, at);
+        return;
+    }
+    device_host* host = l.host;
+    l.state = line_state::idle;
+    l.host = nullptr;
+    host->release();
+}
+
+void level_lines::resample(cpu_stubs::pe& self, unsigned spi) {
+    ++m_resamples;
+    assert_line(self, spi);
+}
+
+// ---- device_host ----------------------------------------------------------------------------
+
+void device_host::post(level_lines& lines, unsigned spi, op o, const sc_time& at) {
+    m_requests.push_back({&lines, spi, o, at});
+    const sc_time now = sc_core::sc_time_stamp();
+    m_wake.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
+}
+
+void device_host::release() {
+    --m_busy;
+    m_wake.notify(sc_core::SC_ZERO_TIME); // fire() may have nothing left to wait for
+}
+
+cpu_stubs::host_task* device_host::next_task() const {
+    // host_program's choice: the first task with the earliest time.
+    cpu_stubs::host_task* next = nullptr;
+    for (cpu_stubs::host_task* t : m_tasks)
+        if (!next || t->next_time() < next->next_time())
+            next = t;
+    return next;
+}
+
+std::size_t device_host::next_request() const {
+    std::size_t best = m_requests.size();
+    for (std::size_t i = 0; i < m_requests.size(); ++i)
+        if (best == m_requests.size() || m_requests[i].at < m_requests[best].at)
+            best = i;
+    return best;
+}
+
+sc_time device_host::next_time() const {
+    sc_time t = sc_core::sc_max_time();
+    if (const cpu_stubs::host_task* task = next_task())
+        t = task->next_time();
+    const std::size_t r = next_request();
+    if (r < m_requests.size())
+        t = std::min(t, m_requests[r].at);
+    if (m_busy > 0) // a request may come at any time: fire() waits for it
+        t = std::min(t, sc_core::sc_time_stamp());
+    return t;
+}
+
+void device_host::fire(cpu_stubs::pe& self) {
+    for (;;) {
+        cpu_stubs::host_task* task = next_task();
+        const sc_time t_task = task ? task->next_time() : sc_core::sc_max_time();
+        const std::size_t r = next_request();
+        const sc_time t_req = r < m_requests.size() ? m_requests[r].at : sc_core::sc_max_time();
+        const sc_time due = std::min(t_task, t_req);
+        if (due <= self.local_time()) {
+            if (t_req <= t_task) { // a drop must not wait behind an injection
+                const request q = m_requests[r];
+                m_requests.erase(m_requests.begin() + static_cast<std::ptrdiff_t>(r));
+                if (q.o == op::drop)
+                    q.lines->drop(self, q.spi);
+                else
+                    q.lines->resample(self, q.spi);
+            } else {
+                task->fire(self);
+            }
+            return;
+        }
+        if (m_busy == 0 && m_requests.empty())
+            return; // nothing can be asked meanwhile: host_program idles until the next task
+        // host_program's idle would not wake for a request: wait for it here instead.
+        if (self.local_time() > sc_core::sc_time_stamp()) {
+            self.sync(); // catch up first: a request may come meanwhile
+            continue;
+        }
+        if (due != sc_core::sc_max_time())
+            m_wake.notify(due - sc_core::sc_time_stamp());
+        sc_core::wait(m_wake);
+    }
 }
 
 } // namespace platform

@@ -178,7 +178,8 @@ const keys_of<source_config>& source_keys() {
         enum_key<S>("trigger", &S::trigger,
                     std::vector<std::pair<std::string, trigger_mode>>{
                         {"edge", trigger_mode::edge}, {"level", trigger_mode::level}},
-                    "Trigger mode of the injected SPI"),
+                    "Trigger mode of the VM's SPIs: edge, one injection per event; level, the "
+                    "device holds its line until the guest services the SPI"),
         frequency_key<S>("rate", &S::rate_hz, "Injections per second"),
         integer_key<S>("vm", &S::vm, 0, index_max, "", "Index of the target VM in vms"),
         integer_key<S>("host_pe", &S::host_pe, 0, index_max, "",

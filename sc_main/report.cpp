@@ -27,6 +27,59 @@ std::string plural(std::size_t n, const char* word) {
     return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
+nlohmann::ordered_json lock_report(const platform::lock_contention& l) {
+    return {{"contended", l.contended}, {"wait_ns", l.wait_ns}};
+}
+
+// One entry of "vms" (docs/report.md).
+nlohmann::ordered_json vm_report(std::size_t index, const platform::vm_results& v) {
+    const platform::distribution& n = v.notifier_latency;
+    return {
+        {"vm", index},
+        {"tracking", v.tracking},
+        {"vcpu_exits", v.vcpu_exits},
+        {"vdpend", v.vdpend},
+        {"vdrcfg", v.vdrcfg},
+        {"folds", v.folds},
+        {"fold_time_ns", {{"mean", v.fold_mean_ns}, {"max", v.fold_max_ns}}},
+        {"notifier_latency_ns",
+         {{"count", n.count},
+          {"p50", n.p50_ns},
+          {"p90", n.p90_ns},
+          {"p99", n.p99_ns},
+          {"max", n.max_ns},
+          {"mean", n.mean_ns}}},
+        {"ap_list",
+         {{"max_length", v.ap_list_max_length},
+          {"final_length", v.ap_list_final_length},
+          {"insertions", v.ap_list_insertions},
+          {"notifier_calls", v.notifier_calls}}},
+        {"locks",
+         {{"ap_list_lock", lock_report(v.ap_list_lock)}, {"irq_lock", lock_report(v.irq_locks)}}}};
+}
+
+// "VM 0 (ap_list): ...", one line per VM in the summary.
+std::string vm_line(std::size_t index, const platform::vm_results& v) {
+    std::ostringstream out;
+    out << "VM " << index << " (" << v.tracking << "): " << v.vdpend << " VDPEND, " << v.vdrcfg
+        << " VDRCFG, " << plural(v.folds, "fold");
+    if (v.folds != 0)
+        out << " (per exit mean " << human_ns(v.fold_mean_ns) << ", max " << human_ns(v.fold_max_ns)
+            << ")";
+    const platform::distribution& n = v.notifier_latency;
+    if (n.count == 0)
+        out << "; notifier latency: no samples";
+    else
+        out << "; notifier latency p50 " << human_ns(n.p50_ns) << ", p90 " << human_ns(n.p90_ns)
+            << ", p99 " << human_ns(n.p99_ns) << ", max " << human_ns(n.max_ns) << ", mean "
+            << human_ns(n.mean_ns) << " (" << plural(n.count, "sample") << ")";
+    out << "; AP list max " << v.ap_list_max_length << ", final " << v.ap_list_final_length
+        << "; contended: AP-list lock " << v.ap_list_lock.contended << " ("
+        << human_ns(v.ap_list_lock.wait_ns) << "), SPI locks " << v.irq_locks.contended << " ("
+        << human_ns(v.irq_locks.wait_ns) << ")\n";
+    return out.str();
+}
+
 } // namespace
 
 nlohmann::ordered_json make_report(const platform::platform_config& cfg,
@@ -38,7 +91,8 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
     report["interrupts"] = {{"injected", r.injected},
                             {"coalesced", r.coalesced},
                             {"delivered", r.delivered},
-                            {"lost", r.lost}};
+                            {"lost", r.lost},
+                            {"spurious", r.spurious}};
     report["latency_ns"] = {{"count", r.latency.count}, {"min", r.latency.min_ns},
                             {"p50", r.latency.p50_ns},  {"p99", r.latency.p99_ns},
                             {"max", r.latency.max_ns},  {"mean", r.latency.mean_ns}};
@@ -47,6 +101,9 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
                          {"insertions", r.ap_list_insertions},
                          {"notifier_calls", r.notifier_calls}};
     report["vcpu_exits"] = r.vcpu_exits;
+    report["vms"] = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < r.vms.size(); ++i)
+        report["vms"].push_back(vm_report(i, r.vms[i]));
     // Always an object, even when empty, so consumers need no special case.
     report["instructions"] = nlohmann::ordered_json::object();
     for (const auto& [name, count] : r.instructions)
@@ -74,7 +131,10 @@ std::string summary(const platform::platform_config& cfg, const platform::run_re
         << (r.drained ? "drained" : "NOT drained (interrupts still pending, active or listed)")
         << "\n";
     out << "interrupts: " << r.injected << " injected, " << r.coalesced << " coalesced, "
-        << r.delivered << " delivered, " << r.lost << " lost\n";
+        << r.delivered << " delivered, " << r.lost << " lost";
+    if (r.spurious != 0) // level SPIs only: rare, so only shown when there are some
+        out << ", " << r.spurious << " spurious";
+    out << "\n";
     if (r.latency.count == 0) {
         out << "latency: no samples\n";
     } else {
@@ -87,6 +147,8 @@ std::string summary(const platform::platform_config& cfg, const platform::run_re
         << r.ap_list_final_length << ", " << plural(r.ap_list_insertions, "insertion") << ", "
         << plural(r.notifier_calls, "notifier call") << "; " << plural(r.vcpu_exits, "vCPU exit")
         << "\n";
+    for (std::size_t i = 0; i < r.vms.size(); ++i)
+        out << vm_line(i, r.vms[i]);
     // Zero counts are left to the report: the platform lists every instruction it models.
     out << "instructions:";
     const char* sep = " ";
@@ -117,6 +179,19 @@ bool is_report_value_path(std::string_view path) {
     if (path.substr(0, prefix.size()) == prefix)
         return path.size() > prefix.size() &&
                path.find('.', prefix.size()) == std::string_view::npos;
+    // "vms.N.KEY": any index (how many VMs there are is the config's business), then a number in
+    // an entry of vms.
+    const std::string_view vms = "vms.";
+    if (path.substr(0, vms.size()) == vms) {
+        const std::size_t dot = path.find('.', vms.size());
+        const std::string_view index = path.substr(vms.size(), dot - vms.size());
+        if (dot == std::string_view::npos || index.empty() ||
+            index.find_first_not_of("0123456789") != std::string_view::npos)
+            return false;
+        static const nlohmann::ordered_json vm_shape = vm_report(0, platform::vm_results{});
+        const nlohmann::ordered_json* value = find_path(vm_shape, path.substr(dot + 1));
+        return value && (value->is_number() || value->is_boolean());
+    }
     // The shape of a report does not depend on the values, so an empty run stands for any run.
     static const nlohmann::ordered_json shape =
         make_report(platform::platform_config{}, platform::run_results{}, "");

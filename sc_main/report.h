@@ -19,8 +19,8 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
                                    const platform::run_results& results,
                                    const std::string& config_path);
 
-// A few lines for stdout: scenario, interrupt counts, latency, AP list, drain status, and the
-// script's outcome when the config has one.
+// A few lines for stdout: scenario, interrupt counts, latency, AP list, one line per VM, drain
+// status, and the script's outcome when the config has one.
 std::string summary(const platform::platform_config& cfg, const platform::run_results& results,
                     const std::string& config_path);
 

@@ -226,6 +226,18 @@ TEST(ConfigLoader, ErrorsInListEntriesAndEnumsNameTheIndex) {
               path + ":3:12: pes.1.role: expected one of host, vcpu, script, got 'guest'");
 }
 
+TEST(ConfigLoader, LevelSourcesAreAcceptedButNotMixedWithEdgeSourcesInOneVm) {
+    const load_result ok = load_text("sources:\n  - {trigger: level}\n  - {trigger: level}\n");
+    ASSERT_TRUE(ok.ok()) << all(ok.errors);
+    EXPECT_EQ(ok.config.platform.sources[0].trigger, platform::trigger_mode::level);
+    const std::string path = write_file("sources:\n  - {trigger: level}\n  - {trigger: edge}\n");
+    const load_result mixed = load_config(path);
+    ASSERT_EQ(mixed.errors.size(), 1u) << all(mixed.errors);
+    EXPECT_EQ(mixed.errors[0], path + ": sources.1.trigger: expected level as sources.0: the "
+                                      "sources of VM 0 share its SPIs, so they share a trigger "
+                                      "mode; got edge");
+}
+
 TEST(ConfigLoader, KeyGivenTwiceIsReported) {
     const load_result r = load_text("seed: 1\nseed: 2\n");
     ASSERT_EQ(r.errors.size(), 1u) << all(r.errors);
@@ -333,6 +345,28 @@ TEST(Expectations, PathThatNoReportHasIsAConfigError) {
     EXPECT_CONTAINS(r.errors[1], ":5:5: expect.3: "); // a string, not a number
 }
 
+TEST(Expectations, AnyVmIndexIsAcceptedWithAKeyOfAVmEntry) {
+    const load_result r = load_text("expect:\n  - vms.0.notifier_latency_ns.p99 <= 5000\n"
+                                    "  - vms.12.locks.irq_lock.wait_ns == 0\n"
+                                    "  - vms.0.nope == 0\n  - vms.x.vdpend == 0\n"
+                                    "  - vms.0.tracking == 0\n  - vms.0.ap_list == 0\n"
+                                    "  - vms.0 == 0\n");
+    ASSERT_EQ(r.errors.size(), 5u) << all(r.errors);
+    for (std::size_t i = 0; i < 5; ++i) // a string, an object and the entry are not numbers
+        EXPECT_CONTAINS(r.errors[i], ": expect." + std::to_string(i + 2) + ": ");
+
+    platform::run_results results;
+    results.vms.resize(1);
+    results.vms[0].notifier_latency.p99_ns = 4000;
+    const std::vector<expectation> e = {
+        *parse_expectation("vms.0.notifier_latency_ns.p99 <= 5000").value,
+        *parse_expectation("vms.1.vdrcfg == 0").value};
+    const std::vector<std::string> failures =
+        evaluate(e, make_report(platform::platform_config{}, results, "a.yaml"));
+    ASSERT_EQ(failures.size(), 1u) << all(failures);
+    EXPECT_CONTAINS(failures[0], "no value at 'vms.1.vdrcfg'"); // past the last VM
+}
+
 TEST(Expectations, EvaluationReportsOnlyTheFailuresWithTheirOrigin) {
     const std::string path =
         write_file("expect:\n  - interrupts.lost == 0\n  - interrupts.delivered >= 10\n"
@@ -364,9 +398,10 @@ TEST(Report, HasTheVersionedSchema) {
     EXPECT_EQ(report["schema"], "gicv5-sim-report");
     EXPECT_EQ(report["schema_version"], 1);
     EXPECT_EQ(report["config"]["file"], "a.yaml");
-    for (const char* key : {"interrupts", "latency_ns", "ap_list", "vcpu_exits", "instructions",
-                            "script", "drained", "sim_time_ns", "host_seconds"})
+    for (const char* key : {"interrupts", "latency_ns", "ap_list", "vcpu_exits", "vms",
+                            "instructions", "script", "drained", "sim_time_ns", "host_seconds"})
         EXPECT_TRUE(report.contains(key)) << key;
+    EXPECT_TRUE(report["vms"].is_array()); // an array even with no VM
     EXPECT_TRUE(report["instructions"].is_object());
     EXPECT_EQ(report["script"]["steps"], 0);
     EXPECT_TRUE(report["script"]["failures"].is_array()); // an array even with no script
@@ -443,5 +478,14 @@ TEST(Cli, BadCommandLineExitsWithStatusTwo) {
 }
 
 TEST(Cli, HelpExitsWithStatusZero) { EXPECT_EQ(run_cli({"--help"}), exit_ok); }
+
+TEST(Cli, ABadTriggerExitsWithStatusTwoNamingFileLineAndColumn) {
+    const std::string path = write_file("sources:\n  - {rate: 1MHz, trigger: pulse}\n");
+    ::testing::internal::CaptureStderr();
+    const int status = run_cli({path, "--quiet"});
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(status, exit_bad_input);
+    EXPECT_EQ(err, path + ":2:27: sources.0.trigger: expected one of edge, level, got 'pulse'\n");
+}
 
 } // namespace

@@ -73,6 +73,40 @@ TEST(DefaultScenario, TrackingNoneIssuesNoVdrcfgAndNoNotifier) {
     EXPECT_EQ(r.ap_list_insertions, 0u);
 }
 
+namespace {
+// The default scenario with its source level, for 2 ms: every event is delivered or coalesced.
+platform::run_results run_level_default(const std::string& tracking) {
+    const gicv5_sim::load_result loaded = gicv5_sim::load_config(
+        default_config, {"duration=2ms", "sources.0.trigger=level", "vms.0.tracking=" + tracking});
+    EXPECT_TRUE(loaded.ok()) << loaded.errors.front();
+    const platform::run_results r = platform::run(loaded.config.platform);
+    EXPECT_GT(r.injected, 0u);
+    EXPECT_EQ(r.lost, 0u);
+    EXPECT_EQ(r.delivered + r.coalesced, r.injected);
+    EXPECT_TRUE(r.drained);
+    // Each line is raised, then dropped when the guest services it.
+    EXPECT_EQ(r.instructions.at("VDPEND"), 2 * r.delivered);
+    EXPECT_EQ(r.instructions.at("CDHM"), 64u); // the guest made its SPIs level
+    EXPECT_EQ(r.spurious, 0u);                 // each drop lands long before the CDDI
+    EXPECT_EQ(r.unexpected_acknowledges, 0u);
+    EXPECT_EQ(r.unexpected_notifications, 0u);
+    return r;
+}
+} // namespace
+
+TEST(DefaultScenario, LevelSourcesWithAnApListDrainAndEachListingIsNotifiedOnce) {
+    const platform::run_results r = run_level_default("ap_list");
+    EXPECT_GT(r.ap_list_insertions, 0u);
+    EXPECT_EQ(r.notifier_calls, r.ap_list_insertions);
+    EXPECT_EQ(r.ap_list_final_length, 0u);
+}
+
+TEST(DefaultScenario, LevelSourcesWithTrackingNoneDrainWithoutANotifier) {
+    const platform::run_results r = run_level_default("none");
+    EXPECT_EQ(r.notifier_calls, 0u);
+    EXPECT_EQ(r.instructions.at("VDRCFG"), 0u);
+}
+
 TEST(Cli, TheDefaultRunWritesAReportAndExitsZero) {
     const std::string report = ::testing::TempDir() + "/report_default.json";
     ASSERT_EQ(run_cli({default_config, "--report", report, "--quiet"}), 0);
@@ -107,6 +141,86 @@ TEST(Cli, ABadConfigExitsTwo) {
 
 TEST(Cli, AMissingConfigFileExitsTwo) {
     EXPECT_EQ(run_cli({"/nonexistent/gicv5.yaml", "--quiet"}), 2);
+}
+
+TEST(Cli, TheReportHasOneEntryPerVmWithItsPolicysFigures) {
+    const std::string cfg = ::testing::TempDir() + "/two_vms.yaml";
+    const std::string report = ::testing::TempDir() + "/report_two_vms.json";
+    // VM 0 tracks with an AP list and gets a level source; VM 1 tracks nothing.
+    std::ofstream(cfg) << "duration: 1ms\n"
+                          "pes: [{role: host}, {role: vcpu}, {role: vcpu}]\n"
+                          "vms: [{spis: 32, tracking: ap_list}, {spis: 32, tracking: none}]\n"
+                          "sources:\n"
+                          "  - {trigger: level, rate: 200kHz, vm: 0}\n"
+                          "  - {trigger: edge, rate: 200kHz, vm: 1}\n"
+                          "expect:\n"
+                          "  - vms.0.notifier_latency_ns.p99 <= 60000\n"
+                          "  - vms.1.vdrcfg == 0\n";
+    ::testing::internal::CaptureStdout();
+    const int status = run_cli({cfg, "--report", report});
+    const std::string out = ::testing::internal::GetCapturedStdout();
+    ASSERT_EQ(status, 0) << out;
+    EXPECT_NE(out.find("\nVM 0 (ap_list): "), std::string::npos) << out;
+    EXPECT_NE(out.find("\nVM 1 (none): "), std::string::npos) << out;
+    const nlohmann::json j = read_json(report);
+    EXPECT_EQ(j["interrupts"]["lost"], 0);
+    ASSERT_EQ(j["vms"].size(), 2u);
+    uint64_t exits = 0, vdpend = 0, vdrcfg = 0;
+    for (std::size_t i = 0; i < 2; ++i) {
+        const nlohmann::json& v = j["vms"][i];
+        SCOPED_TRACE(v.dump());
+        EXPECT_EQ(v["vm"], i);
+        for (const char* k : {"vcpu_exits", "vdpend", "vdrcfg", "folds"})
+            EXPECT_TRUE(v[k].is_number_unsigned()) << k;
+        for (const char* k : {"mean", "max"})
+            EXPECT_TRUE(v["fold_time_ns"][k].is_number()) << k;
+        for (const char* k : {"count", "p50", "p90", "p99", "max", "mean"})
+            EXPECT_TRUE(v["notifier_latency_ns"][k].is_number()) << k;
+        for (const char* k : {"max_length", "final_length", "insertions", "notifier_calls"})
+            EXPECT_TRUE(v["ap_list"][k].is_number_unsigned()) << k;
+        for (const char* lock : {"ap_list_lock", "irq_lock"}) {
+            EXPECT_TRUE(v["locks"][lock]["contended"].is_number_unsigned()) << lock;
+            EXPECT_GE(v["locks"][lock]["wait_ns"].get<double>(), 0.0) << lock;
+        }
+        EXPECT_GT(v["vcpu_exits"].get<uint64_t>(), 0u);
+        EXPECT_EQ(v["ap_list"]["final_length"], 0);
+        exits += v["vcpu_exits"].get<uint64_t>();
+        vdpend += v["vdpend"].get<uint64_t>();
+        vdrcfg += v["vdrcfg"].get<uint64_t>();
+    }
+    EXPECT_EQ(exits, j["vcpu_exits"].get<uint64_t>());
+    EXPECT_EQ(vdpend, j["instructions"]["VDPEND"].get<uint64_t>());
+    EXPECT_EQ(vdrcfg, j["instructions"]["VDRCFG"].get<uint64_t>());
+
+    const nlohmann::json& ap = j["vms"][0];
+    EXPECT_EQ(ap["tracking"], "ap_list");
+    EXPECT_EQ(ap["folds"], ap["vcpu_exits"]); // every exit folds
+    EXPECT_GT(ap["fold_time_ns"]["mean"].get<double>(), 0.0);
+    EXPECT_GE(ap["fold_time_ns"]["max"].get<double>(), ap["fold_time_ns"]["mean"].get<double>());
+    EXPECT_GT(ap["ap_list"]["insertions"].get<uint64_t>(), 0u);
+    EXPECT_GE(ap["vdrcfg"].get<uint64_t>(), ap["ap_list"]["insertions"].get<uint64_t>());
+    // A level line is raised once per listing (never while listed) and dropped once.
+    EXPECT_EQ(ap["vdpend"].get<uint64_t>(), 2 * ap["ap_list"]["insertions"].get<uint64_t>());
+    const nlohmann::json& n = ap["notifier_latency_ns"];
+    EXPECT_EQ(n["count"], ap["ap_list"]["notifier_calls"]);
+    EXPECT_GT(n["count"].get<uint64_t>(), 0u);
+    EXPECT_GT(n["p50"].get<double>(), 0.0);
+    EXPECT_LE(n["p50"].get<double>(), n["p90"].get<double>());
+    EXPECT_LE(n["p90"].get<double>(), n["p99"].get<double>());
+    EXPECT_LE(n["p99"].get<double>(), n["max"].get<double>());
+    EXPECT_LE(n["mean"].get<double>(), n["max"].get<double>());
+    EXPECT_LE(n["max"].get<double>(), 50000.0 + 2000.0); // within one exit interval (50 us)
+
+    const nlohmann::json& none = j["vms"][1];
+    EXPECT_EQ(none["tracking"], "none");
+    EXPECT_GT(none["vdpend"].get<uint64_t>(), 0u);
+    EXPECT_EQ(none["vdrcfg"], 0);
+    EXPECT_EQ(none["folds"], 0);
+    EXPECT_EQ(none["fold_time_ns"]["max"], 0.0);
+    EXPECT_EQ(none["notifier_latency_ns"]["count"], 0);
+    EXPECT_EQ(none["notifier_latency_ns"]["p99"], 0.0);
+    EXPECT_EQ(none["ap_list"]["insertions"], 0);
+    EXPECT_EQ(none["ap_list"]["notifier_calls"], 0);
 }
 
 // ---- directed scenarios: configs/physical_*.yaml and virtual_*.yaml, one TEST each ----
