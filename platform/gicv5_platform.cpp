@@ -285,11 +285,20 @@ run_results gicv5_platform::results() const {
         }
         r.vms.push_back(std::move(v));
     }
-    for (const cpu_stubs::vcpu_program* v : m_vcpus)
+    for (const cpu_stubs::vcpu_program* v : m_vcpus) {
+        r.vcpu_switches += v->switches();
         for (std::size_t c = 0; c < v->vcpu_count(); ++c) {
-            r.vcpu_exits += v->stats(c).exits;
-            r.vms[v->params(c).vm].vcpu_exits += v->stats(c).exits;
+            const cpu_stubs::vcpu_stats& st = v->stats(c);
+            vm_results& vm = r.vms[v->params(c).vm];
+            r.vcpu_exits += st.exits;
+            vm.vcpu_exits += st.exits;
+            vm.wfi_blocks += st.wfi_blocks;
+            vm.doorbell_wakeups += st.wakeups;
+            vm.timer_irqs += st.timer_irqs;
+            vm.preempts += st.preempts;
         }
+    }
+    r.doorbells = irs.doorbells();
     for (std::size_t i = 0; i < gicv5::gic_insn_count; ++i) {
         const auto insn = static_cast<gicv5::gic_insn>(i);
         uint64_t n = 0;

@@ -47,6 +47,9 @@ struct vm_results {
     uint64_t notifier_calls = 0;
     lock_contention ap_list_lock; // vgic_dist::ap_list_lock
     lock_contention irq_locks;    // summed over the VM's vgic_irq::irq_lock
+    // Its vCPUs, summed: WFI blocks, doorbells that woke one, virtual-timer interrupts taken,
+    // interrupts taken inside a handler (nesting).
+    uint64_t wfi_blocks = 0, doorbell_wakeups = 0, timer_irqs = 0, preempts = 0;
 };
 
 struct run_results {
@@ -64,6 +67,8 @@ struct run_results {
     uint64_t notifier_calls = 0;
     uint64_t vcpu_exits = 0;
     std::vector<vm_results> vms; // per VM, in VM order
+    uint64_t vcpu_switches = 0;  // a vCPU put so that another of its PE could run
+    uint64_t doorbells = 0;      // doorbells the IRS rang
     // GIC instructions executed, by name (VDPEND, VDRCFG, CDIA, CDEOI, CDDI, ...), all PEs.
     std::map<std::string, uint64_t> instructions;
     // Cross-checks that must stay 0: an acknowledge with no injection waiting, an ack

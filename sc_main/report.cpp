@@ -55,7 +55,12 @@ nlohmann::ordered_json vm_report(std::size_t index, const platform::vm_results& 
           {"insertions", v.ap_list_insertions},
           {"notifier_calls", v.notifier_calls}}},
         {"locks",
-         {{"ap_list_lock", lock_report(v.ap_list_lock)}, {"irq_lock", lock_report(v.irq_locks)}}}};
+         {{"ap_list_lock", lock_report(v.ap_list_lock)}, {"irq_lock", lock_report(v.irq_locks)}}},
+        {"vcpus",
+         {{"wfi_blocks", v.wfi_blocks},
+          {"doorbell_wakeups", v.doorbell_wakeups},
+          {"timer_irqs", v.timer_irqs},
+          {"preempts", v.preempts}}}};
 }
 
 // "VM 0 (ap_list): ...", one line per VM in the summary.
@@ -76,7 +81,12 @@ std::string vm_line(std::size_t index, const platform::vm_results& v) {
     out << "; AP list max " << v.ap_list_max_length << ", final " << v.ap_list_final_length
         << "; contended: AP-list lock " << v.ap_list_lock.contended << " ("
         << human_ns(v.ap_list_lock.wait_ns) << "), SPI locks " << v.irq_locks.contended << " ("
-        << human_ns(v.irq_locks.wait_ns) << ")\n";
+        << human_ns(v.irq_locks.wait_ns) << ")";
+    if (v.wfi_blocks != 0 || v.timer_irqs != 0 || v.preempts != 0)
+        out << "; vCPUs: " << v.wfi_blocks << " WFI blocks, " << v.doorbell_wakeups
+            << " doorbell wake-ups, " << v.timer_irqs << " timer interrupts, " << v.preempts
+            << " nested";
+    out << "\n";
     return out.str();
 }
 
@@ -101,6 +111,7 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
                          {"insertions", r.ap_list_insertions},
                          {"notifier_calls", r.notifier_calls}};
     report["vcpu_exits"] = r.vcpu_exits;
+    report["scheduling"] = {{"vcpu_switches", r.vcpu_switches}, {"doorbells", r.doorbells}};
     report["vms"] = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < r.vms.size(); ++i)
         report["vms"].push_back(vm_report(i, r.vms[i]));

@@ -259,6 +259,47 @@ TEST_P(DirectedScenario, RunsWithEveryScriptCheckHeldAndExitsZero) {
 INSTANTIATE_TEST_SUITE_P(Configs, DirectedScenario, ::testing::ValuesIn(directed_configs()),
                          [](const auto& info) { return info.param; });
 
+// ---- workload configs: every other configs/*.yaml runs, drains, loses nothing and meets its
+// own expect: block ----
+
+namespace {
+
+std::vector<std::string> workload_configs() {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(GICV5_SOURCE_DIR "/configs")) {
+        const std::string name = e.path().stem().string();
+        const bool directed = name.rfind("physical_", 0) == 0 || name.rfind("virtual_", 0) == 0;
+        if (!directed && e.path().extension() == ".yaml")
+            names.push_back(name);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+class WorkloadConfig : public ::testing::TestWithParam<std::string> {};
+
+} // namespace
+
+TEST_P(WorkloadConfig, DrainsLosesNothingAndMeetsItsExpectations) {
+    const std::string cfg = std::string(GICV5_SOURCE_DIR) + "/configs/" + GetParam() + ".yaml";
+    const std::string report = ::testing::TempDir() + "/report_" + GetParam() + ".json";
+    ::testing::internal::CaptureStderr();
+    const int status = run_cli({cfg, "--report", report, "--quiet"});
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(status, 0) << err;
+    const nlohmann::json j = read_json(report);
+    EXPECT_TRUE(j["drained"].get<bool>());
+    EXPECT_EQ(j["interrupts"]["lost"].get<uint64_t>(), 0u);
+    EXPECT_GT(j["interrupts"]["delivered"].get<uint64_t>(), 0u);
+    EXPECT_EQ(j["checks"]["unexpected_acknowledges"].get<uint64_t>(), 0u);
+    EXPECT_EQ(j["checks"]["unexpected_notifications"].get<uint64_t>(), 0u);
+    for (const auto& vm : j["vms"])
+        EXPECT_EQ(vm["ap_list"]["final_length"].get<uint64_t>(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Configs, WorkloadConfig, ::testing::ValuesIn(workload_configs()),
+                         [](const auto& info) { return info.param; });
+
 TEST(DirectedScenarioCli, AWrongScriptExpectationIsPrintedAndExitsOne) {
     const std::string cfg = ::testing::TempDir() + "/script_fails.yaml";
     const std::string report = ::testing::TempDir() + "/report_script_fails.json";
