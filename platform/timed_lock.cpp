@@ -15,16 +15,26 @@ void lock_order::acquiring(unsigned pe, unsigned rank, const char* lock_name) {
 void timed_lock::lock(cpu_stubs::pe& pe, lock_order& order, const sc_core::sc_time& cost) {
     order.acquiring(pe.index(), m_rank, m_name);
     pe.spend(cost);
-    if (m_holder >= 0) {
+    const sc_core::sc_time start = pe.local_time();
+    bool spun = false;
+    while (m_holder >= 0) { // held now: spin, letting the holder run, then look again
+        spun = true;
+        pe.spend(cost);
+        pe.sync();
+    }
+    // Held, in simulated time, by another PE when this one arrives: its holder ran ahead of us
+    // under temporal decoupling and has released it since. Spin until its release.
+    if (m_last_holder != static_cast<int>(pe.index()) && m_held_from <= pe.local_time() &&
+        pe.local_time() < m_free_at) {
+        spun = true;
+        pe.idle_until(m_free_at);
+    }
+    if (spun) {
         ++m_contended;
-        const sc_core::sc_time start = pe.local_time();
-        while (m_holder >= 0) { // spin: let the holder run, then look again
-            pe.spend(cost);
-            pe.sync();
-        }
         m_wait_time += pe.local_time() - start;
     }
     m_holder = static_cast<int>(pe.index());
+    m_held_from = pe.local_time();
 }
 
 void timed_lock::unlock(cpu_stubs::pe& pe, lock_order& order) {
@@ -32,6 +42,8 @@ void timed_lock::unlock(cpu_stubs::pe& pe, lock_order& order) {
         SC_REPORT_FATAL("timed_lock",
                         (std::string(m_name) + " released by a PE that does not hold it").c_str());
     m_holder = -1;
+    m_last_holder = static_cast<int>(pe.index());
+    m_free_at = pe.local_time();
     order.released(pe.index(), m_rank);
 }
 

@@ -1,8 +1,10 @@
 // A host spinlock as a timed resource: acquiring costs time, a held lock makes others spin
-// (re-try every `cost` until it is free, counted as contention), and the lock order is checked
-// per PE.
-// SystemC threads are cooperative, so the lock is only ever seen held when its holder yielded
-// (synced its local time) inside the critical section.
+// (counted as contention, with the time spun), and the lock order is checked per PE.
+// SystemC threads are cooperative and PEs run ahead of the kernel under temporal decoupling, so
+// the lock also remembers its last hold interval in simulated time: a PE whose acquire falls
+// inside another PE's interval spins until that release. SIMPLIFICATION: only the last interval
+// is kept, and a PE that arrives before it (its thread ran later) is not delayed; the order of
+// holders within one quantum may thus differ from simulated-time order.
 #pragma once
 
 #include "cpu_stubs/pe.h"
@@ -41,6 +43,8 @@ private:
     const char* m_name;
     unsigned m_rank;
     int m_holder = -1;
+    int m_last_holder = -1;
+    sc_core::sc_time m_held_from, m_free_at; // the last hold interval
     uint64_t m_contended = 0;
     sc_core::sc_time m_wait_time;
 };

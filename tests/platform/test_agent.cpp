@@ -287,3 +287,49 @@ TEST(AgentApList, AFoldRacingAReassertNeverLeavesAPendingSpiUnlisted) { // §8.1
     EXPECT_LT(st.notifier_calls, skew_ns.size());            // the late ones win
     EXPECT_EQ(dist(s).spis[7].refcount, 1u);
 }
+
+TEST(AgentLocks, TwoHostPesInjectingOneSpiAtOnceSpinOnItsLock) { // issue 5 point 5
+    // Both host PEs inject SPI 7 at the same simulated times: one of them finds the SPI's lock
+    // held (by the other, which holds it over its VDPEND) and spins until it is released.
+    platform::platform_config cfg = two_pe_config();
+    cfg.pes.push_back({platform::pe_role::host});
+    scripted_platform s(cfg);
+    s.on(VCPU_PE, [&](pe& p) { ready_guest(s, p); });
+    for (unsigned host : {0u, 2u})
+        s.on(host, [&](pe& p) {
+            s.agent().wait_until_ready(p);
+            for (int i = 0; i < 5; ++i) {
+                p.idle_until(sc_core::sc_time(200 + 10 * i, sc_core::SC_US));
+                inject(s, p, 7);
+            }
+        });
+    s.run();
+    const platform::kvm::vgic_irq& irq = dist(s).spis[7];
+    // At most once per round (the second PE to arrive), and in most rounds: within a quantum
+    // the PE whose thread runs second may have arrived first (timed_lock.h, SIMPLIFICATION).
+    EXPECT_LE(irq.irq_lock.contended(), 5u);
+    EXPECT_GE(irq.irq_lock.contended(), 3u);
+    // Each spin lasts at least the holder's VDPEND (one GIC instruction, 10 ns).
+    EXPECT_GE(irq.irq_lock.wait_time(),
+              sc_core::sc_time(10, sc_core::SC_NS) * static_cast<double>(irq.irq_lock.contended()));
+    EXPECT_EQ(dist(s).stats.vdpend, 10u);
+}
+
+TEST(AgentLocks, InjectionsThatDoNotOverlapNeverSpin) {
+    platform::platform_config cfg = two_pe_config();
+    cfg.pes.push_back({platform::pe_role::host});
+    scripted_platform s(cfg);
+    s.on(VCPU_PE, [&](pe& p) { ready_guest(s, p); });
+    for (unsigned host : {0u, 2u})
+        s.on(host, [&, host](pe& p) {
+            s.agent().wait_until_ready(p);
+            for (int i = 0; i < 5; ++i) {
+                // 5 us apart: each injection is long over when the other PE's comes.
+                p.idle_until(sc_core::sc_time(200 + 10 * i + 5 * (host == 2), sc_core::SC_US));
+                inject(s, p, 7);
+            }
+        });
+    s.run();
+    EXPECT_EQ(dist(s).spis[7].irq_lock.contended(), 0u);
+    EXPECT_EQ(dist(s).ap_list_lock.contended(), 0u);
+}
