@@ -123,6 +123,7 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
         }
         if (idle) // no doorbell possible: the vCPU keeps running
             idle_since = self.local_time();
+        m_host.vcpu_enter(self, p.vm, p.vcpu);
         self.set_el(exception_level::EL1);
         self.sync_if_needed();
     }
@@ -141,6 +142,10 @@ void vcpu_program::take_host_irqs(pe& self) {
                 ++o.stats.wakeups;
             }
     }
+    // A kick (reschedule IPI) wakes a blocked vCPU that has something queued for it.
+    for (vcpu& o : m_vcpus)
+        if (o.blocked && m_host.vcpu_has_wakeup(o.params.vm, o.params.vcpu))
+            o.blocked = false;
 }
 
 void vcpu_program::guest_boot(pe& self, vcpu& v) {
@@ -148,15 +153,21 @@ void vcpu_program::guest_boot(pe& self, vcpu& v) {
     self.msr(sysreg::ICC_PCR_EL1, gicv5::PRIORITY_LOWEST);
     self.msr(sysreg::ICC_CR0_EL1, gicv5::ICC_CR0_EL1::EN.make(1));
     const vcpu_params& p = v.params;
-    if (p.timer_period != sc_core::SC_ZERO_TIME) {
-        // The arch timer driver: the timer PPI's priority and enable, then the first tick.
-        constexpr unsigned ppi = gicv5::PPI_CNTV;
+    // A PPI's priority and enable, as the guest's drivers set them.
+    auto enable_ppi = [&self](unsigned ppi, uint8_t prio) {
         const auto prio_reg =
             static_cast<sysreg>(static_cast<unsigned>(sysreg::ICC_PPI_PRIORITYR0_EL1) + ppi / 8);
-        self.msr(prio_reg, self.mrs(prio_reg) | uint64_t{p.timer_priority} << (8 * (ppi % 8)));
+        const unsigned lane = 8 * (ppi % 8);
+        self.msr(prio_reg,
+                 (self.mrs(prio_reg) & ~(uint64_t{0xff} << lane)) | uint64_t{prio} << lane);
         const sysreg enabler =
             ppi < 64 ? sysreg::ICC_PPI_ENABLER0_EL1 : sysreg::ICC_PPI_ENABLER1_EL1;
         self.msr(enabler, self.mrs(enabler) | uint64_t{1} << (ppi % 64));
+    };
+    enable_ppi(gicv5::PPI_SW_PPI, p.priority);
+    if (p.timer_period != sc_core::SC_ZERO_TIME) {
+        // The arch timer driver: the timer PPI, then the first tick.
+        enable_ppi(gicv5::PPI_CNTV, p.timer_priority);
         v.timer_due = self.local_time() + p.timer_period;
         self.set_cntv({true, v.timer_due});
     }
@@ -180,8 +191,10 @@ void vcpu_program::handle_irq(pe& self, vcpu& v, unsigned depth) {
     if (!gicv5::CDIA_RESULT::VALID.test(r))
         return; // the HPPI went away before the acknowledge
     const gicv5::intid id = gicv5::intid::decode(r);
-    const bool tick = id.type == gicv5::intid_type::PPI && id.id == gicv5::PPI_CNTV;
-    if (m_observer && !tick)
+    const bool ppi = id.type == gicv5::intid_type::PPI;
+    const bool tick = ppi && id.id == gicv5::PPI_CNTV;
+    v.stats.sw_ppis += ppi && id.id == gicv5::PPI_SW_PPI;
+    if (m_observer && !ppi) // the scoreboard follows the SPIs
         m_observer->on_acknowledge(p.vm, id, self.local_time());
     self.insn(gic_insn::GSB_ACK);
     if (p.eoi_split)
@@ -211,7 +224,7 @@ void vcpu_program::handle_irq(pe& self, vcpu& v, unsigned depth) {
     if (!p.eoi_split)
         self.insn(gic_insn::CDEOI);
     self.insn(gic_insn::CDDI, id.encode());
-    if (m_observer && !tick)
+    if (m_observer && !ppi)
         m_observer->on_deactivate(p.vm, id, self.local_time());
     ++v.stats.handled;
 }

@@ -6,8 +6,9 @@
 // once in eoi split mode, the handler for handler_time, then the drop if not done yet and the
 // deactivate (GIC CDDI). With nesting, an interrupt that beats the running priority preempts the
 // handler. At its first run, vCPU 0 configures its VM's SPIs as a guest OS does: CDPRI, CDAFF,
-// CDHM, CDEN each; a vCPU with a timer enables its PPI (ICC_PPI_PRIORITYR, ICC_PPI_ENABLER) and
-// starts it. With wfi, a guest with nothing to do for wfi_after executes WFI.
+// CDHM, CDEN each; each vCPU enables SW_PPI, and a vCPU with a timer its timer PPI
+// (ICC_PPI_PRIORITYR, ICC_PPI_ENABLER), and starts the timer. With wfi, a guest with nothing to do
+// for wfi_after executes WFI.
 //
 // Host side, all at EL2 on this PE (KVM's vcpu_run loop):
 // - a vCPU exits every exit_interval of its running time, and on a physical IRQ; each exit runs
@@ -39,6 +40,12 @@ struct vcpu_host_if {
     // WFI, ask for a doorbell. Returns whether a doorbell was requested (it is not when the
     // guest's interface is disabled or its priorities leave none that could ring).
     virtual bool vcpu_put(pe& self, unsigned vm, unsigned vcpu, bool wfi) = 0;
+    // KVM's entry path after an exit (vgic_v5_flush_ppi_state()): what the hypervisor queued for
+    // the guest meanwhile reaches the hardware.
+    virtual void vcpu_enter(pe& self, unsigned vm, unsigned vcpu) = 0;
+    // KVM kvm_arch_vcpu_runnable(): a blocked vCPU has something to wake for (its doorbell rang,
+    // or an interrupt was queued for it).
+    virtual bool vcpu_has_wakeup(unsigned vm, unsigned vcpu) const = 0;
     // A physical IRQ taken at EL2 on this PE: acknowledges and handles it.
     struct irq_result {
         bool taken = false;    // an interrupt was acknowledged
@@ -83,6 +90,7 @@ struct vcpu_stats {
     uint64_t wakeups = 0;  // doorbells that woke it
     uint64_t preempts = 0; // nested interrupts taken inside a handler
     uint64_t timer_irqs = 0;
+    uint64_t sw_ppis = 0; // SW_PPI interrupts taken (KVM_IRQ_LINE for a PPI)
 };
 
 class vcpu_program : public pe_program {

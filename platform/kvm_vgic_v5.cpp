@@ -119,6 +119,19 @@ void vgic_v5::host_ist_init(pe& self) {
     wait_for_idle(self, irs_reg::IRS_IST_STATUSR, IRS_IST_STATUSR::IDLE);
     m_lpis = true;
     m_doorbell_owner.resize(std::size_t{1} << id_bits);
+    // Linux's IPIs are LPIs: one reschedule IPI per PE, aimed at it (kvm_vcpu_kick() sends it).
+    if (m_params.pes > m_doorbell_owner.size())
+        return;
+    m_ipi_base = m_next_lpi;
+    m_next_lpi += m_params.pes;
+    for (unsigned pe_index = 0; pe_index < m_params.pes; ++pe_index) {
+        const uint64_t id = lpi(m_ipi_base + pe_index).encode();
+        self.insn(gic_insn::CDPRI, id | CD_OPERAND::PRIORITY.make(DOORBELL_PRIORITY));
+        self.insn(gic_insn::CDAFF, id | CD_OPERAND::IAFFID.make(pe_index));
+        self.insn(gic_insn::CDEN, id);
+    }
+    self.insn(gic_insn::GSB_SYS);
+    m_ipis = true;
 }
 
 void vgic_v5::doorbell_init(pe& self, vgic_dist& d, unsigned vcpu) {
@@ -129,7 +142,7 @@ void vgic_v5::doorbell_init(pe& self, vgic_dist& d, unsigned vcpu) {
         return;
     c.doorbell = m_next_lpi++;
     c.has_doorbell = true;
-    m_doorbell_owner[c.doorbell] = {d.vm_id, vcpu};
+    m_doorbell_owner[c.doorbell] = {true, d.vm_id, vcpu};
     const uint64_t id = lpi(c.doorbell).encode();
     self.insn(gic_insn::CDPRI, id | CD_OPERAND::PRIORITY.make(DOORBELL_PRIORITY));
     self.insn(gic_insn::CDAFF, id | CD_OPERAND::IAFFID.make(c.pe));
@@ -243,6 +256,39 @@ void vgic_v5::vcpu_load(pe& self, unsigned vm, unsigned vcpu) {
     if (ICH_CONTEXTR_EL2::F.test(self.mrs(sysreg::ICH_CONTEXTR_EL2)))
         SC_REPORT_ERROR("kvm", "ICH_CONTEXTR_EL2.F = 1: the vPE could not be made resident");
     c.db_fired = false;
+    c.loaded = true;
+}
+
+void vgic_v5::vcpu_enter(pe& self, unsigned vm, unsigned vcpu) {
+    // KVM vgic_v5_flush_ppi_state() on the way back in: latches queued while the vCPU ran (a
+    // kicked SW_PPI) join what the hardware holds pending.
+    vgic_cpu& c = m_vms[vm]->cpus[vcpu];
+    if (c.ppi_latch[0] == 0)
+        return;
+    self.msr(sysreg::ICH_PPI_PENDR0_EL2,
+             self.mrs(sysreg::ICH_PPI_PENDR0_EL2) | (c.ppi_latch[0] & ~GUEST_DVI0));
+    c.ppi_latch = {};
+}
+
+bool vgic_v5::vcpu_has_wakeup(unsigned vm, unsigned vcpu) const {
+    // KVM kvm_arch_vcpu_runnable(): its doorbell rang, or a PPI it has enabled is queued
+    // (vgic_v5_has_pending_ppi(), without its priority test: the guest's PPIs use priorities
+    // below its mask).
+    const vgic_cpu& c = m_vms[vm]->cpus[vcpu];
+    return c.db_fired || (c.ppi_latch[0] & c.ppi_enable[0]) != 0;
+}
+
+void vgic_v5::kvm_vgic_inject_ppi(pe& self, unsigned vm, unsigned vcpu, unsigned ppi) {
+    vgic_cpu& c = m_vms[vm]->cpus[vcpu];
+    self.spend(m_params.costs.inject_cost);
+    if (ppi >= 64 || !(GUEST_PPIS0 & ~GUEST_DVI0 & uint64_t{1} << ppi)) {
+        SC_REPORT_WARNING("kvm", "KVM_IRQ_LINE for a PPI the guest cannot be given (SW_PPI only)");
+        return;
+    }
+    c.ppi_latch[0] |= uint64_t{1} << ppi; // SW_PPI is edge: a latch
+    // kvm_make_request(KVM_REQ_IRQ_PENDING) and kvm_vcpu_kick(): the reschedule IPI to its PE.
+    if (m_ipis)
+        self.insn(gic_insn::CDPEND, lpi(m_ipi_base + c.pe).encode() | CD_OPERAND::PENDING.make(1));
 }
 
 bool vgic_v5::vcpu_put(pe& self, unsigned vm, unsigned vcpu, bool wfi) {
@@ -254,6 +300,7 @@ bool vgic_v5::vcpu_put(pe& self, unsigned vm, unsigned vcpu, bool wfi) {
     c.apr = self.mrs(sysreg::ICH_APR_EL2);
     c.vmcr = self.mrs(sysreg::ICH_VMCR_EL2);
     vgic_v5_save_ppi_state(self, c);
+    c.loaded = false;
     c.timer = self.cntv(); // kvm_timer_vcpu_put(): the next vCPU here gets its own timer
     self.set_cntv({});
     c.db_fired = false;
@@ -315,7 +362,9 @@ vgic_v5::irq_result vgic_v5::host_irq(pe& self) {
     self.insn(gic_insn::GSB_ACK);
     self.insn(gic_insn::CDEOI);
     self.insn(gic_insn::CDDI, id.encode());
-    if (id.type != intid_type::LPI || id.id >= m_next_lpi)
+    // A reschedule IPI needs nothing more: taking it made the vCPU exit, or woke the PE.
+    if (id.type != intid_type::LPI || id.id >= m_doorbell_owner.size() ||
+        !m_doorbell_owner[id.id].valid)
         return r;
     // KVM's doorbell handler: db_fired, KVM_REQ_IRQ_PENDING, kick the vCPU.
     const doorbell_owner& o = m_doorbell_owner[id.id];

@@ -85,6 +85,7 @@ struct vgic_cpu {
     bool has_doorbell = false;
     unsigned pe = 0;       // where it runs; its doorbell is aimed there
     bool db_fired = false; // KVM: vgic_v5.db_fired
+    bool loaded = false;   // between vcpu_load and vcpu_put
     uint64_t doorbells = 0;
     // The guest's PPIs as KVM shadows them between runs (reference §6.1): enables, active
     // states, pending edge latches (edges seen at exits are folded in), priority registers.
@@ -164,14 +165,23 @@ public:
     void vcpu_load(cpu_stubs::pe& self, unsigned vm, unsigned vcpu) override;
     void vcpu_exit(cpu_stubs::pe& self, unsigned vm, unsigned vcpu) override;
     bool vcpu_put(cpu_stubs::pe& self, unsigned vm, unsigned vcpu, bool wfi) override;
+    void vcpu_enter(cpu_stubs::pe& self, unsigned vm, unsigned vcpu) override;
+    bool vcpu_has_wakeup(unsigned vm, unsigned vcpu) const override;
     irq_result host_irq(cpu_stubs::pe& self) override;
+
+    // KVM_IRQ_LINE for a PPI of one vCPU (userspace may drive only SW_PPI, an edge PPI): the
+    // pending latch, then KVM_REQ_IRQ_PENDING and a kick of the vCPU
+    // (vgic_v5_ppi_queue_irq_unlock): a reschedule IPI to its PE, which makes it exit (or wakes it)
+    // so that the next entry flushes the latch into ICH_PPI_PENDR.
+    void kvm_vgic_inject_ppi(cpu_stubs::pe& self, unsigned vm, unsigned vcpu, unsigned ppi);
 
     // VM lifecycle (kvm_vgic_v5_lifecycle.cpp), run on a host PE at EL2.
     //
     // KVM's kvm_vgic_destroy() with vgic_v5_teardown(): IRS_VMAP_VMR U = 1, then drop every AP-list
     // entry and its reference, without ack notifier. The caller ensures no vCPU of the VM is
-    // resident and no injection for it is in flight (KVM destroys a VM only after its last
-    // user). A failed unmap leaks the VM (leaked = true, a warning), as KVM leaks the VM ID.
+    // loaded (an error otherwise) and no injection for it is in flight (KVM destroys a VM only
+    // after its last user). A failed unmap leaks the VM (leaked = true, a warning), as KVM leaks
+    // the VM ID.
     void vm_teardown(cpu_stubs::pe& self, unsigned vm);
     // Save: IRS_SAVE_VMR S = 1, Q = 1 (the VM stays quiesced), then the SPI vIST read back
     // through memory, one 32-bit ISTE per SPI.
@@ -219,8 +229,11 @@ private:
     bool m_lpis = false;
     uint32_t m_next_lpi = 0;
     struct doorbell_owner {
+        bool valid = false;
         unsigned vm = 0, vcpu = 0;
     };
+    uint32_t m_ipi_base = 0; // LPI of PE i's reschedule IPI: m_ipi_base + i (Linux: IPIs are LPIs)
+    bool m_ipis = false;
     std::vector<doorbell_owner> m_doorbell_owner; // index: LPI ID
     lock_order m_order;
     std::vector<std::unique_ptr<vgic_dist>> m_vms;

@@ -37,8 +37,12 @@ void vgic_v5::vm_teardown(pe& self, unsigned vm) {
         SC_REPORT_WARNING("kvm", (vm_name(d) + " torn down twice: ignored").c_str());
         return;
     }
-    // Residency is not checked: vcpu_load/vcpu_put do not record it. KVM destroys a VM only
-    // once its vCPUs are gone, so the caller must have put them all (vcpu_put).
+    // KVM destroys a VM only once its vCPUs are gone: every one must have been put.
+    for (const vgic_cpu& c : d.cpus)
+        if (c.loaded) {
+            SC_REPORT_ERROR("kvm", (vm_name(d) + " torn down with a vCPU still loaded").c_str());
+            return;
+        }
     d.torn_down = true; // from here on injections are refused and exits do nothing
     const uint16_t id = static_cast<uint16_t>(d.vm_id);
 

@@ -333,3 +333,32 @@ TEST(AgentLocks, InjectionsThatDoNotOverlapNeverSpin) {
     EXPECT_EQ(dist(s).spis[7].irq_lock.contended(), 0u);
     EXPECT_EQ(dist(s).ap_list_lock.contended(), 0u);
 }
+
+TEST(AgentPpi, ASwPpiPendingAtPutIsFoldedIntoItsLatchAndRestoredAtLoad) { // §6.1
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        boot_and_load(s, p);
+        at_el(p, exception_level::EL1, [&] {
+            p.msr(sysreg::ICC_PPI_PRIORITYR0_EL1, uint64_t{0x10} << (8 * PPI_SW_PPI));
+            p.msr(sysreg::ICC_PPI_ENABLER0_EL1, uint64_t{1} << PPI_SW_PPI);
+            p.msr(sysreg::ICC_PCR_EL1, 0); // masked: the guest cannot take it yet
+            p.msr(sysreg::ICC_CR0_EL1, 1);
+        });
+        at_el(p, exception_level::EL2, [&] {
+            s.agent().kvm_vgic_inject_ppi(p, 0, 0, PPI_SW_PPI);
+            s.agent().vcpu_enter(p, 0, 0); // the kick's exit and re-entry flush the latch
+            EXPECT_EQ(p.mrs(sysreg::ICH_PPI_PENDR0_EL2), uint64_t{1} << PPI_SW_PPI);
+            s.agent().vcpu_put(p, 0, 0, false);
+            // Folded: the edge that came while the vCPU ran is kept for its next run.
+            EXPECT_EQ(dist(s).cpus[0].ppi_latch[0], uint64_t{1} << PPI_SW_PPI);
+            EXPECT_EQ(p.mrs(sysreg::ICH_PPI_DVIR0_EL2), 0u);
+            s.agent().vcpu_load(p, 0, 0);
+            EXPECT_EQ(p.mrs(sysreg::ICH_PPI_PENDR0_EL2), uint64_t{1} << PPI_SW_PPI);
+            EXPECT_EQ(dist(s).cpus[0].ppi_latch[0], 0u); // consumed by the flush
+        });
+        at_el(p, exception_level::EL1, [&] { p.msr(sysreg::ICC_PCR_EL1, PRIORITY_LOWEST); });
+        settle(p);
+        EXPECT_EQ(cdia(p), ppi(PPI_SW_PPI).encode() | CDIA_RESULT::VALID.make(1));
+    });
+    s.run();
+}

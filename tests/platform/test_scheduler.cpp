@@ -126,3 +126,55 @@ TEST(Scheduler, EachVcpuTicksOnItsVirtualTimerAcrossSwitchesAndWfi) { // §6.1, 
     EXPECT_EQ(s.plat->irs.doorbells(), 0u); // the timer wakes them, not the IRS
     EXPECT_EQ(s.r.unexpected_acknowledges, 0u);
 }
+
+namespace {
+// VM 0's one vCPU on PE 1 under the real scheduler; PE 0's script is the host, which brings
+// the VM up and then injects SW_PPI at 300 us (KVM_IRQ_LINE for a PPI).
+struct ppi_kick {
+    std::unique_ptr<gicv5_platform> plat;
+    std::unique_ptr<cpu_stubs::vcpu_program> vcpu;
+    std::unique_ptr<cpu_stubs::script_program> host;
+    uint64_t sw_ppis_at_320us = 0;
+
+    explicit ppi_kick(const platform_config& c) {
+        tlm::tlm_global_quantum::instance().set(c.timing.quantum);
+        plat = std::make_unique<gicv5_platform>("top", c, build_options{false});
+        cpu_stubs::vcpu_params vp;
+        vp.spis.assign(c.vms[0].spis, gicv5::handling_mode::edge);
+        vp.exit_interval = c.vms[0].exit_interval;
+        vp.wfi = c.vms[0].guest.wfi;
+        vp.wfi_after = c.vms[0].guest.wfi_after;
+        vcpu = std::make_unique<cpu_stubs::vcpu_program>(
+            std::vector<cpu_stubs::vcpu_params>{vp}, c.hypervisor.time_slice, plat->agent, nullptr);
+        host = std::make_unique<cpu_stubs::script_program>([this](cpu_stubs::pe& p) {
+            plat->agent.host_init(p);
+            plat->agent.vm_init(p, 0);
+            p.idle_until(sc_time(300, SC_US));
+            plat->agent.kvm_vgic_inject_ppi(p, 0, 0, gicv5::PPI_SW_PPI);
+            p.idle_until(sc_time(320, SC_US));
+            sw_ppis_at_320us = vcpu->stats(0).sw_ppis;
+        });
+        plat->pes[0]->load(*host);
+        plat->pes[1]->load(*vcpu);
+        sc_core::sc_start(sc_time(1, SC_MS));
+    }
+};
+} // namespace
+
+TEST(Scheduler, ASwPpiInjectedIntoARunningVcpuKicksItInsteadOfWaitingForAnExit) { // §6.1
+    platform_config c = shared_pe(1, 1);
+    c.vms[0].exit_interval = sc_time(10, SC_MS); // no exit of its own in this run
+    ppi_kick k(c);
+    EXPECT_EQ(k.sw_ppis_at_320us, 1u);     // the reschedule IPI made it exit and re-enter
+    EXPECT_EQ(k.vcpu->stats(0).exits, 1u); // that exit, and no other
+}
+
+TEST(Scheduler, ASwPpiInjectedIntoAVcpuBlockedInWfiWakesIt) { // §6.1, §5.4
+    platform_config c = shared_pe(1, 1);
+    c.vms[0].guest.wfi = true;
+    c.vms[0].guest.wfi_after = sc_time(5, SC_US);
+    ppi_kick k(c);
+    EXPECT_GE(k.vcpu->stats(0).wfi_blocks, 1u);
+    EXPECT_EQ(k.sw_ppis_at_320us, 1u);
+    EXPECT_EQ(k.plat->irs.doorbells(), 0u); // the kick woke it, not the IRS
+}
