@@ -227,12 +227,13 @@ TEST(Cli, TheReportHasOneEntryPerVmWithItsPolicysFigures) {
 
 namespace {
 
-std::vector<std::string> directed_configs() {
+// The configs/*.yaml names, sorted: the directed scenarios (physical_*, virtual_*) or the rest.
+std::vector<std::string> config_names(bool directed) {
     std::vector<std::string> names;
     for (const auto& e : std::filesystem::directory_iterator(GICV5_SOURCE_DIR "/configs")) {
         const std::string name = e.path().stem().string();
-        const bool directed = name.rfind("physical_", 0) == 0 || name.rfind("virtual_", 0) == 0;
-        if (directed && e.path().extension() == ".yaml")
+        const bool is_directed = name.rfind("physical_", 0) == 0 || name.rfind("virtual_", 0) == 0;
+        if (is_directed == directed && e.path().extension() == ".yaml")
             names.push_back(name);
     }
     std::sort(names.begin(), names.end());
@@ -256,25 +257,13 @@ TEST_P(DirectedScenario, RunsWithEveryScriptCheckHeldAndExitsZero) {
     EXPECT_GE(j["instructions"]["CDIA"].get<uint64_t>(), 1u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Configs, DirectedScenario, ::testing::ValuesIn(directed_configs()),
+INSTANTIATE_TEST_SUITE_P(Configs, DirectedScenario, ::testing::ValuesIn(config_names(true)),
                          [](const auto& info) { return info.param; });
 
 // ---- workload configs: every other configs/*.yaml runs, drains, loses nothing and meets its
 // own expect: block ----
 
 namespace {
-
-std::vector<std::string> workload_configs() {
-    std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(GICV5_SOURCE_DIR "/configs")) {
-        const std::string name = e.path().stem().string();
-        const bool directed = name.rfind("physical_", 0) == 0 || name.rfind("virtual_", 0) == 0;
-        if (!directed && e.path().extension() == ".yaml")
-            names.push_back(name);
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-}
 
 class WorkloadConfig : public ::testing::TestWithParam<std::string> {};
 
@@ -297,7 +286,7 @@ TEST_P(WorkloadConfig, DrainsLosesNothingAndMeetsItsExpectations) {
         EXPECT_EQ(vm["ap_list"]["final_length"].get<uint64_t>(), 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Configs, WorkloadConfig, ::testing::ValuesIn(workload_configs()),
+INSTANTIATE_TEST_SUITE_P(Configs, WorkloadConfig, ::testing::ValuesIn(config_names(false)),
                          [](const auto& info) { return info.param; });
 
 TEST(DirectedScenarioCli, AWrongScriptExpectationIsPrintedAndExitsOne) {
