@@ -115,14 +115,13 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
         const bool slice_over = others_runnable(v) && self.local_time() >= slice_end;
         if (idle || slice_over) {
             v.run_time = running();
-            // KVM's WFI path blocks the vCPU only when a doorbell can wake it.
+            // KVM's WFI path blocks the vCPU only when a doorbell can wake it; otherwise it
+            // stays runnable and is loaded again at its next turn.
             v.blocked = m_host.vcpu_put(self, p.vm, p.vcpu, idle) && idle;
             v.stats.wfi_blocks += v.blocked;
             m_switches += slice_over;
             return;
         }
-        if (idle) // no doorbell possible: the vCPU keeps running
-            idle_since = self.local_time();
         m_host.vcpu_enter(self, p.vm, p.vcpu);
         self.set_el(exception_level::EL1);
         self.sync_if_needed();
