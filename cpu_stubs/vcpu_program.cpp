@@ -1,6 +1,7 @@
 #include "cpu_stubs/vcpu_program.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace cpu_stubs {
 
@@ -13,8 +14,8 @@ constexpr unsigned MAX_NESTING = 4; // priority levels a handler can be preempte
 }
 
 vcpu_program::vcpu_program(std::vector<vcpu_params> vcpus, const sc_time& time_slice,
-                           vcpu_host_if& host, guest_observer* observer)
-    : m_time_slice(time_slice), m_host(host), m_observer(observer) {
+                           const sc_time& tick, vcpu_host_if& host, guest_observer* observer)
+    : m_time_slice(time_slice), m_tick(tick), m_host(host), m_observer(observer) {
     for (vcpu_params& p : vcpus) {
         vcpu v;
         v.params = std::move(p);
@@ -92,6 +93,8 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
         if (p.wfi)
             deadline = std::min(deadline, idle_since + p.wfi_after);
         deadline = std::min(deadline, next_blocked_timer()); // the host's timer IRQ
+        if (m_tick != sc_core::SC_ZERO_TIME) // the next host tick, a multiple of m_tick
+            deadline = std::min(deadline, m_tick * (std::floor(self.local_time() / m_tick) + 1));
         const std::optional<pe_line> line =
             self.wait_for_any({pe_line::virq, pe_line::irq}, std::max(deadline, self.local_time()));
         if (line == pe_line::virq) {

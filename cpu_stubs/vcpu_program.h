@@ -11,7 +11,8 @@
 // for wfi_after executes WFI.
 //
 // Host side, all at EL2 on this PE (KVM's vcpu_run loop):
-// - a vCPU exits every exit_interval of its running time, and on a physical IRQ; each exit runs
+// - a vCPU exits every exit_interval of its running time, at each host timer tick, and on a
+//   physical IRQ; each exit runs
 //   the hypervisor's exit handler (for KVM: the fold of the vGIC state) and costs exit_cost;
 // - a WFI exit blocks the vCPU: the hypervisor makes it non-resident with a doorbell request
 //   (vgic_v5_put); the doorbell, a physical LPI aimed at this PE, wakes it;
@@ -95,8 +96,10 @@ struct vcpu_stats {
 
 class vcpu_program : public pe_program {
 public:
-    vcpu_program(std::vector<vcpu_params> vcpus, const sc_time& time_slice, vcpu_host_if& host,
-                 guest_observer* observer);
+    // tick: the host's timer tick (a physical timer IRQ that makes the running vCPU exit);
+    // zero for none.
+    vcpu_program(std::vector<vcpu_params> vcpus, const sc_time& time_slice, const sc_time& tick,
+                 vcpu_host_if& host, guest_observer* observer);
     void run(pe& self) override;
 
     std::size_t vcpu_count() const { return m_vcpus.size(); }
@@ -128,6 +131,7 @@ private:
 
     std::vector<vcpu> m_vcpus;
     sc_time m_time_slice;
+    sc_time m_tick;
     vcpu_host_if& m_host;
     guest_observer* m_observer;
     std::size_t m_turn = 0;

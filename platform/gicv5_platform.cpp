@@ -193,7 +193,8 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
                     if (where[v][c] == i)
                         placed.push_back(vcpu_params_of(cfg, v, c, m_level[v] != nullptr));
             auto prog = std::make_unique<cpu_stubs::vcpu_program>(
-                std::move(placed), cfg.hypervisor.time_slice, agent, &m_observers);
+                std::move(placed), cfg.hypervisor.time_slice, cfg.hypervisor.tick, agent,
+                &m_observers);
             m_vcpus.push_back(prog.get());
             m_programs.push_back(std::move(prog));
         }

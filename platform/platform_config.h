@@ -62,6 +62,7 @@ struct hypervisor_config {
     sc_time exit_cost{500, SC_NS};   // vCPU exit and re-entry, fold excluded
     sc_time poll_interval{1, SC_US}; // step of an IDLE-bit poll loop (Linux gicv5_wait_for_op)
     sc_time time_slice{1, SC_MS};    // a vCPU's turn on a PE it shares with runnable vCPUs
+    sc_time tick{4, SC_MS};          // the host's timer tick: the running vCPU exits; 0: none
 };
 
 enum class tracking_policy { ap_list, none };

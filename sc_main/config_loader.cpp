@@ -107,6 +107,8 @@ const keys_of<hypervisor_config>& hypervisor_keys() {
                     "Step of an IDLE-bit poll loop (Linux gicv5_wait_for_op)"),
         time_key<S>("time_slice", &S::time_slice, true,
                     "How long a vCPU runs before the next runnable vCPU of its PE takes a turn"),
+        time_key<S>("tick", &S::tick, false,
+                    "The host's timer tick (HZ): the vCPU running on a PE exits at each; 0: none"),
     };
     return keys;
 }

@@ -144,8 +144,9 @@ struct ppi_kick {
         vp.exit_interval = c.vms[0].exit_interval;
         vp.wfi = c.vms[0].guest.wfi;
         vp.wfi_after = c.vms[0].guest.wfi_after;
-        vcpu = std::make_unique<cpu_stubs::vcpu_program>(
-            std::vector<cpu_stubs::vcpu_params>{vp}, c.hypervisor.time_slice, plat->agent, nullptr);
+        vcpu = std::make_unique<cpu_stubs::vcpu_program>(std::vector<cpu_stubs::vcpu_params>{vp},
+                                                         c.hypervisor.time_slice, c.hypervisor.tick,
+                                                         plat->agent, nullptr);
         host = std::make_unique<cpu_stubs::script_program>([this](cpu_stubs::pe& p) {
             plat->agent.host_init(p);
             plat->agent.vm_init(p, 0);
@@ -177,4 +178,16 @@ TEST(Scheduler, ASwPpiInjectedIntoAVcpuBlockedInWfiWakesIt) { // §6.1, §5.4
     EXPECT_GE(k.vcpu->stats(0).wfi_blocks, 1u);
     EXPECT_EQ(k.sw_ppis_at_320us, 1u);
     EXPECT_EQ(k.plat->irs.doorbells(), 0u); // the kick woke it, not the IRS
+}
+
+TEST(Scheduler, TheHostTickMakesTheRunningVcpuExit) {
+    platform_config c = shared_pe(1, 1);
+    c.sources.clear();
+    c.vms[0].exit_interval = sc_time(100, SC_MS); // no exits of its own
+    c.hypervisor.tick = sc_time(100, SC_US);
+    simulated s(c);
+    // 2 ms of 100 us ticks: one exit each, each folding the VM's (empty) AP list.
+    EXPECT_GE(s.total().exits, 19u);
+    EXPECT_LE(s.total().exits, 20u);
+    EXPECT_EQ(s.r.vms[0].folds, s.total().exits);
 }
