@@ -3,6 +3,7 @@
 #include "config_loader.h"
 #include "expect.h"
 #include "report.h"
+#include "sweep.h"
 #include "units.h"
 
 #include "platform/run.h"
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -33,6 +35,14 @@ struct options {
     std::string report_path = "report.json";
     std::string seed_text;
     bool quiet = false;
+    // Sweeps (sweep.h).
+    std::vector<std::string> sweeps;
+    unsigned jobs = 1;
+    std::string sweep_dir = "sweep";
+    std::string csv_path;
+    std::vector<std::string> columns;
+    bool emit_jobs = false;
+    std::vector<std::string> merge;
 };
 
 // CLI11's own unsigned conversion accepts "-1" (wrapping) and reads "010" as octal; the config
@@ -54,8 +64,8 @@ void describe(CLI::App& app, options& opt) {
         "Exit status: 0 run finished and every expectation and script check held; 1 one of\n"
         "them failed; 2 bad command line or config, or the report cannot be written;\n"
         "3 internal error (the simulation or SystemC failed).");
-    app.add_option("CONFIG", opt.config_path, "Scenario file, YAML or JSON (see docs/config.md)")
-        ->required();
+    app.add_option("CONFIG", opt.config_path,
+                   "Scenario file, YAML or JSON (see docs/config.md); needed except with --merge");
     app.add_option("--set", opt.sets,
                    "Override a config key before validation, e.g. --set duration=1ms, "
                    "--set vms.0.tracking=none; list entries by index; repeatable, later wins")
@@ -70,7 +80,74 @@ void describe(CLI::App& app, options& opt) {
     app.add_flag("-q,--quiet", opt.quiet,
                  "Print neither the summary nor SystemC info messages on stdout; errors still go "
                  "to stderr");
+    app.add_option("--sweep", opt.sweeps,
+                   "Run CONFIG once per value, each run its own process: KEY.PATH=V1,V2,...; "
+                   "repeatable, for the cartesian product (the first varies slowest). Each "
+                   "point's report goes to --sweep-dir, and one CSV row per point to --csv")
+        ->type_name("KEY.PATH=V1,V2,...")
+        ->allow_extra_args(false);
+    app.add_option("-j,--jobs", opt.jobs, "Sweep points run at a time")
+        ->type_name("N")
+        ->check(CLI::Range(1u, 1024u))
+        ->capture_default_str();
+    app.add_option("--sweep-dir", opt.sweep_dir,
+                   "Directory for the sweep points' reports (point-NNNN.json) and logs")
+        ->type_name("DIR")
+        ->capture_default_str();
+    app.add_option("--csv", opt.csv_path,
+                   "Where the sweep's or --merge's CSV goes "
+                   "(default: SWEEP-DIR/sweep.csv)")
+        ->type_name("FILE");
+    app.add_option("--column", opt.columns,
+                   "A report value (dotted path, as in expect:) for the CSV; repeatable; default: "
+                   "counts, latency percentiles, AP-list length, VDPEND and VDRCFG, times")
+        ->type_name("PATH")
+        ->allow_extra_args(false);
+    app.add_flag("--emit-jobs", opt.emit_jobs,
+                 "With --sweep: print the command line of each point, one per line, and run "
+                 "nothing (for GNU parallel or a Slurm array); then --merge their reports");
+    app.add_option("--merge", opt.merge,
+                   "Write the CSV of these reports (made by the command lines of --emit-jobs)")
+        ->type_name("REPORT...");
     app.set_version_flag("--version", GICV5_SIM_VERSION);
+}
+
+// The path of this executable, for a sweep's runs.
+std::string self_executable() {
+    std::error_code ec;
+    const std::filesystem::path p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string("gicv5-sim") : p.string();
+}
+
+int run_sweep_or_merge(const options& opt) {
+    if (!opt.merge.empty())
+        return merge_reports(opt.merge, opt.csv_path.empty() ? "sweep.csv" : opt.csv_path,
+                             opt.columns);
+    sweep_options so;
+    so.config_path = opt.config_path;
+    so.sets = opt.sets;
+    so.seed_text = opt.seed_text;
+    so.jobs = opt.jobs;
+    so.dir = opt.sweep_dir;
+    so.csv_path = opt.csv_path;
+    so.columns = opt.columns;
+    so.emit_jobs = opt.emit_jobs;
+    for (const std::string& text : opt.sweeps) {
+        std::string error;
+        std::optional<sweep_axis> axis = parse_sweep(text, error);
+        if (!axis) {
+            std::cerr << "gicv5-sim: " << error << "\n";
+            return exit_bad_input;
+        }
+        so.axes.push_back(std::move(*axis));
+    }
+    for (const std::string& c : opt.columns)
+        if (!is_report_value_path(c)) {
+            std::cerr << "gicv5-sim: --column " << c
+                      << ": expected a PATH naming a number in the report (docs/report.md)\n";
+            return exit_bad_input;
+        }
+    return run_sweep(so, self_executable());
 }
 
 int run_scenario(const options& opt) {
@@ -109,7 +186,8 @@ int run_scenario(const options& opt) {
         throw;
     }
 
-    const nlohmann::ordered_json report = make_report(cfg.platform, results, opt.config_path);
+    const nlohmann::ordered_json report =
+        make_report(cfg.platform, results, opt.config_path, opt.sets);
     out << report.dump(2) << "\n";
     out.close();
     if (!out) {
@@ -143,7 +221,17 @@ int main(int argc, char** argv) {
         return app.exit(e) == 0 ? exit_ok : exit_bad_input;
     }
 
+    if (opt.config_path.empty() && opt.merge.empty()) {
+        std::cerr << "gicv5-sim: expected CONFIG (see --help)\n";
+        return exit_bad_input;
+    }
+    if (opt.emit_jobs && opt.sweeps.empty()) {
+        std::cerr << "gicv5-sim: --emit-jobs needs at least one --sweep\n";
+        return exit_bad_input;
+    }
     try {
+        if (!opt.sweeps.empty() || !opt.merge.empty())
+            return run_sweep_or_merge(opt);
         return run_scenario(opt);
     } catch (const sc_core::sc_report& e) {
         std::cerr << "gicv5-sim: internal error: SystemC: " << e.what() << "\n";

@@ -93,11 +93,12 @@ std::string vm_line(std::size_t index, const platform::vm_results& v) {
 } // namespace
 
 nlohmann::ordered_json make_report(const platform::platform_config& cfg,
-                                   const platform::run_results& r, const std::string& config_path) {
+                                   const platform::run_results& r, const std::string& config_path,
+                                   const std::vector<std::string>& overrides) {
     nlohmann::ordered_json report;
     report["schema"] = "gicv5-sim-report";
     report["schema_version"] = report_schema_version;
-    report["config"] = {{"file", config_path}, {"seed", cfg.seed}};
+    report["config"] = {{"file", config_path}, {"seed", cfg.seed}, {"overrides", overrides}};
     report["interrupts"] = {{"injected", r.injected},
                             {"coalesced", r.coalesced},
                             {"delivered", r.delivered},

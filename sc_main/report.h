@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace gicv5_sim {
 
@@ -15,9 +16,12 @@ namespace gicv5_sim {
 constexpr int report_schema_version = 1;
 
 // The report of one run: schema "gicv5-sim-report", schema_version 1.
+// overrides: the run's --set arguments, recorded as config.overrides (a sweep's CSV reads its
+// points' values there).
 nlohmann::ordered_json make_report(const platform::platform_config& cfg,
                                    const platform::run_results& results,
-                                   const std::string& config_path);
+                                   const std::string& config_path,
+                                   const std::vector<std::string>& overrides = {});
 
 // A few lines for stdout: scenario, interrupt counts, latency, AP list, one line per VM, drain
 // status, and the script's outcome when the config has one.

@@ -1,0 +1,308 @@
+#include "sweep.h"
+
+#include "cli.h"
+#include "config_loader.h"
+#include "expect.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+namespace gicv5_sim {
+
+namespace {
+
+std::vector<std::string> split(const std::string& text, char sep) {
+    std::vector<std::string> parts;
+    std::string part;
+    std::istringstream in(text);
+    while (std::getline(in, part, sep))
+        parts.push_back(part);
+    if (!text.empty() && text.back() == sep)
+        parts.emplace_back();
+    return parts;
+}
+
+// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos)
+        return s;
+    std::string q = "\"";
+    for (char c : s)
+        q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+
+// A word for a POSIX shell, single-quoted unless it is plainly safe.
+std::string shell_word(const std::string& s) {
+    if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_-./=:,+@%") == std::string::npos)
+        return s;
+    std::string q = "'";
+    for (char c : s)
+        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+std::string value_text(const nlohmann::ordered_json* v) {
+    if (!v || v->is_null())
+        return "";
+    if (v->is_string())
+        return v->get<std::string>();
+    if (v->is_number_float()) {
+        std::ostringstream out;
+        out << std::setprecision(15) << v->get<double>();
+        return out.str();
+    }
+    return v->dump();
+}
+
+std::string point_name(std::size_t i) {
+    std::ostringstream out;
+    out << "point-" << std::setw(4) << std::setfill('0') << i;
+    return out.str();
+}
+
+} // namespace
+
+std::optional<sweep_axis> parse_sweep(const std::string& text, std::string& error) {
+    const std::size_t eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+        error = "--sweep " + text + ": expected KEY.PATH=V1,V2,...";
+        return std::nullopt;
+    }
+    sweep_axis axis{text.substr(0, eq), split(text.substr(eq + 1), ',')};
+    for (const std::string& v : axis.values)
+        if (v.empty()) {
+            error = "--sweep " + text + ": expected a value between each pair of commas";
+            return std::nullopt;
+        }
+    if (axis.values.empty()) {
+        error = "--sweep " + text + ": expected at least one value";
+        return std::nullopt;
+    }
+    return axis;
+}
+
+std::vector<std::vector<std::string>> sweep_points(const std::vector<sweep_axis>& axes) {
+    std::vector<std::vector<std::string>> points{{}};
+    for (const sweep_axis& axis : axes) {
+        std::vector<std::vector<std::string>> next;
+        for (const auto& p : points)
+            for (const std::string& v : axis.values) {
+                next.push_back(p);
+                next.back().push_back(axis.key + "=" + v);
+            }
+        points = std::move(next);
+    }
+    return points;
+}
+
+const std::vector<std::string>& default_sweep_columns() {
+    static const std::vector<std::string> columns{
+        "interrupts.injected", "interrupts.delivered", "interrupts.lost",     "latency_ns.p50",
+        "latency_ns.p99",      "latency_ns.max",       "latency_ns.mean",     "ap_list.max_length",
+        "vcpu_exits",          "instructions.VDPEND",  "instructions.VDRCFG", "drained",
+        "sim_time_ns",         "host_seconds"};
+    return columns;
+}
+
+void write_sweep_csv(std::ostream& out, const std::vector<std::string>& report_files,
+                     const std::vector<nlohmann::ordered_json>& reports,
+                     const std::vector<std::string>& columns) {
+    // The swept keys: every key a run set with --set, first seen first; a later --set of the
+    // same key in one run wins, as in the run itself.
+    std::vector<std::string> keys;
+    std::vector<std::map<std::string, std::string>> set_in(reports.size());
+    for (std::size_t r = 0; r < reports.size(); ++r) {
+        const nlohmann::ordered_json* overrides = find_path(reports[r], "config.overrides");
+        if (!overrides || !overrides->is_array())
+            continue;
+        for (const auto& o : *overrides) {
+            const std::string text = o.is_string() ? o.get<std::string>() : std::string();
+            const std::size_t eq = text.find('=');
+            if (eq == std::string::npos)
+                continue;
+            const std::string key = text.substr(0, eq);
+            if (std::find(keys.begin(), keys.end(), key) == keys.end())
+                keys.push_back(key);
+            set_in[r][key] = text.substr(eq + 1);
+        }
+    }
+    out << "report";
+    for (const std::string& k : keys)
+        out << "," << csv_field(k);
+    for (const std::string& c : columns)
+        out << "," << csv_field(c);
+    out << "\n";
+    for (std::size_t r = 0; r < reports.size(); ++r) {
+        out << csv_field(report_files[r]);
+        for (const std::string& k : keys) {
+            const auto it = set_in[r].find(k);
+            out << "," << csv_field(it == set_in[r].end() ? "" : it->second);
+        }
+        for (const std::string& c : columns)
+            out << "," << csv_field(value_text(find_path(reports[r], c)));
+        out << "\n";
+    }
+}
+
+int merge_reports(const std::vector<std::string>& report_files, const std::string& csv_path,
+                  const std::vector<std::string>& columns) {
+    std::vector<nlohmann::ordered_json> reports;
+    for (const std::string& f : report_files) {
+        std::ifstream in(f);
+        nlohmann::ordered_json j = nlohmann::ordered_json::parse(in, nullptr, false);
+        if (!in.is_open() || j.is_discarded() || !j.is_object() ||
+            j.value("schema", "") != "gicv5-sim-report") {
+            std::cerr << "gicv5-sim: --merge: '" << f << "' is not a gicv5-sim report\n";
+            return exit_bad_input;
+        }
+        reports.push_back(std::move(j));
+    }
+    std::ofstream out(csv_path, std::ios::trunc);
+    if (!out) {
+        std::cerr << "gicv5-sim: cannot write the CSV '" << csv_path
+                  << "': " << std::strerror(errno) << "\n";
+        return exit_bad_input;
+    }
+    write_sweep_csv(out, report_files, reports,
+                    columns.empty() ? default_sweep_columns() : columns);
+    return out ? exit_ok : exit_bad_input;
+}
+
+int run_sweep(const sweep_options& opt, const std::string& exe) {
+    const std::vector<std::vector<std::string>> points = sweep_points(opt.axes);
+    // Every point's config is checked before any runs: a typo fails at once, not hours later.
+    for (const auto& point : points) {
+        std::vector<std::string> sets = opt.sets;
+        sets.insert(sets.end(), point.begin(), point.end());
+        const load_result loaded = load_config(opt.config_path, sets);
+        if (!loaded.ok()) {
+            for (const std::string& e : loaded.errors)
+                std::cerr << e << "\n";
+            return exit_bad_input;
+        }
+    }
+    std::vector<std::vector<std::string>> commands;
+    std::vector<std::string> report_files;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        std::vector<std::string> argv{exe, opt.config_path};
+        for (const std::string& s : opt.sets)
+            argv.insert(argv.end(), {"--set", s});
+        for (const std::string& s : points[i])
+            argv.insert(argv.end(), {"--set", s});
+        if (!opt.seed_text.empty())
+            argv.insert(argv.end(), {"--seed", opt.seed_text});
+        report_files.push_back(opt.dir + "/" + point_name(i) + ".json");
+        argv.insert(argv.end(), {"--report", report_files.back(), "--quiet"});
+        commands.push_back(std::move(argv));
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(opt.dir, ec); // the runs write their reports there
+    if (ec) {
+        std::cerr << "gicv5-sim: cannot create the sweep directory '" << opt.dir
+                  << "': " << ec.message() << "\n";
+        return exit_bad_input;
+    }
+    if (opt.emit_jobs) {
+        for (const auto& argv : commands) {
+            std::string line;
+            for (const std::string& a : argv)
+                line += (line.empty() ? "" : " ") + shell_word(a);
+            std::cout << line << "\n";
+        }
+        return exit_ok;
+    }
+
+    std::cerr << "sweep: " << points.size() << " points, " << opt.jobs << " at a time, in "
+              << opt.dir << "/\n";
+    std::vector<int> status(points.size(), -1);
+    std::map<pid_t, std::size_t> running;
+    std::size_t next = 0;
+    auto reap = [&] {
+        int st = 0;
+        const pid_t pid = ::wait(&st);
+        if (pid <= 0)
+            return;
+        const std::size_t i = running.at(pid);
+        running.erase(pid);
+        status[i] = WIFEXITED(st) ? WEXITSTATUS(st) : exit_internal_error;
+    };
+    while (next < points.size() || !running.empty()) {
+        if (next < points.size() && running.size() < opt.jobs) {
+            const std::size_t i = next++;
+            const std::string log = opt.dir + "/" + point_name(i) + ".log";
+            std::fflush(nullptr);
+            const pid_t pid = ::fork();
+            if (pid == 0) {
+                // The point's own output goes to its log, so that runs in parallel do not mix.
+                std::FILE* f = std::freopen(log.c_str(), "w", stdout);
+                if (f)
+                    ::dup2(::fileno(stdout), STDERR_FILENO);
+                std::vector<char*> args;
+                for (const std::string& a : commands[i])
+                    args.push_back(const_cast<char*>(a.c_str()));
+                args.push_back(nullptr);
+                ::execv(exe.c_str(), args.data());
+                std::_Exit(127);
+            }
+            if (pid < 0) {
+                std::cerr << "gicv5-sim: cannot start a sweep point: " << std::strerror(errno)
+                          << "\n";
+                status[i] = exit_internal_error;
+                continue;
+            }
+            running[pid] = i;
+        } else {
+            reap();
+        }
+    }
+
+    int result = exit_ok;
+    std::vector<std::string> done_files;
+    std::vector<nlohmann::ordered_json> done;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        if (status[i] == exit_ok || status[i] == exit_expectation_failed) {
+            std::ifstream in(report_files[i]);
+            nlohmann::ordered_json j = nlohmann::ordered_json::parse(in, nullptr, false);
+            if (!j.is_discarded()) {
+                done_files.push_back(report_files[i]);
+                done.push_back(std::move(j));
+            }
+        }
+        if (status[i] != exit_ok) {
+            std::string what;
+            for (const std::string& s : points[i])
+                what += (what.empty() ? "" : " ") + s;
+            std::cerr << "sweep: " << point_name(i) << " (" << what << ") exited " << status[i]
+                      << ", see " << opt.dir << "/" << point_name(i) << ".log\n";
+            result =
+                std::max(result, status[i] == exit_expectation_failed ? int{exit_expectation_failed}
+                                                                      : int{exit_bad_input});
+        }
+    }
+    const std::string csv = opt.csv_path.empty() ? opt.dir + "/sweep.csv" : opt.csv_path;
+    std::ofstream out(csv, std::ios::trunc);
+    if (!out) {
+        std::cerr << "gicv5-sim: cannot write the CSV '" << csv << "': " << std::strerror(errno)
+                  << "\n";
+        return exit_bad_input;
+    }
+    write_sweep_csv(out, done_files, done,
+                    opt.columns.empty() ? default_sweep_columns() : opt.columns);
+    std::cerr << "sweep: " << done.size() << " of " << points.size() << " points in " << csv
+              << "\n";
+    return result;
+}
+
+} // namespace gicv5_sim

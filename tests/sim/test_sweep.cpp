@@ -1,0 +1,136 @@
+// Parameter sweeps: the product of the axes, one process per point, the CSV of their reports,
+// --emit-jobs and --merge (README "Sweeps").
+#include "sim_test_util.h"
+#include "sweep.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace gicv5_sim;
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(in, l);)
+        lines.push_back(l);
+    return lines;
+}
+
+// Runs the real gicv5-sim with `args` from a fresh directory; returns its exit status.
+int run_sim(const std::string& dir, const std::string& args, const std::string& out = "out") {
+    std::filesystem::create_directories(dir);
+    const std::string cmd = "cd '" + dir + "' && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 '" +
+                            GICV5_SIM_EXE + "' " + args + " >" + out + ".txt 2>" + out + ".err";
+    const int st = std::system(cmd.c_str());
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+std::string fresh_dir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    const std::string dir = ::testing::TempDir() + "gicv5_sweep_" + info->name();
+    std::filesystem::remove_all(dir);
+    return dir;
+}
+
+const std::string small_config = std::string(GICV5_SOURCE_DIR) + "/configs/default.yaml";
+
+} // namespace
+
+TEST(SweepAxes, AreParsedAndMultipliedWithTheFirstVaryingSlowest) {
+    std::string error;
+    const auto a = parse_sweep("vms.0.tracking=ap_list,none", error);
+    const auto b = parse_sweep("sources.0.rate=1kHz,2kHz,3kHz", error);
+    ASSERT_TRUE(a && b) << error;
+    const auto points = sweep_points({*a, *b});
+    ASSERT_EQ(points.size(), 6u);
+    EXPECT_EQ(points[0],
+              (std::vector<std::string>{"vms.0.tracking=ap_list", "sources.0.rate=1kHz"}));
+    EXPECT_EQ(points[2][1], "sources.0.rate=3kHz");
+    EXPECT_EQ(points[3][0], "vms.0.tracking=none");
+}
+
+TEST(SweepAxes, AMalformedOneIsRefused) {
+    std::string error;
+    EXPECT_FALSE(parse_sweep("duration", error));
+    EXPECT_NE(error.find("expected KEY.PATH=V1,V2"), std::string::npos);
+    EXPECT_FALSE(parse_sweep("=1,2", error));
+    EXPECT_FALSE(parse_sweep("duration=1ms,,2ms", error));
+    EXPECT_NE(error.find("between each pair of commas"), std::string::npos);
+}
+
+TEST(SweepCsv, HasTheSweptKeysThenTheColumnsAndQuotesWhatNeedsIt) {
+    nlohmann::ordered_json r1 = {{"schema", "gicv5-sim-report"},
+                                 {"config", {{"overrides", {"a.b=1", "c=x,y"}}}},
+                                 {"latency_ns", {{"p99", 250.5}}}};
+    nlohmann::ordered_json r2 = {{"schema", "gicv5-sim-report"},
+                                 {"config", {{"overrides", {"a.b=2"}}}},
+                                 {"latency_ns", {{"p99", 300}}}};
+    std::ostringstream out;
+    write_sweep_csv(out, {"r1.json", "r2.json"}, {r1, r2}, {"latency_ns.p99", "missing.path"});
+    EXPECT_EQ(out.str(), "report,a.b,c,latency_ns.p99,missing.path\n"
+                         "r1.json,1,\"x,y\",250.5,\n"
+                         "r2.json,2,,300,\n");
+}
+
+TEST(Sweep, RunsEachPointAsAProcessAndWritesOneRowPerPointInPointOrder) {
+    const std::string dir = fresh_dir();
+    ASSERT_EQ(run_sim(dir, "'" + small_config +
+                               "' --set duration=200us --sweep vms.0.tracking=ap_list,none "
+                               "--sweep sources.0.rate=100kHz,200kHz -j 3"),
+              0);
+    const std::vector<std::string> csv = lines_of(dir + "/sweep/sweep.csv");
+    ASSERT_EQ(csv.size(), 5u);
+    EXPECT_EQ(csv[0].rfind("report,duration,vms.0.tracking,sources.0.rate,interrupts.injected,", 0),
+              0u);
+    EXPECT_EQ(csv[1].rfind("sweep/point-0000.json,200us,ap_list,100kHz,", 0), 0u);
+    EXPECT_EQ(csv[4].rfind("sweep/point-0003.json,200us,none,200kHz,", 0), 0u);
+    // The policy shows: VDRCFG (column instructions.VDRCFG) only with the AP list.
+    EXPECT_TRUE(std::filesystem::exists(dir + "/sweep/point-0002.log"));
+}
+
+TEST(Sweep, EmittedJobsMergedGiveTheSameTableAsTheSweep) {
+    const std::string dir = fresh_dir();
+    const std::string args = "'" + small_config +
+                             "' --set duration=200us --sweep vms.0.tracking=ap_list,none "
+                             "--column interrupts.delivered --column instructions.VDRCFG";
+    ASSERT_EQ(run_sim(dir, args), 0);
+    ASSERT_EQ(run_sim(dir, args + " --emit-jobs --sweep-dir jobs", "jobs"), 0);
+    const std::vector<std::string> jobs = lines_of(dir + "/jobs.txt");
+    ASSERT_EQ(jobs.size(), 2u);
+    for (const std::string& job : jobs) // as GNU parallel would run them
+        ASSERT_EQ(std::system(("cd '" + dir + "' && " + job + " >/dev/null 2>&1").c_str()), 0);
+    ASSERT_EQ(run_sim(dir, "--merge jobs/point-0000.json jobs/point-0001.json --csv merged.csv "
+                           "--column interrupts.delivered --column instructions.VDRCFG"),
+              0);
+    std::vector<std::string> swept = lines_of(dir + "/sweep/sweep.csv");
+    std::vector<std::string> merged = lines_of(dir + "/merged.csv");
+    ASSERT_EQ(swept.size(), 3u);
+    ASSERT_EQ(merged.size(), 3u);
+    EXPECT_EQ(swept[0], merged[0]);
+    for (std::size_t i = 1; i < 3; ++i) // the same figures, from reports in another folder
+        EXPECT_EQ(swept[i].substr(swept[i].find(',')), merged[i].substr(merged[i].find(',')));
+    EXPECT_NE(merged[1].find(",ap_list,"), std::string::npos);
+    EXPECT_EQ(merged[2].substr(merged[2].rfind(',')), ",0"); // policy none: no VDRCFG
+}
+
+TEST(Sweep, ABadPointFailsBeforeAnyRunWithTheConfigError) {
+    const std::string dir = fresh_dir();
+    EXPECT_EQ(run_sim(dir, "'" + small_config + "' --sweep vms.0.tracking=ap_list,sometimes"), 2);
+    std::ifstream err(dir + "/out.err");
+    const std::string text((std::istreambuf_iterator<char>(err)), {});
+    EXPECT_NE(text.find("vms.0.tracking"), std::string::npos) << text;
+    EXPECT_FALSE(std::filesystem::exists(dir + "/sweep/point-0000.json"));
+}
+
+TEST(Sweep, MergeRefusesAFileThatIsNotAReport) {
+    const std::string dir = fresh_dir();
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir + "/x.json") << "{\"a\": 1}";
+    EXPECT_EQ(run_sim(dir, "--merge x.json"), 2);
+}
