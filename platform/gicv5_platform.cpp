@@ -274,6 +274,8 @@ run_results gicv5_platform::results() const {
         if (d.stats.folds != 0)
             v.fold_mean_ns = to_ns(d.stats.fold_time) / static_cast<double>(d.stats.folds);
         v.fold_max_ns = to_ns(d.stats.fold_time_max);
+        v.latency = sb.vm_latency(vm);
+        v.handling = sb.handling(vm);
         v.notifier_latency = sb.notifier_latency(vm);
         v.ap_list_max_length = d.stats.ap_list_max_length;
         v.ap_list_final_length = d.ap_list.size();

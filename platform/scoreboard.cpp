@@ -16,6 +16,8 @@ scoreboard::scoreboard(const std::vector<unsigned>& spis_per_vm, std::size_t exp
     for (unsigned n : spis_per_vm)
         m_spis.emplace_back(n);
     m_notifier_ns.resize(spis_per_vm.size());
+    m_vm_latency_ns.resize(spis_per_vm.size());
+    m_handling_ns.resize(spis_per_vm.size());
     m_latency_ns.reserve(expected_samples);
 }
 
@@ -49,6 +51,9 @@ void scoreboard::on_acknowledge(unsigned vm, gicv5::intid id, const sc_core::sc_
     s->delivered_since_notify = true;
     ++m_delivered;
     m_latency_ns.push_back(to_ns(at - s->injected_at));
+    m_vm_latency_ns[vm].push_back(m_latency_ns.back());
+    s->acked = true;
+    s->acked_at = at;
 }
 
 void scoreboard::on_deactivate(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) {
@@ -58,6 +63,10 @@ void scoreboard::on_deactivate(unsigned vm, gicv5::intid id, const sc_core::sc_t
     // The last one counts: the SPI cannot be consumed before it.
     s->deactivated = true;
     s->deactivated_at = at;
+    if (s->acked) { // the handling of a delivery: acknowledge to deactivate
+        s->acked = false;
+        m_handling_ns[vm].push_back(at > s->acked_at ? to_ns(at - s->acked_at) : 0.0);
+    }
 }
 
 void scoreboard::irq_acked(unsigned vm, unsigned gsi, const sc_core::sc_time& at) {

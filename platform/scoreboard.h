@@ -40,6 +40,9 @@ public:
     latency_summary latency() const;
     // Guest deactivation (CDDI) to the ack notifier, for VM vm.
     distribution notifier_latency(unsigned vm) const { return summarize(m_notifier_ns[vm]); }
+    // Injection to the guest's acknowledge, and acknowledge to its deactivation, for VM vm.
+    distribution vm_latency(unsigned vm) const { return summarize(m_vm_latency_ns[vm]); }
+    distribution handling(unsigned vm) const { return summarize(m_handling_ns[vm]); }
 
 private:
     struct spi_slot {
@@ -47,13 +50,15 @@ private:
         bool delivered_since_notify = false;
         bool level = false;
         bool deactivated = false; // since the last notification
-        sc_core::sc_time injected_at, deactivated_at;
+        bool acked = false;       // acknowledged, not yet deactivated
+        sc_core::sc_time injected_at, deactivated_at, acked_at;
     };
     spi_slot* slot(unsigned vm, unsigned spi);
 
     std::vector<std::vector<spi_slot>> m_spis;
     std::vector<double> m_latency_ns;
-    std::vector<std::vector<double>> m_notifier_ns; // per VM
+    std::vector<std::vector<double>> m_notifier_ns;                  // per VM
+    std::vector<std::vector<double>> m_vm_latency_ns, m_handling_ns; // per VM
     uint64_t m_injected = 0, m_coalesced = 0, m_delivered = 0, m_spurious = 0;
     uint64_t m_unexpected_acks = 0, m_unexpected_notifications = 0;
 };

@@ -32,11 +32,18 @@ nlohmann::ordered_json lock_report(const platform::lock_contention& l) {
 }
 
 // One entry of "vms" (docs/report.md).
+nlohmann::ordered_json distribution_report(const platform::distribution& d) {
+    return {{"count", d.count}, {"p50", d.p50_ns}, {"p90", d.p90_ns},
+            {"p99", d.p99_ns},  {"max", d.max_ns}, {"mean", d.mean_ns}};
+}
+
 nlohmann::ordered_json vm_report(std::size_t index, const platform::vm_results& v) {
     const platform::distribution& n = v.notifier_latency;
     return {
         {"vm", index},
         {"tracking", v.tracking},
+        {"latency_ns", distribution_report(v.latency)},
+        {"handling_ns", distribution_report(v.handling)},
         {"vcpu_exits", v.vcpu_exits},
         {"vdpend", v.vdpend},
         {"vdrcfg", v.vdrcfg},
@@ -129,6 +136,8 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
     report["drained"] = r.drained;
     report["sim_time_ns"] = r.sim_time_ns;
     report["host_seconds"] = r.host_seconds;
+    // Simulated seconds per host second (host timing: varies from run to run).
+    report["speed"] = r.host_seconds > 0 ? r.sim_time_ns * 1e-9 / r.host_seconds : 0.0;
     return report;
 }
 
