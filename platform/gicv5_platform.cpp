@@ -49,13 +49,14 @@ std::vector<unsigned> spis_per_vm(const platform_config& c) {
 }
 
 cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_index, unsigned vcpu,
-                                      bool level) {
+                                      const std::vector<bool>& level) {
     const vm_config& vm = c.vms[vm_index];
     cpu_stubs::vcpu_params vp;
     vp.vm = vm_index;
     vp.vcpu = vcpu;
     vp.vcpus = vm.vcpus;
-    vp.spis.assign(vm.spis, level ? gicv5::handling_mode::level : gicv5::handling_mode::edge);
+    for (unsigned spi = 0; spi < vm.spis; ++spi)
+        vp.spis.push_back(level[spi] ? gicv5::handling_mode::level : gicv5::handling_mode::edge);
     vp.priority = vm.guest.priority;
     vp.handler_time = vm.guest.handler_time;
     vp.eoi_split = vm.guest.eoi == eoi_mode::split;
@@ -71,7 +72,8 @@ cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_inde
 std::size_t expected_samples(const platform_config& c) {
     double n = 0;
     for (const source_config& s : c.sources)
-        n += s.rate_hz * c.duration.to_seconds();
+        n +=
+            s.rate_hz * c.duration.to_seconds() * (s.kind == source_kind::burst ? s.burst_size : 1);
     return static_cast<std::size_t>(n) + 1;
 }
 } // namespace
@@ -124,20 +126,29 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
     if (!options.programs)
         return;
 
-    // A VM with level sources (check_topology: then all its sources are level) has level SPIs:
-    // KVM mirrors the guest's trigger mode into irq->config, and the guest sets it with CDHM.
-    // Its devices' lines see the guest's acknowledges and, with an AP list, the notifier.
+    // The SPIs of level sources are level (check_topology: no edge source uses them): KVM
+    // mirrors the guest's trigger mode into irq->config, and the guest sets it with CDHM. A VM
+    // with any has level lines, which see the guest's acknowledges and, with an AP list, the
+    // notifier.
     m_observers.add(sb);
     m_level.resize(cfg.vms.size());
+    m_level_spis.resize(cfg.vms.size());
+    for (std::size_t v = 0; v < cfg.vms.size(); ++v)
+        m_level_spis[v].assign(cfg.vms[v].spis, false);
     for (const source_config& sc : cfg.sources) {
-        if (sc.trigger != trigger_mode::level || m_level[sc.vm])
+        if (sc.trigger != trigger_mode::level)
             continue;
         const vm_config& vm = cfg.vms[sc.vm];
-        m_level[sc.vm] = std::make_unique<level_lines>(sc.vm, vm.spis, vm.tracking, agent, sb);
-        for (unsigned spi = 0; spi < vm.spis; ++spi) {
+        for (unsigned spi : source_spis(cfg, sc)) {
+            if (m_level_spis[sc.vm][spi])
+                continue;
+            m_level_spis[sc.vm][spi] = true;
             agent.set_spi_config(sc.vm, spi, trigger_mode::level);
             sb.set_level(sc.vm, spi);
         }
+        if (m_level[sc.vm])
+            continue;
+        m_level[sc.vm] = std::make_unique<level_lines>(sc.vm, vm.spis, vm.tracking, agent, sb);
         m_observers.add(*m_level[sc.vm]);
         if (vm.tracking == tracking_policy::ap_list)
             agent.register_ack_notifier(sc.vm, *m_level[sc.vm]);
@@ -154,9 +165,11 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
                 const source_config& sc = cfg.sources[s];
                 if (sc.host_pe != i)
                     continue;
-                m_sources.push_back(std::make_unique<spi_source>(
-                    sc, cfg.vms[sc.vm].spis, cfg.duration, cfg.seed * 1000003u + s, agent, sb,
-                    m_level[sc.vm].get(), &host));
+                level_lines* lines =
+                    sc.trigger == trigger_mode::level ? m_level[sc.vm].get() : nullptr;
+                m_sources.push_back(
+                    std::make_unique<spi_source>(sc, source_spis(cfg, sc), cfg.duration,
+                                                 cfg.seed * 1000003u + s, agent, sb, lines, &host));
                 host.add(*m_sources.back());
             }
             std::vector<cpu_stubs::host_task*> tasks{&host};
@@ -191,7 +204,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
             for (unsigned v = 0; v < cfg.vms.size(); ++v)
                 for (unsigned c = 0; c < where[v].size(); ++c)
                     if (where[v][c] == i)
-                        placed.push_back(vcpu_params_of(cfg, v, c, m_level[v] != nullptr));
+                        placed.push_back(vcpu_params_of(cfg, v, c, m_level_spis[v]));
             auto prog = std::make_unique<cpu_stubs::vcpu_program>(
                 std::move(placed), cfg.hypervisor.time_slice, cfg.hypervisor.tick, agent,
                 &m_observers);

@@ -70,7 +70,8 @@ private:
     using SC_CURRENT_USER_MODULE = gicv5_platform; // see cpu_stubs/pe.h
     void drain_monitor();
 
-    std::vector<std::unique_ptr<level_lines>> m_level; // per VM; nullptr: its sources are edge
+    std::vector<std::unique_ptr<level_lines>> m_level; // per VM; nullptr: no level source
+    std::vector<std::vector<bool>> m_level_spis;       // [vm][spi]: a level source uses it
     std::vector<std::unique_ptr<device_host>> m_hosts; // one per host PE
     std::vector<std::unique_ptr<spi_source>> m_sources;
     guest_observers m_observers; // the scoreboard, then each VM's level lines

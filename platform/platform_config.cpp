@@ -1,5 +1,7 @@
 #include "platform/platform_config.h"
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -51,6 +53,20 @@ void check_script(const platform_config& cfg, Err& err) {
 }
 } // namespace
 
+std::vector<unsigned> source_spis(const platform_config& cfg, const source_config& src) {
+    std::vector<unsigned> spis;
+    if (src.vm >= cfg.vms.size())
+        return spis;
+    const vm_config& vm = cfg.vms[src.vm];
+    const uint64_t end = src.spi_count ? uint64_t{src.spi_first} + src.spi_count : vm.spis;
+    if (end > vm.spis || (src.vcpu >= 0 && unsigned(src.vcpu) >= vm.vcpus))
+        return spis;
+    for (unsigned n = src.spi_first; n < end; ++n)
+        if (src.vcpu < 0 || n % vm.vcpus == unsigned(src.vcpu))
+            spis.push_back(n);
+    return spis;
+}
+
 std::vector<std::vector<unsigned>> placement(const platform_config& cfg) {
     std::vector<unsigned> vcpu_pes;
     for (unsigned i = 0; i < cfg.pes.size(); ++i)
@@ -96,29 +112,75 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
             err(path + ".guest.wfi", "expected false: a vCPU blocked in WFI is woken by its "
                                      "doorbell, an LPI, and irs.lpi_id_bits is 0 (no LPIs)");
     }
-    // The first source of each VM: the sources of a VM pick among all its SPIs, so they must
-    // agree on the SPIs' trigger mode.
-    std::vector<std::size_t> first_source(cfg.vms.size(), cfg.sources.size());
+    std::vector<std::vector<unsigned>> used(cfg.sources.size()); // each source's SPIs
     for (std::size_t s = 0; s < cfg.sources.size(); ++s) {
         const source_config& src = cfg.sources[s];
         const std::string path = "sources." + std::to_string(s);
-        if (src.vm >= cfg.vms.size()) {
-            err(path + ".vm", "expected a VM index below " + std::to_string(cfg.vms.size()));
-        } else if (first_source[src.vm] == cfg.sources.size()) {
-            first_source[src.vm] = s;
-        } else if (cfg.sources[first_source[src.vm]].trigger != src.trigger) {
-            const auto name = [](trigger_mode t) {
-                return std::string(t == trigger_mode::level ? "level" : "edge");
-            };
-            err(path + ".trigger", "expected " + name(cfg.sources[first_source[src.vm]].trigger) +
-                                       " as sources." + std::to_string(first_source[src.vm]) +
-                                       ": the sources of VM " + std::to_string(src.vm) +
-                                       " share its SPIs, so they share a trigger mode; got " +
-                                       name(src.trigger));
-        }
         if (src.host_pe >= cfg.pes.size() || cfg.pes[src.host_pe].role != pe_role::host)
             err(path + ".host_pe",
                 "expected the index of a PE with role host, got " + std::to_string(src.host_pe));
+        if (src.kind == source_kind::burst && src.burst_gap * double(src.burst_size - 1) >=
+                                                  sc_time(1.0 / src.rate_hz, sc_core::SC_SEC))
+            err(path + ".burst_gap", "expected (burst_size - 1) * burst_gap below 1/rate, so "
+                                     "that a burst ends before the next one starts");
+        if (src.vm >= cfg.vms.size()) {
+            err(path + ".vm", "expected a VM index below " + std::to_string(cfg.vms.size()));
+            continue;
+        }
+        const vm_config& vm = cfg.vms[src.vm];
+        const std::string vm_spis =
+            "vms." + std::to_string(src.vm) + ".spis = " + std::to_string(vm.spis);
+        if (src.spi_first >= vm.spis) {
+            err(path + ".spi_first", "expected an SPI of VM " + std::to_string(src.vm) +
+                                         ", below " + vm_spis + ", got " +
+                                         std::to_string(src.spi_first));
+            continue;
+        }
+        if (uint64_t{src.spi_first} + src.spi_count > vm.spis) {
+            err(path + ".spi_count", "expected spi_first + spi_count <= " + vm_spis + ", got " +
+                                         std::to_string(src.spi_first) + " + " +
+                                         std::to_string(src.spi_count));
+            continue;
+        }
+        if (src.vcpu >= 0 && unsigned(src.vcpu) >= vm.vcpus) {
+            err(path + ".vcpu", "expected -1 or a vCPU of VM " + std::to_string(src.vm) +
+                                    ", below vms." + std::to_string(src.vm) + ".vcpus = " +
+                                    std::to_string(vm.vcpus) + ", got " + std::to_string(src.vcpu));
+            continue;
+        }
+        used[s] = source_spis(cfg, src);
+        if (used[s].empty())
+            err(path + ".vcpu", "expected a vCPU to which the guest routes an SPI of the range "
+                                "(SPI n goes to vCPU n % vms." +
+                                    std::to_string(src.vm) + ".vcpus), got " +
+                                    std::to_string(src.vcpu));
+    }
+    // An SPI has one trigger mode, which the guest sets from the source that uses it: sources of
+    // different modes must use disjoint SPIs.
+    const auto name = [](trigger_mode t) {
+        return std::string(t == trigger_mode::level ? "level" : "edge");
+    };
+    for (std::size_t s = 0; s < cfg.sources.size(); ++s) {
+        for (std::size_t t = 0; t < s; ++t) {
+            const source_config &a = cfg.sources[t], &b = cfg.sources[s];
+            if (a.vm != b.vm || a.trigger == b.trigger)
+                continue;
+            std::vector<unsigned> both;
+            std::set_intersection(used[t].begin(), used[t].end(), used[s].begin(), used[s].end(),
+                                  std::back_inserter(both));
+            if (both.empty())
+                continue;
+            err("sources." + std::to_string(s) + ".trigger",
+                "expected SPIs apart from those of sources." + std::to_string(t) + " (" +
+                    name(a.trigger) + "), since an SPI has one trigger mode; sources." +
+                    std::to_string(s) + " (" + name(b.trigger) + ") and sources." +
+                    std::to_string(t) + " both use " + std::to_string(both.size()) +
+                    " SPIs of VM " + std::to_string(a.vm) + ", the first SPI " +
+                    std::to_string(both.front()) +
+                    " (separate them with spi_first, spi_count "
+                    "or vcpu)");
+            break;
+        }
     }
     check_script(cfg, err);
     if (uint64_t{cfg.irs.spi_base} + cfg.irs.spi_irs_range > cfg.irs.spi_range)

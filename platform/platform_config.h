@@ -96,12 +96,19 @@ struct pe_config {
     pe_role role = pe_role::host;
 };
 
-enum class source_kind { periodic };
+// periodic: one event every 1/rate; poisson: exponential gaps of mean 1/rate; burst: every
+// 1/rate, burst_size events burst_gap apart.
+enum class source_kind { periodic, poisson, burst };
 
 struct source_config {
     source_kind kind = source_kind::periodic;
     trigger_mode trigger = trigger_mode::edge;
     double rate_hz = 100e3;
+    unsigned burst_size = 8;       // burst: events per burst
+    sc_time burst_gap{100, SC_NS}; // burst: time between the events of a burst
+    unsigned spi_first = 0;        // the VM's SPIs the source uses: spi_first ..
+    unsigned spi_count = 0;        // .. spi_first + spi_count - 1; 0: up to the VM's last SPI
+    int vcpu = -1;                 // only SPIs the guest routes to this vCPU; -1: any
     unsigned vm = 0;
     unsigned host_pe = 0; // the host PE on which the injection (KVM_IRQ_LINE) runs
 };
@@ -124,6 +131,11 @@ struct platform_config {
 // on script PEs, ...).
 // Returns one message per problem, naming the key path; empty when the config is consistent.
 std::vector<std::string> check_topology(const platform_config& cfg);
+
+// The SPIs of its VM that source `src` picks from, in increasing order: its range, less those
+// the guest routes to another vCPU than src.vcpu (SPI n goes to vCPU n % vcpus). Empty when the
+// range or the vCPU does not fit the VM (check_topology reports that).
+std::vector<unsigned> source_spis(const platform_config& cfg, const source_config& src);
 
 // Where each vCPU runs: result[vm][vcpu] is a PE index. The vCPUs of all VMs, in VM then vCPU
 // order, are dealt round robin to the PEs with role vcpu, in PE order. Empty lists when there is

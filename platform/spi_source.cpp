@@ -1,31 +1,64 @@
 #include "platform/spi_source.h"
 
 #include <algorithm>
+#include <cmath>
+#include <utility>
 
 namespace platform {
 
 using sc_core::sc_time;
 
-spi_source::spi_source(const source_config& cfg, unsigned nr_spis, const sc_time& stop,
+event_schedule::event_schedule(const source_config& cfg, uint64_t seed)
+    : m_cfg(cfg), m_period(1.0 / cfg.rate_hz, sc_core::SC_SEC),
+      // Its own stream: the SPI picks of a source stay the same whatever its kind.
+      m_rng(seed ^ 0x9e3779b97f4a7c15ull) {
+    m_next = m_cfg.kind == source_kind::poisson ? exponential_gap() : m_period;
+    m_burst_start = m_next;
+}
+
+sc_time event_schedule::exponential_gap() {
+    // u in (0, 1) from the top 53 bits; -ln(u) / rate is exponential with mean 1/rate.
+    const double u = (static_cast<double>(m_rng() >> 11) + 0.5) * 0x1p-53;
+    return sc_time(-std::log(u) / m_cfg.rate_hz, sc_core::SC_SEC);
+}
+
+void event_schedule::advance() {
+    switch (m_cfg.kind) {
+    case source_kind::periodic: m_next += m_period; break;
+    case source_kind::poisson: m_next += exponential_gap(); break;
+    case source_kind::burst:
+        if (++m_in_burst == m_cfg.burst_size) {
+            m_in_burst = 0;
+            m_burst_start += m_period;
+        }
+        // From the burst's start, not the last event: no rounding builds up.
+        m_next = m_burst_start + m_cfg.burst_gap * static_cast<double>(m_in_burst);
+        break;
+    }
+}
+
+spi_source::spi_source(const source_config& cfg, std::vector<unsigned> spis, const sc_time& stop,
                        uint64_t seed, kvm::vgic_v5& agent, scoreboard& sb, level_lines* lines,
                        device_host* host)
-    : m_cfg(cfg), m_nr_spis(nr_spis), m_period(1.0 / cfg.rate_hz, sc_core::SC_SEC),
-      m_next(m_period), m_stop(stop), m_rng(seed), m_agent(agent), m_sb(sb), m_lines(lines),
-      m_host(host) {
+    : m_cfg(cfg), m_spis(std::move(spis)), m_when(cfg, seed), m_stop(stop), m_rng(seed),
+      m_agent(agent), m_sb(sb), m_lines(lines), m_host(host) {
     if (m_lines && !m_host)
         SC_REPORT_FATAL("spi_source", "a level source needs the device_host that runs it");
+    if (m_spis.empty())
+        SC_REPORT_FATAL("spi_source", "a source needs at least one SPI");
 }
 
 void spi_source::fire(cpu_stubs::pe& self) {
-    const unsigned spi = static_cast<unsigned>(m_rng() % m_nr_spis);
-    // The device raised it now (m_next), even if the PE is late.
+    const unsigned spi = m_spis[m_rng() % m_spis.size()];
+    const sc_time at = m_when.next();
+    // The device raised it at its time, even if the PE is late.
     if (m_lines) {
-        m_lines->raise(self, *m_host, spi, m_next);
+        m_lines->raise(self, *m_host, spi, at);
     } else {
-        m_sb.on_inject(m_cfg.vm, spi, m_next);
+        m_sb.on_inject(m_cfg.vm, spi, at);
         m_agent.kvm_vgic_inject_irq(self, m_cfg.vm, spi, true);
     }
-    m_next += m_period;
+    m_when.advance();
 }
 
 // ---- level_lines ----------------------------------------------------------------------------

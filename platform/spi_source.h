@@ -1,9 +1,10 @@
 // Devices that raise virtual SPIs of one VM through the hypervisor agent, as KVM_IRQ_LINE or an
 // irqfd would, on the host PE they are attached to.
 //
-//   spi_source    periodic events, each on one of the VM's SPIs picked at random (seeded), so runs
-//                 are reproducible. Edge: each event is one injection. Level: each event raises
-//                 that SPI's source in the VM's level_lines.
+//   event_schedule  when a source's events come: periodic, Poisson or in periodic bursts.
+//   spi_source    events at those times, each on one of the source's SPIs picked at random
+//                 (seeded), so runs are reproducible. Edge: each event is one injection. Level:
+//                 each event raises that SPI's source in the VM's level_lines.
 //   level_lines   the level lines of one VM's devices, one per SPI. A raised source asserts its
 //                 line (kvm_vgic_inject_irq(..., true)); the guest's acknowledge services the
 //                 device, which then drops the line (VDPEND with PENDING = 0) on the host PE that
@@ -29,22 +30,42 @@ namespace platform {
 class device_host;
 class level_lines;
 
+// The event times of a source (cfg.kind, cfg.rate_hz, cfg.burst_*), from time 0 on. Poisson gaps
+// are drawn by inverse CDF from mt19937_64, whose output the standard fixes (unlike
+// std::exponential_distribution's), so a seed gives the same times with any standard library.
+class event_schedule {
+public:
+    event_schedule(const source_config& cfg, uint64_t seed);
+    const sc_core::sc_time& next() const { return m_next; }
+    void advance();
+
+private:
+    sc_core::sc_time exponential_gap();
+
+    source_config m_cfg;
+    sc_core::sc_time m_period, m_next, m_burst_start;
+    unsigned m_in_burst = 0; // index of m_next within its burst
+    std::mt19937_64 m_rng;
+};
+
 class spi_source : public cpu_stubs::host_task {
 public:
-    // lines: the VM's level lines for a level source, nullptr for an edge source.
-    spi_source(const source_config& cfg, unsigned nr_spis, const sc_core::sc_time& stop,
+    // spis: those it picks from (source_spis()). lines: the VM's level lines for a level source,
+    // nullptr for an edge source.
+    spi_source(const source_config& cfg, std::vector<unsigned> spis, const sc_core::sc_time& stop,
                uint64_t seed, kvm::vgic_v5& agent, scoreboard& sb, level_lines* lines = nullptr,
                device_host* host = nullptr);
 
     sc_core::sc_time next_time() const override {
-        return m_next < m_stop ? m_next : sc_core::sc_max_time();
+        return m_when.next() < m_stop ? m_when.next() : sc_core::sc_max_time();
     }
     void fire(cpu_stubs::pe& self) override;
 
 private:
     source_config m_cfg;
-    unsigned m_nr_spis;
-    sc_core::sc_time m_period, m_next, m_stop;
+    std::vector<unsigned> m_spis;
+    event_schedule m_when;
+    sc_core::sc_time m_stop;
     std::mt19937_64 m_rng;
     kvm::vgic_v5& m_agent;
     scoreboard& m_sb;

@@ -170,20 +170,53 @@ const keys_of<vm_config>& vm_keys() {
     return keys;
 }
 
+// sources[].vcpu: a vCPU index, or -1 for any.
+field<source_config> source_vcpu_key() {
+    const std::string range = "-1.." + std::to_string(index_max);
+    auto parse = [range](std::string_view text) {
+        if (text == "-1")
+            return units::parsed<int>::ok(-1);
+        auto n = units::parse_integer(text);
+        if (!n || *n.value > index_max)
+            return units::parsed<int>::fail("an integer in " + range);
+        return units::parsed<int>::ok(static_cast<int>(*n.value));
+    };
+    auto format = [](const int& v) { return std::to_string(v); };
+    return scalar_key<source_config>(
+        "vcpu", "integer, " + range, "",
+        "Only SPIs the guest routes to this vCPU of the VM (SPI n goes to vCPU n % vcpus); -1: "
+        "any",
+        &source_config::vcpu, parse, format);
+}
+
 const keys_of<source_config>& source_keys() {
     using S = source_config;
     static const keys_of<S> keys{
         enum_key<S>(
             "kind", &S::kind,
-            std::vector<std::pair<std::string, source_kind>>{{"periodic", source_kind::periodic}},
-            "Injection pattern; periodic: one injection every 1/rate"),
+            std::vector<std::pair<std::string, source_kind>>{{"periodic", source_kind::periodic},
+                                                             {"poisson", source_kind::poisson},
+                                                             {"burst", source_kind::burst}},
+            "Injection pattern; periodic: one injection every 1/rate; poisson: "
+            "exponentially distributed gaps of mean 1/rate; burst: every 1/rate, "
+            "burst_size injections burst_gap apart"),
         enum_key<S>("trigger", &S::trigger,
                     std::vector<std::pair<std::string, trigger_mode>>{
                         {"edge", trigger_mode::edge}, {"level", trigger_mode::level}},
-                    "Trigger mode of the VM's SPIs: edge, one injection per event; level, the "
-                    "device holds its line until the guest services the SPI"),
-        frequency_key<S>("rate", &S::rate_hz, "Injections per second"),
+                    "Trigger mode of the source's SPIs: edge, one injection per event; level, "
+                    "the device holds its line until the guest services the SPI"),
+        frequency_key<S>("rate", &S::rate_hz, "Injections per second (burst: bursts per second)"),
+        integer_key<S>("burst_size", &S::burst_size, 1, 65536, "injections",
+                       "kind burst: injections per burst"),
+        time_key<S>("burst_gap", &S::burst_gap, false,
+                    "kind burst: time between the injections of a burst; (burst_size - 1) * "
+                    "burst_gap must be below 1/rate"),
         integer_key<S>("vm", &S::vm, 0, index_max, "", "Index of the target VM in vms"),
+        integer_key<S>("spi_first", &S::spi_first, 0, index_max, "",
+                       "First SPI of the VM the source uses"),
+        integer_key<S>("spi_count", &S::spi_count, 0, 65536, "SPIs",
+                       "SPIs the source uses from spi_first on; 0: up to the VM's last SPI"),
+        source_vcpu_key(),
         integer_key<S>("host_pe", &S::host_pe, 0, index_max, "",
                        "Index in pes of the host PE on which the injection (KVM_IRQ_LINE) runs"),
     };
@@ -257,7 +290,7 @@ const keys_of<sim_config>& root_keys() {
                     "runs script steps"),
         list_key<S>("vms", in_platform(&P::vms), vm_keys(), 0, "The virtual machines, by index"),
         list_key<S>("sources", in_platform(&P::sources), source_keys(), 0,
-                    "The interrupt sources, each injecting one virtual SPI of a VM"),
+                    "The interrupt sources, each injecting virtual SPIs of a VM"),
         expect_key(),
         script_key(),
     };

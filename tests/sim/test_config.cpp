@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #ifndef GICV5_SOURCE_DIR
@@ -226,16 +227,78 @@ TEST(ConfigLoader, ErrorsInListEntriesAndEnumsNameTheIndex) {
               path + ":3:12: pes.1.role: expected one of host, vcpu, script, got 'guest'");
 }
 
-TEST(ConfigLoader, LevelSourcesAreAcceptedButNotMixedWithEdgeSourcesInOneVm) {
+TEST(ConfigLoader, EdgeAndLevelSourcesOfOneVmNeedDisjointSpis) {
     const load_result ok = load_text("sources:\n  - {trigger: level}\n  - {trigger: level}\n");
     ASSERT_TRUE(ok.ok()) << all(ok.errors);
     EXPECT_EQ(ok.config.platform.sources[0].trigger, platform::trigger_mode::level);
-    const std::string path = write_file("sources:\n  - {trigger: level}\n  - {trigger: edge}\n");
+    const load_result disjoint = load_text(
+        "sources:\n  - {trigger: level, spi_first: 32}\n"
+        "  - {trigger: edge, spi_count: 32, kind: poisson}\n"
+        "  - {trigger: edge, kind: burst, burst_size: 4, burst_gap: 1us, spi_count: 8}\n");
+    ASSERT_TRUE(disjoint.ok()) << all(disjoint.errors);
+    EXPECT_EQ(disjoint.config.platform.sources[1].kind, platform::source_kind::poisson);
+    EXPECT_EQ(disjoint.config.platform.sources[2].burst_size, 4u);
+    EXPECT_EQ(disjoint.config.platform.sources[2].burst_gap, sc_time(1, SC_US));
+    const std::string path =
+        write_file("sources:\n  - {trigger: level, spi_first: 8, spi_count: 8}\n"
+                   "  - {trigger: edge, spi_first: 12}\n");
     const load_result mixed = load_config(path);
     ASSERT_EQ(mixed.errors.size(), 1u) << all(mixed.errors);
-    EXPECT_EQ(mixed.errors[0], path + ": sources.1.trigger: expected level as sources.0: the "
-                                      "sources of VM 0 share its SPIs, so they share a trigger "
-                                      "mode; got edge");
+    EXPECT_EQ(mixed.errors[0],
+              path + ": sources.1.trigger: expected SPIs apart from those of sources.0 (level), "
+                     "since an SPI has one trigger mode; sources.1 (edge) and sources.0 both use 4 "
+                     "SPIs of VM 0, the first SPI 12 (separate them with spi_first, spi_count or "
+                     "vcpu)");
+}
+
+TEST(ConfigLoader, SourcesOnDifferentVcpusMayMixTriggerModes) {
+    const load_result r = load_text("vms: [{vcpus: 2}]\npes: [{role: host}, {role: vcpu}]\n"
+                                    "sources:\n  - {trigger: level, vcpu: 0}\n"
+                                    "  - {trigger: edge, vcpu: 1}\n");
+    ASSERT_TRUE(r.ok()) << all(r.errors);
+    EXPECT_EQ(r.config.platform.sources[0].vcpu, 0);
+    EXPECT_EQ(r.config.platform.sources[1].vcpu, 1);
+}
+
+TEST(ConfigLoader, ASourceRangeOutsideItsVmIsRejected) {
+    const std::string path = write_file("vms: [{spis: 16}]\nsources:\n"
+                                        "  - {spi_first: 16}\n  - {spi_first: 8, spi_count: 9}\n");
+    const load_result r = load_config(path);
+    ASSERT_EQ(r.errors.size(), 2u) << all(r.errors);
+    EXPECT_EQ(r.errors[0], path + ": sources.0.spi_first: expected an SPI of VM 0, below "
+                                  "vms.0.spis = 16, got 16");
+    EXPECT_EQ(r.errors[1], path + ": sources.1.spi_count: expected spi_first + spi_count <= "
+                                  "vms.0.spis = 16, got 8 + 9");
+}
+
+TEST(ConfigLoader, ASourceVcpuMustExistAndHaveAnSpiOfTheRange) {
+    const std::string path =
+        write_file("vms: [{vcpus: 4}]\nsources:\n  - {vcpu: 4}\n"
+                   "  - {vcpu: 3, spi_first: 4, spi_count: 3}\n  - {vcpu: -2}\n");
+    const load_result r = load_config(path);
+    ASSERT_EQ(r.errors.size(), 1u) << all(r.errors); // -2: the loader's error hides the topology
+    EXPECT_EQ(r.errors[0],
+              path + ":5:12: sources.2.vcpu: expected an integer in -1..65535, got '-2'");
+    const std::string path2 = write_file("vms: [{vcpus: 4}]\nsources:\n  - {vcpu: 4}\n"
+                                         "  - {vcpu: 3, spi_first: 4, spi_count: 3}\n",
+                                         "_2.yaml");
+    const load_result r2 = load_config(path2);
+    ASSERT_EQ(r2.errors.size(), 2u) << all(r2.errors);
+    EXPECT_EQ(r2.errors[0], path2 + ": sources.0.vcpu: expected -1 or a vCPU of VM 0, below "
+                                    "vms.0.vcpus = 4, got 4");
+    EXPECT_EQ(r2.errors[1], path2 + ": sources.1.vcpu: expected a vCPU to which the guest routes "
+                                    "an SPI of the range (SPI n goes to vCPU n % vms.0.vcpus), "
+                                    "got 3");
+}
+
+TEST(ConfigLoader, BurstsMustEndBeforeTheNextStarts) {
+    const std::string path =
+        write_file("sources: [{kind: burst, rate: 1MHz, burst_size: 11, burst_gap: 100ns}]\n");
+    const load_result r = load_config(path);
+    ASSERT_EQ(r.errors.size(), 1u) << all(r.errors);
+    EXPECT_STARTS_WITH(r.errors[0], path + ": sources.0.burst_gap: expected (burst_size - 1) * "
+                                           "burst_gap below 1/rate");
+    EXPECT_TRUE(load_text("sources: [{kind: burst, rate: 1MHz, burst_size: 10}]\n").ok());
 }
 
 TEST(ConfigLoader, KeyGivenTwiceIsReported) {
@@ -486,6 +549,25 @@ TEST(Cli, ABadTriggerExitsWithStatusTwoNamingFileLineAndColumn) {
     const std::string err = ::testing::internal::GetCapturedStderr();
     EXPECT_EQ(status, exit_bad_input);
     EXPECT_EQ(err, path + ":2:27: sources.0.trigger: expected one of edge, level, got 'pulse'\n");
+}
+
+TEST(Cli, SourceTopologyErrorsExitWithStatusTwoNamingTheKeyPath) {
+    const std::pair<const char*, const char*> cases[] = {
+        {"sources:\n  - {trigger: level}\n  - {trigger: edge, spi_first: 60}\n",
+         ": sources.1.trigger: expected SPIs apart from those of sources.0 (level)"},
+        {"sources: [{spi_first: 60, spi_count: 8}]\n",
+         ": sources.0.spi_count: expected spi_first + spi_count <= vms.0.spis = 64"},
+        {"sources: [{vcpu: 1}]\n", ": sources.0.vcpu: expected -1 or a vCPU of VM 0"},
+    };
+    int n = 0;
+    for (const auto& [yaml, message] : cases) {
+        const std::string path = write_file(yaml, "_" + std::to_string(n++) + ".yaml");
+        ::testing::internal::CaptureStderr();
+        const int status = run_cli({path, "--quiet"});
+        const std::string err = ::testing::internal::GetCapturedStderr();
+        EXPECT_EQ(status, exit_bad_input) << yaml;
+        EXPECT_STARTS_WITH(err, path + message);
+    }
 }
 
 } // namespace

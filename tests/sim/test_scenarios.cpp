@@ -107,6 +107,46 @@ TEST(DefaultScenario, LevelSourcesWithTrackingNoneDrainWithoutANotifier) {
     EXPECT_EQ(r.instructions.at("VDRCFG"), 0u);
 }
 
+namespace {
+// The default scenario for 2 ms with `sources` in place of its source: nothing is lost.
+platform::run_results run_sources(const std::vector<std::string>& sets) {
+    std::vector<std::string> all{"duration=2ms"};
+    all.insert(all.end(), sets.begin(), sets.end());
+    const gicv5_sim::load_result loaded = gicv5_sim::load_config(default_config, all);
+    EXPECT_TRUE(loaded.ok()) << loaded.errors.front();
+    const platform::run_results r = platform::run(loaded.config.platform);
+    EXPECT_GT(r.injected, 0u);
+    EXPECT_EQ(r.lost, 0u);
+    EXPECT_EQ(r.delivered + r.coalesced, r.injected);
+    EXPECT_TRUE(r.drained);
+    EXPECT_EQ(r.ap_list_final_length, 0u);
+    EXPECT_EQ(r.spurious, 0u);
+    EXPECT_EQ(r.unexpected_acknowledges, 0u);
+    EXPECT_EQ(r.unexpected_notifications, 0u);
+    return r;
+}
+} // namespace
+
+TEST(SourceScenario, EdgeAndLevelSourcesOnDisjointRangesOfOneVmBothDrain) {
+    const platform::run_results r =
+        run_sources({"sources=[{trigger: edge, kind: poisson, spi_count: 40},"
+                     " {trigger: level, kind: burst, rate: 20kHz, burst_size: 4, burst_gap: 200ns,"
+                     " spi_first: 40}]"});
+    EXPECT_EQ(r.instructions.at("CDHM"), 24u); // the guest made the level range level, only
+    // Poisson 100 kHz and 4 x 20 kHz for 2 ms: about 200 + 160 events.
+    EXPECT_GT(r.injected, 300u);
+    EXPECT_LT(r.injected, 420u);
+    EXPECT_GT(r.coalesced, 0u); // a burst's level events on one line coalesce
+    EXPECT_EQ(r.notifier_calls, r.ap_list_insertions);
+}
+
+TEST(SourceScenario, EdgeAndLevelSourcesOnTheSpisOfDifferentVcpusBothDrain) {
+    const platform::run_results r = run_sources(
+        {"vms.0.vcpus=2", "pes.2.role=vcpu",
+         "sources=[{trigger: edge, vcpu: 0, kind: poisson}, {trigger: level, vcpu: 1}]"});
+    EXPECT_EQ(r.instructions.at("CDHM"), 32u); // the odd SPIs, routed to vCPU 1
+}
+
 TEST(Cli, TheDefaultRunWritesAReportAndExitsZero) {
     const std::string report = ::testing::TempDir() + "/report_default.json";
     ASSERT_EQ(run_cli({default_config, "--report", report, "--quiet"}), 0);
