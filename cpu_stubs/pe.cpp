@@ -143,6 +143,9 @@ void pe::line_input::irq_signal(bool level, const sc_time& delay) {
     m_since = sc_core::sc_time_stamp() + delay;
     if (level)
         m_owner.m_line_event.notify(delay);
+    if (m_owner.m_line_observer)
+        m_owner.m_line_observer->line_changed(
+            m_owner.m_index, static_cast<pe_line>(this - m_owner.m_lines.data()), level, m_since);
 }
 
 const char* to_string(pe_line l) {

@@ -40,6 +40,13 @@ enum class pe_line : uint8_t { irq, fiq, nmi, virq };
 constexpr unsigned pe_line_count = 4;
 const char* to_string(pe_line l);
 
+// Sees every change of a PE's interrupt inputs (a waveform dump); optional.
+struct line_observer {
+    virtual ~line_observer() = default;
+    // Input l of PE `pe` takes `level` at `at` (sc_time_stamp() plus the driver's delay).
+    virtual void line_changed(unsigned pe, pe_line l, bool level, const sc_time& at) = 0;
+};
+
 struct pe_program {
     virtual ~pe_program() = default;
     virtual void run(pe& self) = 0;
@@ -105,6 +112,8 @@ public:
     // Idle until the absolute time `until`.
     void idle_until(const sc_time& until);
     line_input& in(pe_line l) { return m_lines[static_cast<unsigned>(l)]; }
+    // Before the simulation starts; nullptr: none (then a line change costs one pointer test).
+    void observe_lines(line_observer* o) { m_line_observer = o; }
     // The level of an interrupt input at the PE's local time.
     bool line(pe_line l) const { return m_lines[static_cast<unsigned>(l)].level_at(local_time()); }
     // Idle until input l is high (true) or until `until` (false), whichever comes first.
@@ -152,6 +161,7 @@ private:
     uint64_t m_traps = 0;
     std::function<void(pe&, const gicv5::gic_trap&)> m_trap_handler;
     sc_core::sc_event m_line_event; // any input rose
+    line_observer* m_line_observer = nullptr;
     timer_state m_cntv;
     sc_core::sc_event m_cntv_event;
 };

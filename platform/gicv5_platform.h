@@ -56,6 +56,8 @@ public:
     gicv5::iste peek_iste(unsigned vm, unsigned spi) const;
     // The vCPU programs, one per PE with role vcpu, in PE order.
     const std::vector<cpu_stubs::vcpu_program*>& vcpu_programs() const { return m_vcpus; }
+    // Another listener to what the guests acknowledge and deactivate (a tracer); elaboration.
+    void add_guest_observer(cpu_stubs::guest_observer& o) { m_observers.add(o); }
 
     const platform_config cfg;
     memory mem;

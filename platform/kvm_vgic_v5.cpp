@@ -380,6 +380,7 @@ vgic_v5::irq_result vgic_v5::host_irq(pe& self) {
 void vgic_v5::kvm_vgic_inject_irq(pe& self, unsigned vm, unsigned spi_index, bool level) {
     vgic_dist& d = *m_vms[vm];
     vgic_irq& irq = d.spis[spi_index];
+    const sc_time start = m_observer ? self.local_time() : sc_time();
     self.spend(m_params.costs.inject_cost);
     if (injection_refused(d))
         return;
@@ -394,6 +395,8 @@ void vgic_v5::kvm_vgic_inject_irq(pe& self, unsigned vm, unsigned spi_index, boo
     }
     // KVM: irq->ops->set_pending_state(), i.e. vgic_v5_set_spi_pending_state().
     vgic_v5_set_spi_pending_state(self, d, irq);
+    if (m_observer)
+        m_observer->injected(self, vm, spi_index, level, start);
     if (d.config.tracking == tracking_policy::none || !irq_is_pending(irq)) {
         // The merged design tracks nothing; and a line going low leaves nothing to track
         // (KVM's vgic_target_oracle() finds no target for an SPI neither pending nor active).
@@ -432,6 +435,8 @@ void vgic_v5::vgic_v5_spi_queue_irq_unlock(pe& self, vgic_dist& d, vgic_irq& irq
         ++d.stats.ap_list_insertions;
         d.stats.ap_list_max_length =
             std::max<uint64_t>(d.stats.ap_list_max_length, d.ap_list.size());
+        if (m_observer)
+            m_observer->ap_list_changed(self, d.vm_id, d.ap_list.size());
         irq.irq_lock.unlock(self, m_order);
         d.ap_list_lock.unlock(self, m_order);
         // No vCPU kick: the IRS delivers to a resident vPE (reference §6.2).
@@ -478,6 +483,8 @@ void vgic_v5::vgic_v5_fold_irq_state(pe& self, vgic_dist& d) {
             it = d.ap_list.erase(it);
             irq.on_ap_list = false;
             --irq.refcount;
+            if (m_observer)
+                m_observer->ap_list_changed(self, d.vm_id, d.ap_list.size());
         } else {
             ++it;
         }
@@ -487,6 +494,8 @@ void vgic_v5::vgic_v5_fold_irq_state(pe& self, vgic_dist& d) {
     ++d.stats.folds;
     d.stats.fold_time += self.local_time() - start;
     d.stats.fold_time_max = std::max(d.stats.fold_time_max, self.local_time() - start);
+    if (m_observer)
+        m_observer->folded(self, d.vm_id, start);
 }
 
 } // namespace platform::kvm

@@ -55,6 +55,19 @@ struct ack_notifier {
     virtual void irq_acked(unsigned vm, unsigned gsi, const sc_core::sc_time& at) = 0;
 };
 
+// Sees what the agent does, for a trace; optional (one pointer, tested where it would be called).
+struct agent_observer {
+    virtual ~agent_observer() = default;
+    // kvm_vgic_inject_irq() on `self` from `start` to the end of its VDPEND (level: the line's
+    // new level; false is a level line's drop).
+    virtual void injected(const cpu_stubs::pe& self, unsigned vm, unsigned spi, bool level,
+                          const sc_core::sc_time& start) = 0;
+    // VM vm's AP list now holds `length` SPIs (an insertion, a fold's drop, a teardown's drop).
+    virtual void ap_list_changed(const cpu_stubs::pe& self, unsigned vm, std::size_t length) = 0;
+    // A fold of VM vm's AP list ran on `self` from `start` to its local time now.
+    virtual void folded(const cpu_stubs::pe& self, unsigned vm, const sc_core::sc_time& start) = 0;
+};
+
 struct vm_stats {
     uint64_t vdpend = 0;
     uint64_t vdrcfg = 0;
@@ -140,6 +153,7 @@ public:
     // Elaboration: declare a VM whose vCPU i runs on PE placement[i]; returns its VM ID.
     unsigned create_vm(const vm_config& cfg, const std::vector<unsigned>& placement);
     void register_ack_notifier(unsigned vm, ack_notifier& n) { m_vms[vm]->notifiers.push_back(&n); }
+    void set_observer(agent_observer* o) { m_observer = o; } // elaboration; nullptr: none
 
     // Host boot, on a host PE: the system-wide VM table, then each VM's bring-up.
     void host_init(cpu_stubs::pe& self);
@@ -237,6 +251,7 @@ private:
     std::vector<doorbell_owner> m_doorbell_owner; // index: LPI ID
     lock_order m_order;
     std::vector<std::unique_ptr<vgic_dist>> m_vms;
+    agent_observer* m_observer = nullptr;
 };
 
 } // namespace platform::kvm

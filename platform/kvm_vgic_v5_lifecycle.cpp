@@ -72,6 +72,8 @@ void vgic_v5::vm_teardown(pe& self, unsigned vm) {
         irq.on_ap_list = false;
         --irq.refcount;
         ++d.stats.teardown_drops;
+        if (m_observer)
+            m_observer->ap_list_changed(self, d.vm_id, d.ap_list.size());
         irq.irq_lock.unlock(self, m_order);
     }
     d.ap_list_lock.unlock(self, m_order);

@@ -1,6 +1,7 @@
 #include "platform/run.h"
 
 #include "platform/gicv5_platform.h"
+#include "platform/tracer.h"
 
 #include <tlm>
 
@@ -9,9 +10,11 @@
 
 namespace platform {
 
-run_results run(const platform_config& cfg) {
+run_results run(const platform_config& cfg, trace_files* traces) {
     tlm::tlm_global_quantum::instance().set(cfg.timing.quantum);
     auto top = std::make_unique<gicv5_platform>("top", cfg);
+    if (traces)
+        traces->attach(*top);
     const auto t0 = std::chrono::steady_clock::now();
     sc_core::sc_start();
     const auto t1 = std::chrono::steady_clock::now();

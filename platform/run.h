@@ -8,6 +8,9 @@
 
 namespace platform {
 
-run_results run(const platform_config& cfg);
+class trace_files;
+
+// traces: attached to the platform before the run when given (tracer.h); the caller closes them.
+run_results run(const platform_config& cfg, trace_files* traces = nullptr);
 
 } // namespace platform

@@ -7,6 +7,7 @@
 #include "units.h"
 
 #include "platform/run.h"
+#include "platform/tracer.h"
 
 #include <CLI/CLI.hpp>
 #include <systemc>
@@ -34,6 +35,7 @@ struct options {
     std::vector<std::string> sets;
     std::string report_path = "report.json";
     std::string seed_text;
+    std::string trace_path, vcd_path;
     bool quiet = false;
     // Sweeps (sweep.h).
     std::vector<std::string> sweeps;
@@ -77,6 +79,15 @@ void describe(CLI::App& app, options& opt) {
     app.add_option("--seed", opt.seed_text, "Seed of this run, replacing the config's seed")
         ->type_name("N")
         ->check(uint64_validator());
+    app.add_option("--trace", opt.trace_path,
+                   "Also write a Chrome trace-event JSON file of the run, for ui.perfetto.dev: "
+                   "tracks per PE, vCPU and the agent; injections, handlers, folds; flows; the "
+                   "AP-list length (docs/trace.md)")
+        ->type_name("FILE");
+    app.add_option("--vcd", opt.vcd_path,
+                   "Also write a VCD waveform of every PE's irq, fiq, nmi and virq inputs, 1 ns "
+                   "timescale, for GTKWave (docs/trace.md)")
+        ->type_name("FILE");
     app.add_flag("-q,--quiet", opt.quiet,
                  "Print neither the summary nor SystemC info messages on stdout; errors still go "
                  "to stderr");
@@ -162,8 +173,12 @@ int run_scenario(const options& opt) {
         cfg.platform.seed = *units::parse_integer(opt.seed_text).value;
 
     // Opened before the run so that an unwritable path fails at once, not after a long simulation.
+    platform::trace_files traces;
+    if (!traces.open(opt.trace_path, opt.vcd_path, std::cerr))
+        return exit_bad_input;
     std::ofstream out(opt.report_path, std::ios::trunc);
     if (!out) {
+        traces.discard();
         std::cerr << "gicv5-sim: cannot write the report '" << opt.report_path
                   << "': " << std::strerror(errno) << "\n";
         return exit_bad_input;
@@ -178,14 +193,17 @@ int run_scenario(const options& opt) {
 
     platform::run_results results;
     try {
-        results = platform::run(cfg.platform);
+        results = platform::run(cfg.platform, &traces);
     } catch (...) {
+        traces.discard();
         // No half-written or stale report may be mistaken for the result of this run.
         out.close();
         std::remove(opt.report_path.c_str());
         throw;
     }
 
+    if (!traces.close(std::cerr))
+        return exit_bad_input;
     const nlohmann::ordered_json report =
         make_report(cfg.platform, results, opt.config_path, opt.sets);
     out << report.dump(2) << "\n";

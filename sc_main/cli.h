@@ -11,7 +11,8 @@ enum exit_status : int {
     exit_internal_error = 3,     // the simulation or SystemC threw
 };
 
-// gicv5-sim CONFIG [--set key.path=value]... [--report FILE] [--seed N] [--quiet]
+// gicv5-sim CONFIG [--set key.path=value]... [--report FILE] [--seed N] [--quiet] [--trace FILE]
+// [--vcd FILE]
 // Returns the exit status. platform::run() elaborates SystemC, so call this once per process.
 int main(int argc, char** argv);
 

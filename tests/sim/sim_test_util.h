@@ -1,5 +1,7 @@
-// Helpers the sim tests share: a config file per test, and errors as one text.
+// Helpers the sim tests share: a config file per test, errors as one text, the command line.
 #pragma once
+
+#include "cli.h"
 
 #include <gtest/gtest.h>
 
@@ -23,6 +25,16 @@ inline std::string all(const std::vector<std::string>& errors) {
     for (const std::string& e : errors)
         text += e + "\n";
     return text;
+}
+
+// gicv5-sim with these arguments, in this process (it elaborates SystemC when it runs a config).
+inline int run_cli(std::vector<std::string> args) {
+    args.insert(args.begin(), "gicv5-sim");
+    std::vector<char*> argv;
+    for (std::string& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    return gicv5_sim::main(static_cast<int>(args.size()), argv.data());
 }
 
 } // namespace sim_test
