@@ -1,3 +1,5 @@
+// sc_spawn (the progress ticker) needs the dynamic-process API.
+#define SC_INCLUDE_DYNAMIC_PROCESSES
 #include "platform/run.h"
 
 #include "platform/gicv5_platform.h"
@@ -10,12 +12,25 @@
 
 namespace platform {
 
-run_results run(const platform_config& cfg, trace_files* traces) {
+run_results run(const platform_config& cfg, trace_files* traces, const progress_fn& progress) {
     tlm::tlm_global_quantum::instance().set(cfg.timing.quantum);
     auto top = std::make_unique<gicv5_platform>("top", cfg);
     if (traces)
         traces->attach(*top);
     const auto t0 = std::chrono::steady_clock::now();
+    // The progress ticker runs whether or not anyone listens, so that a run with a terminal is the
+    // same as one without: it only waits on its own timed events and touches nothing else.
+    sc_core::sc_spawn(
+        [step = cfg.duration / 100.0, &progress, t0] {
+            for (;;) {
+                sc_core::wait(step);
+                if (progress)
+                    progress(sc_core::sc_time_stamp(),
+                             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+                                 .count());
+            }
+        },
+        "progress");
     sc_core::sc_start();
     const auto t1 = std::chrono::steady_clock::now();
     run_results r = top->results();

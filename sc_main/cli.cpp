@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <systemc>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +23,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #ifndef GICV5_SIM_VERSION
 #define GICV5_SIM_VERSION "unknown"
@@ -63,6 +66,7 @@ void describe(CLI::App& app, options& opt) {
         "Configuration keys, units and the expect syntax: docs/config.md.\n"
         "Report schema: docs/report.md.\n"
         "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 in the environment silences the SystemC banner.\n"
+        "A run longer than 2 s shows its progress on stderr when stderr is a terminal.\n"
         "Exit status: 0 run finished and every expectation and script check held; 1 one of\n"
         "them failed; 2 bad command line or config, or the report cannot be written;\n"
         "3 internal error (the simulation or SystemC failed).");
@@ -191,9 +195,24 @@ int run_scenario(const options& opt) {
     if (opt.quiet)
         sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
 
+    // A progress line on a terminal, once a run has taken 2 s of host time.
+    bool progress_shown = false;
+    platform::progress_fn progress;
+    if (!opt.quiet && ::isatty(STDERR_FILENO)) {
+        const sc_core::sc_time total = cfg.platform.duration;
+        progress = [total, &progress_shown](const sc_core::sc_time& now, double host) {
+            if (host < 2.0)
+                return;
+            progress_shown = true;
+            std::fprintf(stderr, "\rgicv5-sim: %3.0f%% of %s simulated%s, %.0f s",
+                         std::min(100.0, 100.0 * (now / total)), total.to_string().c_str(),
+                         now >= total ? ", draining" : "", host);
+            std::fflush(stderr);
+        };
+    }
     platform::run_results results;
     try {
-        results = platform::run(cfg.platform, &traces);
+        results = platform::run(cfg.platform, &traces, progress);
     } catch (...) {
         traces.discard();
         // No half-written or stale report may be mistaken for the result of this run.
@@ -202,6 +221,8 @@ int run_scenario(const options& opt) {
         throw;
     }
 
+    if (progress_shown)
+        std::fputc('\n', stderr);
     if (!traces.close(std::cerr))
         return exit_bad_input;
     const nlohmann::ordered_json report =
