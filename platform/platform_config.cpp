@@ -74,9 +74,14 @@ std::vector<std::vector<unsigned>> placement(const platform_config& cfg) {
             vcpu_pes.push_back(i);
     std::vector<std::vector<unsigned>> where(cfg.vms.size());
     std::size_t next = 0;
-    for (std::size_t v = 0; v < cfg.vms.size() && !vcpu_pes.empty(); ++v)
+    for (std::size_t v = 0; v < cfg.vms.size() && !vcpu_pes.empty(); ++v) {
+        if (!cfg.vms[v].placement.empty()) {
+            where[v] = cfg.vms[v].placement;
+            continue;
+        }
         for (unsigned c = 0; c < cfg.vms[v].vcpus; ++c)
             where[v].push_back(vcpu_pes[next++ % vcpu_pes.size()]);
+    }
     return where;
 }
 
@@ -108,6 +113,15 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
         if (vm.vcpus > (1u << cfg.irs.vpe_id_bits))
             err(path + ".vcpus", "expected at most 2^irs.vpe_id_bits = " +
                                      std::to_string(1u << cfg.irs.vpe_id_bits) + " vCPUs");
+        if (!vm.placement.empty() && vm.placement.size() != vm.vcpus)
+            err(path + ".placement", "expected one PE per vCPU, " + std::to_string(vm.vcpus) +
+                                         " entries, got " + std::to_string(vm.placement.size()));
+        for (std::size_t c = 0; c < vm.placement.size(); ++c) {
+            const unsigned pe = vm.placement[c];
+            if (pe >= cfg.pes.size() || cfg.pes[pe].role != pe_role::vcpu)
+                err(path + ".placement." + std::to_string(c),
+                    "expected the index of a PE with role vcpu, got " + std::to_string(pe));
+        }
         if (vm.guest.wfi && cfg.irs.lpi_id_bits == 0)
             err(path + ".guest.wfi", "expected false: a vCPU blocked in WFI is woken by its "
                                      "doorbell, an LPI, and irs.lpi_id_bits is 0 (no LPIs)");

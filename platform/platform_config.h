@@ -86,6 +86,7 @@ struct vm_config {
     tracking_policy tracking = tracking_policy::ap_list;
     sc_time exit_interval{50, SC_US};
     guest_config guest;
+    std::vector<unsigned> placement; // PE of each vCPU (role vcpu); empty: dealt round robin
 };
 
 // vcpu: runs the vCPUs placed on it (see placement()). script: runs the config's script steps
@@ -137,9 +138,9 @@ std::vector<std::string> check_topology(const platform_config& cfg);
 // range or the vCPU does not fit the VM (check_topology reports that).
 std::vector<unsigned> source_spis(const platform_config& cfg, const source_config& src);
 
-// Where each vCPU runs: result[vm][vcpu] is a PE index. The vCPUs of all VMs, in VM then vCPU
-// order, are dealt round robin to the PEs with role vcpu, in PE order. Empty lists when there is
-// no such PE.
+// Where each vCPU runs: result[vm][vcpu] is a PE index. A VM with a placement list runs its vCPUs
+// there; the vCPUs of the other VMs, in VM then vCPU order, are dealt round robin to the PEs with
+// role vcpu, in PE order. Empty lists when there is no such PE.
 std::vector<std::vector<unsigned>> placement(const platform_config& cfg);
 
 } // namespace platform

@@ -166,6 +166,9 @@ const keys_of<vm_config>& vm_keys() {
         time_key<S>("exit_interval", &S::exit_interval, true,
                     "Time between exits of a vCPU to the hypervisor"),
         section_key<S>("guest", &S::guest, guest_keys(), "What the guest does with its interrupts"),
+        integer_list_key<S>("placement", &S::placement, 0, index_max,
+                            "The PE (role vcpu) each vCPU runs on, in vCPU order; empty: the "
+                            "vCPUs are dealt round robin with those of other VMs"),
     };
     return keys;
 }

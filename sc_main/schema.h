@@ -178,6 +178,50 @@ field<S> integer_key(std::string name, Get get, uint64_t lo, uint64_t hi, std::s
                          std::move(unit), std::move(description), get, parse, format);
 }
 
+// A list of integers in lo..hi, as a YAML sequence ([1, 2, 3]); each bad item is an error of its
+// own, at its index.
+template <class S, class Get>
+field<S> integer_list_key(std::string name, Get get, uint64_t lo, uint64_t hi,
+                          std::string description) {
+    using V = std::decay_t<std::invoke_result_t<Get, S&>>;
+    using T = typename V::value_type;
+    const std::string range = std::to_string(lo) + ".." + std::to_string(hi);
+    field<S> f{std::move(name),
+               key_kind::value,
+               "list of integers, " + range,
+               "",
+               std::move(description),
+               {},
+               {},
+               {}};
+    f.load = [get, lo, hi, range](context& cx, const YAML::Node& node, const YAML::Mark& mark,
+                                  const std::string& path, S& out) {
+        if (!node.IsSequence()) {
+            cx.error(mark, path, "a list of integers in " + range + ", such as [1, 2]", show(node));
+            return;
+        }
+        V values;
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            const YAML::Node item = node[i];
+            auto n = units::parse_integer(item.IsScalar() ? item.Scalar() : std::string());
+            if (!n || *n.value < lo || *n.value > hi)
+                cx.error(item.Mark(), join(path, std::to_string(i)), "an integer in " + range,
+                         show(item));
+            else
+                values.push_back(static_cast<T>(*n.value));
+        }
+        std::invoke(get, out) = std::move(values);
+    };
+    f.dump = [get](const S& s) {
+        YAML::Node list(YAML::NodeType::Sequence);
+        list.SetStyle(YAML::EmitterStyle::Flow);
+        for (const T& v : std::invoke(get, s))
+            list.push_back(std::to_string(static_cast<uint64_t>(v)));
+        return list;
+    };
+    return f;
+}
+
 template <class S, class Get>
 field<S> address_key(std::string name, Get get, std::string description) {
     return scalar_key<S>(std::move(name), "address", "", std::move(description), get,

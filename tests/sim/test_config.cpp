@@ -571,3 +571,37 @@ TEST(Cli, SourceTopologyErrorsExitWithStatusTwoNamingTheKeyPath) {
 }
 
 } // namespace
+
+TEST(ConfigPlacement, AVmsPlacementPutsItsVcpusOnThosePesAndTheOthersAreDealtAround) {
+    const load_result r = load_text("pes: [{role: host}, {role: vcpu}, {role: vcpu}]\n"
+                                    "vms:\n"
+                                    "  - {vcpus: 2, placement: [2, 2]}\n"
+                                    "  - {vcpus: 3}\n");
+    ASSERT_TRUE(r.ok()) << all(r.errors);
+    const auto where = platform::placement(r.config.platform);
+    EXPECT_EQ(where[0], (std::vector<unsigned>{2, 2}));
+    EXPECT_EQ(where[1], (std::vector<unsigned>{1, 2, 1}));
+}
+
+TEST(ConfigPlacement, APlacementOfTheWrongLengthOrOnAPeThatRunsNoVcpusIsAnError) {
+    const load_result r = load_text("pes: [{role: host}, {role: vcpu}]\n"
+                                    "vms:\n"
+                                    "  - {vcpus: 2, placement: [1]}\n"
+                                    "  - {vcpus: 1, placement: [0]}\n");
+    ASSERT_EQ(r.errors.size(), 2u) << all(r.errors);
+    EXPECT_NE(all(r.errors).find("vms.0.placement: expected one PE per vCPU, 2 entries, got 1"),
+              std::string::npos)
+        << all(r.errors);
+    EXPECT_NE(all(r.errors).find("vms.1.placement.0: expected the index of a PE with role vcpu"),
+              std::string::npos)
+        << all(r.errors);
+}
+
+TEST(ConfigPlacement, AnEntryThatIsNotAnIntegerNamesItsIndex) {
+    const load_result r = load_text("vms:\n  - {vcpus: 1, placement: [x]}\n");
+    ASSERT_EQ(r.errors.size(), 1u) << all(r.errors);
+    EXPECT_NE(
+        r.errors[0].find(":2:28: vms.0.placement.0: expected an integer in 0..65535, got 'x'"),
+        std::string::npos)
+        << r.errors[0];
+}
