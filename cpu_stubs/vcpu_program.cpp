@@ -177,7 +177,8 @@ void vcpu_program::guest_boot(pe& self, vcpu& v) {
         return; // the boot vCPU configures the VM's SPIs
     for (uint32_t id = 0; id < p.spis.size(); ++id) {
         const uint64_t intid = gicv5::spi(id).encode();
-        self.insn(gic_insn::CDPRI, intid | CD::PRIORITY.make(p.priority));
+        const uint8_t prio = id < p.spi_priority.size() ? p.spi_priority[id] : p.priority;
+        self.insn(gic_insn::CDPRI, intid | CD::PRIORITY.make(prio));
         self.insn(gic_insn::CDAFF, intid | CD::IAFFID.make(id % p.vcpus));
         if (p.spis[id] == gicv5::handling_mode::level)
             self.insn(gic_insn::CDHM, intid | CD::HM.make(1));

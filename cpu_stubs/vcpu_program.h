@@ -69,7 +69,8 @@ struct vcpu_params {
     unsigned vcpu = 0;
     unsigned vcpus = 1;                     // vCPUs of the VM: SPI n targets vCPU n % vcpus
     std::vector<gicv5::handling_mode> spis; // the VM's SPIs (index = SPI ID) and their mode
-    uint8_t priority = 0x10;
+    uint8_t priority = 0x10;                // the guest's priority for its SPIs and SW_PPI ...
+    std::vector<uint8_t> spi_priority;      // ... or, when not empty, per SPI
     sc_time handler_time{2, sc_core::SC_US};
     bool eoi_split = true; // priority drop at acknowledge, deactivate after the handler
     bool nested = false;   // the handler runs with interrupts unmasked

@@ -58,6 +58,14 @@ cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_inde
     for (unsigned spi = 0; spi < vm.spis; ++spi)
         vp.spis.push_back(level[spi] ? gicv5::handling_mode::level : gicv5::handling_mode::edge);
     vp.priority = vm.guest.priority;
+    // A source's priority for its SPIs (a later source wins where two share SPIs).
+    for (const source_config& src : c.sources)
+        if (src.vm == vm_index && src.priority >= 0) {
+            if (vp.spi_priority.empty())
+                vp.spi_priority.assign(vm.spis, vm.guest.priority);
+            for (unsigned spi : source_spis(c, src))
+                vp.spi_priority[spi] = static_cast<uint8_t>(src.priority);
+        }
     vp.handler_time = vm.guest.handler_time;
     vp.eoi_split = vm.guest.eoi == eoi_mode::split;
     vp.nested = vm.guest.nested;

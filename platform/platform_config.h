@@ -110,6 +110,7 @@ struct source_config {
     unsigned spi_first = 0;        // the VM's SPIs the source uses: spi_first ..
     unsigned spi_count = 0;        // .. spi_first + spi_count - 1; 0: up to the VM's last SPI
     int vcpu = -1;                 // only SPIs the guest routes to this vCPU; -1: any
+    int priority = -1;             // the guest's priority for these SPIs; -1: guest.priority
     unsigned vm = 0;
     unsigned host_pe = 0; // the host PE on which the injection (KVM_IRQ_LINE) runs
 };

@@ -173,23 +173,22 @@ const keys_of<vm_config>& vm_keys() {
     return keys;
 }
 
-// sources[].vcpu: a vCPU index, or -1 for any.
-field<source_config> source_vcpu_key() {
-    const std::string range = "-1.." + std::to_string(index_max);
-    auto parse = [range](std::string_view text) {
+// A source key holding an integer in 0..hi, or -1 for "not set" (its description says what -1
+// means): sources[].vcpu and sources[].priority.
+field<source_config> int_or_unset_key(std::string name, int source_config::*member, uint64_t hi,
+                                      std::string description) {
+    const std::string range = "-1.." + std::to_string(hi);
+    auto parse = [range, hi](std::string_view text) {
         if (text == "-1")
             return units::parsed<int>::ok(-1);
         auto n = units::parse_integer(text);
-        if (!n || *n.value > index_max)
+        if (!n || *n.value > hi)
             return units::parsed<int>::fail("an integer in " + range);
         return units::parsed<int>::ok(static_cast<int>(*n.value));
     };
     auto format = [](const int& v) { return std::to_string(v); };
-    return scalar_key<source_config>(
-        "vcpu", "integer, " + range, "",
-        "Only SPIs the guest routes to this vCPU of the VM (SPI n goes to vCPU n % vcpus); -1: "
-        "any",
-        &source_config::vcpu, parse, format);
+    return scalar_key<source_config>(std::move(name), "integer, " + range, "",
+                                     std::move(description), member, parse, format);
 }
 
 const keys_of<source_config>& source_keys() {
@@ -219,7 +218,12 @@ const keys_of<source_config>& source_keys() {
                        "First SPI of the VM the source uses"),
         integer_key<S>("spi_count", &S::spi_count, 0, 65536, "SPIs",
                        "SPIs the source uses from spi_first on; 0: up to the VM's last SPI"),
-        source_vcpu_key(),
+        int_or_unset_key("vcpu", &source_config::vcpu, index_max,
+                         "Only SPIs the guest routes to this vCPU of the VM (SPI n goes to vCPU n "
+                         "% vcpus); -1: any"),
+        int_or_unset_key("priority", &source_config::priority, 31,
+                         "Priority the guest gives the source's SPIs (CDPRI); -1: the VM's "
+                         "guest.priority"),
         integer_key<S>("host_pe", &S::host_pe, 0, index_max, "",
                        "Index in pes of the host PE on which the injection (KVM_IRQ_LINE) runs"),
     };

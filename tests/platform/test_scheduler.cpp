@@ -191,3 +191,19 @@ TEST(Scheduler, TheHostTickMakesTheRunningVcpuExit) {
     EXPECT_LE(s.total().exits, 20u);
     EXPECT_EQ(s.r.vms[0].folds, s.total().exits);
 }
+
+TEST(GuestSetup, EachSourceCanGiveItsSpisTheirOwnPriority) { // issue 6 point 1
+    platform_config c = shared_pe(1, 50e3);
+    c.sources[0].spi_first = 0;
+    c.sources[0].spi_count = 16;
+    c.sources[0].priority = 0x08;
+    source_config low = c.sources[0];
+    low.spi_first = 16;
+    low.spi_count = 16;
+    low.priority = -1; // the VM's guest.priority, 0x10 by default
+    c.sources.push_back(low);
+    simulated s(c);
+    EXPECT_EQ(s.r.lost, 0u);
+    EXPECT_EQ(s.plat->peek_iste(0, 3).priority, 0x08u);
+    EXPECT_EQ(s.plat->peek_iste(0, 20).priority, 0x10u);
+}
