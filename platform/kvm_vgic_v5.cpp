@@ -95,15 +95,16 @@ void vgic_v5::host_init(pe& self) {
 
 void vgic_v5::host_ist_init(pe& self) {
     // The host kernel's LPI IST (Linux gicv5_irs_init_ist(), reference §9.1 steps 12-18): a
-    // linear table big enough for one doorbell LPI per vCPU (KVM's per-VM doorbell domain).
+    // linear table big enough for one doorbell LPI per vCPU (KVM's per-VM doorbell domain) and
+    // one reschedule IPI per PE.
     const uint32_t idr2 = self.read32(irs_reg_addr(irs_reg::IRS_IDR2));
     if (!IRS_IDR2::LPI.test(idr2))
         return; // no LPIs: no doorbells, and vCPUs never block in WFI
-    unsigned vcpus = 0;
+    unsigned lpis = m_params.pes;
     for (const auto& d : m_vms)
-        vcpus += d->config.vcpus;
+        lpis += d->config.vcpus;
     const unsigned id_bits = std::max(static_cast<unsigned>(IRS_IDR2::MIN_LPI_ID_BITS.get(idr2)),
-                                      log2_ceil(std::max(vcpus, 2u)));
+                                      log2_ceil(std::max(lpis, 2u)));
     if (id_bits > IRS_IDR2::ID_BITS.get(idr2))
         return;
     // IRS_IDR2.ISTMD asks for 8- or 16-byte ISTEs (reference §3).
