@@ -84,7 +84,25 @@ std::size_t expected_samples(const platform_config& c) {
             s.rate_hz * c.duration.to_seconds() * (s.kind == source_kind::burst ? s.burst_size : 1);
     return static_cast<std::size_t>(n) + 1;
 }
+std::vector<double> ns_of(const std::vector<sc_core::sc_time>& samples) {
+    std::vector<double> ns;
+    ns.reserve(samples.size());
+    for (const sc_core::sc_time& t : samples)
+        ns.push_back(to_ns(t));
+    return ns;
+}
 } // namespace
+
+void hop_samples::add(per_vm& s, uint16_t vm, const sc_core::sc_time& t) {
+    if (s.size() <= vm)
+        s.resize(std::size_t{vm} + 1);
+    s[vm].push_back(to_ns(t));
+}
+
+const std::vector<double>& hop_samples::of(const per_vm& s, unsigned vm) {
+    static const std::vector<double> none;
+    return vm < s.size() ? s[vm] : none;
+}
 
 gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platform_config& config,
                                const build_options& options)
@@ -100,6 +118,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
     bus.initiator_socket.bind(irs.config_frame);
     bus.initiator_socket.bind(irs.setlpi_frame);
     irs.mem.bind(bus.target_socket);
+    irs.set_hop_recorder(&m_hops);
 
     for (unsigned i = 0; i < cfg.pes.size(); ++i) {
         gicv5::cpu_interface_params cp;
@@ -117,6 +136,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
         cpuif->nmi_out.bind(p->in(cpu_stubs::pe_line::nmi));
         cpuif->virq_out.bind(p->in(cpu_stubs::pe_line::virq));
         cpuif->bind_trap(*p);
+        cpuif->set_hop_recorder(&m_hops);
         p->cntv_out.bind(cpuif->ppi_in[gicv5::PPI_CNTV]);
         p->gic.bind(cpuif->cpu);
         p->mmio.bind(bus.target_socket);
@@ -307,6 +327,11 @@ run_results gicv5_platform::results() const {
             v.irq_locks.contended += irq.irq_lock.contended();
             v.irq_locks.wait_ns += to_ns(irq.irq_lock.wait_time());
         }
+        v.hops.ap_list_lock = summarize(ns_of(d.stats.ap_list_lock_waits));
+        v.hops.vdpend_issue = summarize(ns_of(d.stats.vdpend_issues));
+        v.hops.ist_write = summarize(m_hops.ist_write(d.vm_id));
+        v.hops.hppi_offer = summarize(m_hops.hppi_offer(d.vm_id));
+        v.hops.virq_to_cdia = summarize(m_hops.virq_to_cdia(d.vm_id));
         r.vms.push_back(std::move(v));
     }
     for (const cpu_stubs::vcpu_program* v : m_vcpus) {

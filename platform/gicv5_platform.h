@@ -34,6 +34,25 @@
 
 namespace platform {
 
+// The hardware's per-hop samples (tlm_gicv5/hop_recorder.h), in ns, per VM ID.
+class hop_samples : public gicv5::hop_recorder {
+public:
+    void ist_write(uint16_t vm, const sc_core::sc_time& t) override { add(m_ist_write, vm, t); }
+    void hppi_offer(uint16_t vm, const sc_core::sc_time& t) override { add(m_hppi_offer, vm, t); }
+    void virq_to_cdia(uint16_t vm, const sc_core::sc_time& t) override {
+        add(m_virq_to_cdia, vm, t);
+    }
+    const std::vector<double>& ist_write(unsigned vm) const { return of(m_ist_write, vm); }
+    const std::vector<double>& hppi_offer(unsigned vm) const { return of(m_hppi_offer, vm); }
+    const std::vector<double>& virq_to_cdia(unsigned vm) const { return of(m_virq_to_cdia, vm); }
+
+private:
+    using per_vm = std::vector<std::vector<double>>;
+    static void add(per_vm& s, uint16_t vm, const sc_core::sc_time& t);
+    static const std::vector<double>& of(const per_vm& s, unsigned vm);
+    per_vm m_ist_write, m_hppi_offer, m_virq_to_cdia;
+};
+
 struct build_options {
     // false: build the hardware and the agent only; a test loads its own programs onto the PEs
     // and drives the simulation itself.
@@ -80,6 +99,7 @@ private:
     std::vector<std::unique_ptr<cpu_stubs::pe_program>> m_programs;
     std::vector<cpu_stubs::vcpu_program*> m_vcpus;
     std::vector<script_runner*> m_scripts;
+    hop_samples m_hops; // attached to the IRS and every CPU interface
     bool m_drained = false;
 };
 

@@ -381,7 +381,7 @@ vgic_v5::irq_result vgic_v5::host_irq(pe& self) {
 void vgic_v5::kvm_vgic_inject_irq(pe& self, unsigned vm, unsigned spi_index, bool level) {
     vgic_dist& d = *m_vms[vm];
     vgic_irq& irq = d.spis[spi_index];
-    const sc_time start = m_observer ? self.local_time() : sc_time();
+    const sc_time start = self.local_time();
     self.spend(m_params.costs.inject_cost);
     if (injection_refused(d))
         return;
@@ -396,6 +396,7 @@ void vgic_v5::kvm_vgic_inject_irq(pe& self, unsigned vm, unsigned spi_index, boo
     }
     // KVM: irq->ops->set_pending_state(), i.e. vgic_v5_set_spi_pending_state().
     vgic_v5_set_spi_pending_state(self, d, irq);
+    d.stats.vdpend_issues.push_back(self.local_time() - start);
     if (m_observer)
         m_observer->injected(self, vm, spi_index, level, start);
     if (d.config.tracking == tracking_policy::none || !irq_is_pending(irq)) {
@@ -424,7 +425,9 @@ void vgic_v5::vgic_v5_spi_queue_irq_unlock(pe& self, vgic_dist& d, vgic_irq& irq
         }
         // Lock order: AP-list lock before irq_lock, so drop irq_lock and take both in order.
         irq.irq_lock.unlock(self, m_order);
+        const sc_time asked = self.local_time();
         d.ap_list_lock.lock(self, m_order, m_params.costs.lock_cost);
+        d.stats.ap_list_lock_waits.push_back(self.local_time() - asked);
         irq.irq_lock.lock(self, m_order, m_params.costs.lock_cost);
         if (irq.on_ap_list) { // another host PE queued it while we held no lock: retry
             d.ap_list_lock.unlock(self, m_order);

@@ -80,6 +80,10 @@ struct vm_stats {
     uint64_t teardown_drops = 0;     // AP-list entries dropped by vm_teardown()
     uint64_t refused_injections = 0; // kvm_vgic_inject_irq() after vm_teardown()
     uint64_t restored_pending = 0;   // SPIs replayed by restore_pending_irqs()
+    // Per-hop samples (report hops_ns): each AP-list lock acquisition on the injection path,
+    // from asking to holding; each kvm_vgic_inject_irq() from entry to the end of its VDPEND.
+    std::vector<sc_core::sc_time> ap_list_lock_waits;
+    std::vector<sc_core::sc_time> vdpend_issues;
 };
 
 // The PPIs KVM shows a guest (reference §6.1: those with an in-kernel owner, and SW_PPI): the

@@ -52,6 +52,14 @@ struct vm_results {
     // Its vCPUs, summed: WFI blocks, doorbells that woke one, virtual-timer interrupts taken,
     // interrupts taken inside a handler (nesting).
     uint64_t wfi_blocks = 0, doorbell_wakeups = 0, timer_irqs = 0, preempts = 0;
+    // Per-hop latencies of a virtual SPI's path (issue 6 point 4; docs/report.md hops_ns).
+    struct hop_distributions {
+        distribution ap_list_lock; // AP-list lock on the injection path: asking to holding
+        distribution vdpend_issue; // kvm_vgic_inject_irq() entry to the end of its VDPEND
+        distribution ist_write;    // IRS read-modify-write of a vIST ISTE that writes it
+        distribution hppi_offer;   // virtual command at the IRS to the HPPI offer it causes
+        distribution virq_to_cdia; // vIRQ rising to the guest's acknowledge
+    } hops;
 };
 
 struct run_results {

@@ -67,7 +67,13 @@ nlohmann::ordered_json vm_report(std::size_t index, const platform::vm_results& 
          {{"wfi_blocks", v.wfi_blocks},
           {"doorbell_wakeups", v.doorbell_wakeups},
           {"timer_irqs", v.timer_irqs},
-          {"preempts", v.preempts}}}};
+          {"preempts", v.preempts}}},
+        {"hops_ns",
+         {{"ap_list_lock", distribution_report(v.hops.ap_list_lock)},
+          {"vdpend_issue", distribution_report(v.hops.vdpend_issue)},
+          {"ist_write", distribution_report(v.hops.ist_write)},
+          {"hppi_offer", distribution_report(v.hops.hppi_offer)},
+          {"virq_to_cdia", distribution_report(v.hops.virq_to_cdia)}}}};
 }
 
 // "VM 0 (ap_list): ...", one line per VM in the summary.

@@ -348,3 +348,58 @@ TEST(DirectedScenarioCli, AWrongScriptExpectationIsPrintedAndExitsOne) {
     EXPECT_EQ(j["script"]["steps"], 2);
     EXPECT_EQ(j["script"]["failures"], nlohmann::json::array({failure}));
 }
+
+TEST(Cli, TheReportHasPerHopLatenciesPerVm) {
+    const std::string cfg = ::testing::TempDir() + "/hops.yaml";
+    const std::string report = ::testing::TempDir() + "/report_hops.json";
+    // One single-vCPU VM per policy, edge sources; no ISTE cache, so every ISTE write is a
+    // memory read and a memory write.
+    std::ofstream(cfg) << "duration: 500us\n"
+                          "memory: {read_latency: 40ns, write_latency: 30ns}\n"
+                          "irs: {iste_cache: 0}\n"
+                          "pes: [{role: host}, {role: vcpu}, {role: vcpu}]\n"
+                          "vms: [{spis: 32, tracking: ap_list}, {spis: 32, tracking: none}]\n"
+                          "sources:\n"
+                          "  - {trigger: edge, rate: 200kHz, vm: 0}\n"
+                          "  - {trigger: edge, rate: 200kHz, vm: 1}\n";
+    ::testing::internal::CaptureStdout();
+    const int status = run_cli({cfg, "--report", report});
+    const std::string out = ::testing::internal::GetCapturedStdout();
+    ASSERT_EQ(status, 0) << out;
+    const nlohmann::json j = read_json(report);
+    ASSERT_EQ(j["vms"].size(), 2u);
+    const char* hops[] = {"ap_list_lock", "vdpend_issue", "ist_write", "hppi_offer",
+                          "virq_to_cdia"};
+    for (std::size_t i = 0; i < 2; ++i) {
+        const nlohmann::json& v = j["vms"][i];
+        SCOPED_TRACE(v.dump());
+        ASSERT_TRUE(v.contains("hops_ns"));
+        const nlohmann::json& h = v["hops_ns"];
+        ASSERT_EQ(h.size(), std::size(hops));
+        for (const char* hop : hops) {
+            const nlohmann::json& d = h[hop];
+            SCOPED_TRACE(hop);
+            for (const char* f : {"count", "p50", "p90", "p99", "max", "mean"})
+                ASSERT_TRUE(d[f].is_number()) << f;
+            EXPECT_GE(d["p50"].get<double>(), 0.0);
+            EXPECT_LE(d["p50"].get<double>(), d["p90"].get<double>());
+            EXPECT_LE(d["p90"].get<double>(), d["p99"].get<double>());
+            EXPECT_LE(d["p99"].get<double>(), d["max"].get<double>());
+            EXPECT_LE(d["mean"].get<double>(), d["max"].get<double>());
+        }
+        const uint64_t delivered = v["latency_ns"]["count"].get<uint64_t>();
+        EXPECT_GT(delivered, 0u);
+        EXPECT_EQ(h["vdpend_issue"]["count"], v["vdpend"]);
+        EXPECT_GT(h["vdpend_issue"]["p50"].get<double>(), 0.0);
+        EXPECT_GE(h["ist_write"]["count"].get<uint64_t>(), delivered);
+        EXPECT_GE(h["ist_write"]["p50"].get<double>(), 40.0 + 30.0);
+        EXPECT_GE(h["hppi_offer"]["count"].get<uint64_t>(), delivered);
+        EXPECT_GT(h["hppi_offer"]["p50"].get<double>(), 0.0);
+        EXPECT_GE(h["virq_to_cdia"]["count"].get<uint64_t>(), delivered);
+    }
+    const nlohmann::json& ap = j["vms"][0]["hops_ns"]["ap_list_lock"];
+    EXPECT_EQ(ap["count"], j["vms"][0]["ap_list"]["insertions"]); // no retries with one host PE
+    EXPECT_GT(ap["p50"].get<double>(), 0.0);
+    EXPECT_EQ(j["vms"][1]["hops_ns"]["ap_list_lock"]["count"], 0);
+    EXPECT_EQ(j["vms"][1]["hops_ns"]["ap_list_lock"]["max"], 0.0);
+}

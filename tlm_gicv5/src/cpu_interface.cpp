@@ -283,7 +283,14 @@ uint64_t cpu_interface::virtual_acknowledge(bool nmi, sc_time& delay) {
     // An offer that reaches us only after the PE's local time is not there yet for it.
     if (sc_core::sc_time_stamp() + delay < m_vhppi_at)
         return 0;
+    const sc_time at = sc_core::sc_time_stamp() + delay;
     const uint64_t r = acknowledge(m_vhppi, m_vapr, true, delay);
+    if (m_hops && CDIA_RESULT::VALID.test(r)) {
+        // The line may have been written for a time past the PE's (temporal decoupling): 0.
+        m_hops->virq_to_cdia(static_cast<uint16_t>(ICH_CONTEXTR_EL2::VM.get(m_contextr)),
+                             at > m_virq_rose ? at - m_virq_rose : sc_core::SC_ZERO_TIME);
+        m_virq_high = false; // a line still high after this ack counts as rising again now
+    }
     update_virq(delay);
     return r;
 }
@@ -337,7 +344,13 @@ bool cpu_interface::virtual_signalled() const {
 void cpu_interface::update_virq(const sc_time& delay) {
     const bool level = virtual_signalled();
     const bool from_irs = level && virtual_hppi().id.type != intid_type::PPI;
-    virq_out.write(level, from_irs ? not_before(delay, m_vhppi_at) : delay);
+    const sc_time d = from_irs ? not_before(delay, m_vhppi_at) : delay;
+    if (m_hops) {
+        if (level && !m_virq_high)
+            m_virq_rose = sc_core::sc_time_stamp() + d;
+        m_virq_high = level;
+    }
+    virq_out.write(level, d);
 }
 
 void cpu_interface::write_contextr(uint64_t value, sc_time& delay) {

@@ -98,6 +98,22 @@ bool irs::mem_write64(uint64_t addr, uint64_t v, sc_time& d) {
 }
 
 void irs::stream_b_transport(int pe, stream_payload& p, sc_time& delay) {
+    const bool timed = m_hops && p.virt && p.cmd != stream_cmd::make_resident &&
+                       p.cmd != stream_cmd::make_nonresident && p.cmd != stream_cmd::set_hppi;
+    const bool was_in = m_in_virtual;
+    const sc_time was_at = m_virtual_arrival;
+    if (timed) {
+        m_in_virtual = true;
+        m_virtual_arrival = sc_core::sc_time_stamp() + delay;
+    }
+    handle_stream(pe, p, delay);
+    if (timed) {
+        m_in_virtual = was_in;
+        m_virtual_arrival = was_at;
+    }
+}
+
+void irs::handle_stream(int pe, stream_payload& p, sc_time& delay) {
     delay += m_params.t_process;
     p.ok = true;
     p.result = 0;
@@ -204,6 +220,7 @@ void irs::memory_command(uint64_t addr, detail::candidate& node, detail::interru
     // yield between the read and the write, so concurrent commands to one ISTE are serialised
     // (reference §8.10).
     const uint32_t owner = sp.virt ? sp.vm + 1u : 0u;
+    const sc_time before = delay;
     uint32_t word = 0;
     if (!iste_read(addr, owner, word, delay)) {
         p.ok = false;
@@ -218,6 +235,8 @@ void irs::memory_command(uint64_t addr, detail::candidate& node, detail::interru
         p.ok = false;
         return;
     }
+    if (m_hops && sp.virt && updated != word)
+        m_hops->ist_write(sp.vm, delay - before);
     track(sp, node, e, delay);
 }
 
@@ -354,6 +373,8 @@ void irs::send_hppi(int pe, const detail::interrupt_space& sp, uint16_t t, const
     p.priority = o.prio;
     p.value = o.valid;
     sc_time d = delay + m_params.t_hop;
+    if (m_hops && m_in_virtual && sp.virt && o.valid)
+        m_hops->hppi_offer(sp.vm, sc_core::sc_time_stamp() + d - m_virtual_arrival);
     stream_out[pe]->b_transport(p, d);
 }
 

@@ -17,6 +17,8 @@
 //               trap; the access then has no effect (a read returns 0).
 //   ppi_in      PPI_COUNT irq_signal_if inputs: ppi_in[n] is the wire of PPI n (timers, PMU).
 //               A level PPI's pending state follows its wire; an edge PPI pends on a rising edge.
+//   set_hop_recorder(hop_recorder*)  optional measurement hook (hop_recorder.h): vIRQ rise to a
+//               guest's acknowledge of an IRS offer; nullptr (default) = none.
 //
 // Parameters (cpu_interface_params)
 //   iaffid   0      this PE's IAFFID (ICC_IAFFIDR_EL1)
@@ -39,6 +41,7 @@
 #pragma once
 
 #include "tlm_gicv5/detail/ppi_bank.h"
+#include "tlm_gicv5/hop_recorder.h"
 #include "tlm_gicv5/insn.h"
 #include "tlm_gicv5/irq_signal.h"
 #include "tlm_gicv5/stream.h"
@@ -96,6 +99,7 @@ public:
     // Instructions the model does not implement yet (ignored, counted).
     uint64_t unimplemented_count() const { return m_unimplemented; }
     const cpu_interface_params& params() const { return m_params; }
+    void set_hop_recorder(hop_recorder* r) { m_hops = r; }
 
 private:
     bool resident() const { return ICH_CONTEXTR_EL2::V.test(m_contextr); }
@@ -150,6 +154,10 @@ private:
     uint64_t m_unimplemented = 0;
     uint64_t m_hfgrtr = 0, m_hfgwtr = 0, m_hfgitr = 0; // ICH_HFG{R,W,I}TR_EL2
     gic_trap_if* m_trap = nullptr;
+    hop_recorder* m_hops = nullptr;
+    // With a recorder: the level last written to virq_out, and when it last rose.
+    bool m_virq_high = false;
+    sc_core::sc_time m_virq_rose;
 };
 
 } // namespace gicv5

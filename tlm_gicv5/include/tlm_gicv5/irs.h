@@ -18,6 +18,8 @@
 //                 accesses get the config frame's error responses.
 //   spi_in        one irq_signal_if per physical SPI this IRS owns: spi_in[i] is the wire of SPI
 //                 spi_base + i. A level change takes effect at sc_time_stamp() + delay.
+//   set_hop_recorder(hop_recorder*)  optional measurement hook (hop_recorder.h): ISTE writes of
+//                 vIST commands and the HPPI offers they cause; nullptr (default) = none.
 //
 // Parameters (irs_params)
 //   pe_count        2       PEs served, IAFFIDs 0 .. pe_count-1 (IRS_IDR1.PE_CNT)
@@ -58,6 +60,7 @@
 
 #include "tlm_gicv5/detail/interrupt_space.h"
 #include "tlm_gicv5/detail/iste_cache.h"
+#include "tlm_gicv5/hop_recorder.h"
 #include "tlm_gicv5/irq_signal.h"
 #include "tlm_gicv5/iste.h"
 #include "tlm_gicv5/irs_regs.h"
@@ -122,6 +125,7 @@ public:
     // per kind).
     uint64_t ignored_requests() const { return m_ignored; }
     uint64_t doorbells() const { return m_doorbells; }
+    void set_hop_recorder(hop_recorder* r) { m_hops = r; }
 
 private:
     // Config frame (irs_config_frame.cpp).
@@ -211,6 +215,7 @@ private:
 
     // Stream commands and HPPI (irs.cpp).
     void stream_b_transport(int pe, stream_payload& p, sc_core::sc_time& delay);
+    void handle_stream(int pe, stream_payload& p, sc_core::sc_time& delay);
     void virtual_command(stream_payload& p, sc_core::sc_time& delay);
     // A command on an ISTE in memory: read, apply, write back if changed, track.
     void memory_command(uint64_t addr, detail::candidate& node, detail::interrupt_space& sp,
@@ -285,6 +290,10 @@ private:
     detail::iste_cache m_cache;
     uint64_t m_ignored = 0;
     uint64_t m_doorbells = 0;
+    hop_recorder* m_hops = nullptr;
+    // With a recorder: arrival of the virtual command being handled (HPPI offer hop), if any.
+    bool m_in_virtual = false;
+    sc_core::sc_time m_virtual_arrival;
     std::vector<const char*> m_logged_sites; // each kind of ignored request is logged once
 };
 
