@@ -198,7 +198,7 @@ void vcpu_program::handle_irq(pe& self, vcpu& v, unsigned depth) {
     const bool tick = ppi && id.id == gicv5::PPI_CNTV;
     v.stats.sw_ppis += ppi && id.id == gicv5::PPI_SW_PPI;
     if (m_observer && !ppi) // the scoreboard follows the SPIs
-        m_observer->on_acknowledge(p.vm, id, self.local_time());
+        m_observer->on_vcpu_acknowledge(p.vm, p.vcpu, id, self.local_time());
     self.insn(gic_insn::GSB_ACK);
     if (p.eoi_split)
         self.insn(gic_insn::CDEOI);

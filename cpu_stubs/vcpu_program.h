@@ -60,6 +60,11 @@ struct vcpu_host_if {
 struct guest_observer {
     virtual ~guest_observer() = default;
     virtual void on_acknowledge(unsigned vm, gicv5::intid id, const sc_time& at) = 0;
+    // The same, told which vCPU of the VM took it; by default just on_acknowledge().
+    virtual void on_vcpu_acknowledge(unsigned vm, unsigned /*vcpu*/, gicv5::intid id,
+                                     const sc_time& at) {
+        on_acknowledge(vm, id, at);
+    }
     // The guest deactivated it (GIC CDDI) at `at`.
     virtual void on_deactivate(unsigned vm, gicv5::intid id, const sc_time& at) = 0;
 };

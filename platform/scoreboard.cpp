@@ -18,6 +18,7 @@ scoreboard::scoreboard(const std::vector<unsigned>& spis_per_vm, std::size_t exp
     m_notifier_ns.resize(spis_per_vm.size());
     m_vm_latency_ns.resize(spis_per_vm.size());
     m_handling_ns.resize(spis_per_vm.size());
+    m_vcpu_latency_ns.resize(spis_per_vm.size());
     m_latency_ns.reserve(expected_samples);
 }
 
@@ -54,6 +55,25 @@ void scoreboard::on_acknowledge(unsigned vm, gicv5::intid id, const sc_core::sc_
     m_vm_latency_ns[vm].push_back(m_latency_ns.back());
     s->acked = true;
     s->acked_at = at;
+}
+
+void scoreboard::on_vcpu_acknowledge(unsigned vm, unsigned vcpu, gicv5::intid id,
+                                     const sc_core::sc_time& at) {
+    const std::size_t before = m_latency_ns.size();
+    on_acknowledge(vm, id, at);
+    if (m_latency_ns.size() == before || vm >= m_vcpu_latency_ns.size())
+        return; // not a delivery
+    auto& per_vcpu = m_vcpu_latency_ns[vm];
+    if (vcpu >= per_vcpu.size())
+        per_vcpu.resize(vcpu + 1);
+    per_vcpu[vcpu].push_back(m_latency_ns.back());
+}
+
+std::vector<distribution> scoreboard::vcpu_latency(unsigned vm) const {
+    std::vector<distribution> d;
+    for (const auto& samples : m_vcpu_latency_ns[vm])
+        d.push_back(summarize(samples));
+    return d;
 }
 
 void scoreboard::on_deactivate(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) {

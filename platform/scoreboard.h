@@ -26,6 +26,8 @@ public:
     // Returns true when the injection was coalesced into one still waiting.
     bool on_inject(unsigned vm, unsigned spi, const sc_core::sc_time& at);
     void on_acknowledge(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) override;
+    void on_vcpu_acknowledge(unsigned vm, unsigned vcpu, gicv5::intid id,
+                             const sc_core::sc_time& at) override;
     void on_deactivate(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) override;
     void irq_acked(unsigned vm, unsigned gsi, const sc_core::sc_time& at) override;
 
@@ -43,6 +45,8 @@ public:
     // Injection to the guest's acknowledge, and acknowledge to its deactivation, for VM vm.
     distribution vm_latency(unsigned vm) const { return summarize(m_vm_latency_ns[vm]); }
     distribution handling(unsigned vm) const { return summarize(m_handling_ns[vm]); }
+    // Injection to acknowledge per vCPU of VM vm, by vCPU index (those that took none: empty).
+    std::vector<distribution> vcpu_latency(unsigned vm) const;
 
 private:
     struct spi_slot {
@@ -59,6 +63,7 @@ private:
     std::vector<double> m_latency_ns;
     std::vector<std::vector<double>> m_notifier_ns;                  // per VM
     std::vector<std::vector<double>> m_vm_latency_ns, m_handling_ns; // per VM
+    std::vector<std::vector<std::vector<double>>> m_vcpu_latency_ns; // per VM, per vCPU
     uint64_t m_injected = 0, m_coalesced = 0, m_delivered = 0, m_spurious = 0;
     uint64_t m_unexpected_acks = 0, m_unexpected_notifications = 0;
 };

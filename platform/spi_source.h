@@ -160,6 +160,11 @@ public:
         for (guest_observer* o : m_list)
             o->on_acknowledge(vm, id, at);
     }
+    void on_vcpu_acknowledge(unsigned vm, unsigned vcpu, gicv5::intid id,
+                             const sc_core::sc_time& at) override {
+        for (guest_observer* o : m_list)
+            o->on_vcpu_acknowledge(vm, vcpu, id, at);
+    }
     void on_deactivate(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) override {
         for (guest_observer* o : m_list)
             o->on_deactivate(vm, id, at);

@@ -37,6 +37,14 @@ nlohmann::ordered_json distribution_report(const platform::distribution& d) {
             {"p99", d.p99_ns},  {"max", d.max_ns}, {"mean", d.mean_ns}};
 }
 
+// One distribution per vCPU, by vCPU index.
+nlohmann::ordered_json vcpu_latency_report(const std::vector<platform::distribution>& per_vcpu) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const platform::distribution& d : per_vcpu)
+        list.push_back(distribution_report(d));
+    return list;
+}
+
 nlohmann::ordered_json vm_report(std::size_t index, const platform::vm_results& v) {
     const platform::distribution& n = v.notifier_latency;
     return {
@@ -44,6 +52,7 @@ nlohmann::ordered_json vm_report(std::size_t index, const platform::vm_results& 
         {"tracking", v.tracking},
         {"latency_ns", distribution_report(v.latency)},
         {"handling_ns", distribution_report(v.handling)},
+        {"vcpu_latency_ns", vcpu_latency_report(v.vcpu_latency)},
         {"vcpu_exits", v.vcpu_exits},
         {"vdpend", v.vdpend},
         {"vdrcfg", v.vdrcfg},

@@ -403,3 +403,28 @@ TEST(Cli, TheReportHasPerHopLatenciesPerVm) {
     EXPECT_EQ(j["vms"][1]["hops_ns"]["ap_list_lock"]["count"], 0);
     EXPECT_EQ(j["vms"][1]["hops_ns"]["ap_list_lock"]["max"], 0.0);
 }
+
+TEST(Cli, TheReportHasTheLatencyOfEachVcpuAndTheyAddUpToTheVms) { // issue 6 point 4
+    const std::string cfg = ::testing::TempDir() + "/per_vcpu.yaml";
+    const std::string report = ::testing::TempDir() + "/report_per_vcpu.json";
+    // Three vCPUs on two PEs: vCPUs 0 and 2 share PE 1, so they wait for each other's turns.
+    std::ofstream(cfg) << "duration: 2ms\n"
+                          "hypervisor: {time_slice: 200us}\n"
+                          "pes: [{role: host}, {role: vcpu}, {role: vcpu}]\n"
+                          "vms: [{spis: 30, vcpus: 3}]\n"
+                          "sources: [{rate: 200kHz, vm: 0}]\n";
+    ASSERT_EQ(run_cli({cfg, "--report", report, "--quiet"}), 0);
+    const nlohmann::json j = read_json(report);
+    const auto& vm = j["vms"][0];
+    ASSERT_EQ(vm["vcpu_latency_ns"].size(), 3u);
+    uint64_t total = 0;
+    for (const auto& d : vm["vcpu_latency_ns"]) {
+        EXPECT_GT(d["count"].get<uint64_t>(), 0u);
+        EXPECT_LE(d["p50"].get<double>(), d["p99"].get<double>());
+        total += d["count"].get<uint64_t>();
+    }
+    EXPECT_EQ(total, vm["latency_ns"]["count"].get<uint64_t>());
+    // vCPU 1 has PE 2 to itself; vCPUs 0 and 2 wait for their turns.
+    EXPECT_LT(vm["vcpu_latency_ns"][1]["p99"].get<double>(),
+              vm["vcpu_latency_ns"][0]["p99"].get<double>());
+}
