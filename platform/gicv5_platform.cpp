@@ -317,8 +317,11 @@ run_results gicv5_platform::results() const {
         v.fold_max_ns = to_ns(d.stats.fold_time_max);
         v.latency = sb.vm_latency(vm);
         v.handling = sb.handling(vm);
-        v.vcpu_latency = sb.vcpu_latency(vm);
-        v.vcpu_latency.resize(d.config.vcpus); // a vCPU that took nothing has an empty entry
+        v.per_vcpu.resize(d.config.vcpus); // a vCPU that took nothing keeps empty figures
+        const auto& per_vcpu = sb.per_vcpu(vm);
+        for (std::size_t c = 0; c < per_vcpu.size() && c < v.per_vcpu.size(); ++c)
+            v.per_vcpu[c] = {summarize(per_vcpu[c].latency_ns), summarize(per_vcpu[c].handling_ns),
+                             summarize(per_vcpu[c].notifier_ns)};
         v.notifier_latency = sb.notifier_latency(vm);
         v.ap_list_max_length = d.stats.ap_list_max_length;
         v.ap_list_final_length = d.ap_list.size();

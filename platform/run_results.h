@@ -40,10 +40,14 @@ struct vm_results {
     uint64_t vdrcfg = 0;
     uint64_t folds = 0; // exits that folded the AP list
     double fold_mean_ns = 0, fold_max_ns = 0;
-    distribution latency;                   // injection to the guest's acknowledge
-    distribution handling;                  // the guest's acknowledge to its deactivation
-    std::vector<distribution> vcpu_latency; // injection to acknowledge, per vCPU index
-    distribution notifier_latency; // the guest's last CDDI of an SPI to its ack notification
+    distribution latency;  // injection to the guest's acknowledge
+    distribution handling; // the guest's acknowledge to its deactivation
+    // The same three latencies per vCPU, by the vCPU that acknowledged.
+    struct vcpu_latencies {
+        distribution latency, handling, notifier_latency;
+    };
+    std::vector<vcpu_latencies> per_vcpu; // index: vCPU
+    distribution notifier_latency;        // the guest's last CDDI of an SPI to its ack notification
     uint64_t ap_list_max_length = 0;
     uint64_t ap_list_final_length = 0;
     uint64_t ap_list_insertions = 0;

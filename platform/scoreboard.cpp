@@ -18,7 +18,7 @@ scoreboard::scoreboard(const std::vector<unsigned>& spis_per_vm, std::size_t exp
     m_notifier_ns.resize(spis_per_vm.size());
     m_vm_latency_ns.resize(spis_per_vm.size());
     m_handling_ns.resize(spis_per_vm.size());
-    m_vcpu_latency_ns.resize(spis_per_vm.size());
+    m_vcpu.resize(spis_per_vm.size());
     m_latency_ns.reserve(expected_samples);
 }
 
@@ -61,19 +61,17 @@ void scoreboard::on_vcpu_acknowledge(unsigned vm, unsigned vcpu, gicv5::intid id
                                      const sc_core::sc_time& at) {
     const std::size_t before = m_latency_ns.size();
     on_acknowledge(vm, id, at);
-    if (m_latency_ns.size() == before || vm >= m_vcpu_latency_ns.size())
+    if (m_latency_ns.size() == before)
         return; // not a delivery
-    auto& per_vcpu = m_vcpu_latency_ns[vm];
-    if (vcpu >= per_vcpu.size())
-        per_vcpu.resize(vcpu + 1);
-    per_vcpu[vcpu].push_back(m_latency_ns.back());
+    slot(vm, id.id)->vcpu = vcpu;
+    vcpu_of(vm, vcpu).latency_ns.push_back(m_latency_ns.back());
 }
 
-std::vector<distribution> scoreboard::vcpu_latency(unsigned vm) const {
-    std::vector<distribution> d;
-    for (const auto& samples : m_vcpu_latency_ns[vm])
-        d.push_back(summarize(samples));
-    return d;
+scoreboard::vcpu_samples& scoreboard::vcpu_of(unsigned vm, unsigned vcpu) {
+    auto& per_vcpu = m_vcpu[vm];
+    if (vcpu >= per_vcpu.size())
+        per_vcpu.resize(vcpu + 1);
+    return per_vcpu[vcpu];
 }
 
 void scoreboard::on_deactivate(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) {
@@ -86,6 +84,7 @@ void scoreboard::on_deactivate(unsigned vm, gicv5::intid id, const sc_core::sc_t
     if (s->acked) { // the handling of a delivery: acknowledge to deactivate
         s->acked = false;
         m_handling_ns[vm].push_back(at > s->acked_at ? to_ns(at - s->acked_at) : 0.0);
+        vcpu_of(vm, s->vcpu).handling_ns.push_back(m_handling_ns[vm].back());
     }
 }
 
@@ -101,6 +100,7 @@ void scoreboard::irq_acked(unsigned vm, unsigned gsi, const sc_core::sc_time& at
         // A fold on another vCPU's PE may run behind the CDDI's PE in local time (temporal
         // decoupling), although it saw the deactivation: then it came at once.
         m_notifier_ns[vm].push_back(at > s->deactivated_at ? to_ns(at - s->deactivated_at) : 0.0);
+        vcpu_of(vm, s->vcpu).notifier_ns.push_back(m_notifier_ns[vm].back());
     }
 }
 

@@ -45,8 +45,13 @@ public:
     // Injection to the guest's acknowledge, and acknowledge to its deactivation, for VM vm.
     distribution vm_latency(unsigned vm) const { return summarize(m_vm_latency_ns[vm]); }
     distribution handling(unsigned vm) const { return summarize(m_handling_ns[vm]); }
-    // Injection to acknowledge per vCPU of VM vm, by vCPU index (those that took none: empty).
-    std::vector<distribution> vcpu_latency(unsigned vm) const;
+    // Per vCPU of VM vm, by the index of the vCPU that acknowledged: injection to acknowledge,
+    // acknowledge to deactivate, deactivate to ack notifier (vCPUs past the last that took one
+    // are left out).
+    struct vcpu_samples {
+        std::vector<double> latency_ns, handling_ns, notifier_ns;
+    };
+    const std::vector<vcpu_samples>& per_vcpu(unsigned vm) const { return m_vcpu[vm]; }
 
 private:
     struct spi_slot {
@@ -55,15 +60,17 @@ private:
         bool level = false;
         bool deactivated = false; // since the last notification
         bool acked = false;       // acknowledged, not yet deactivated
+        unsigned vcpu = 0;        // the vCPU that acknowledged it last
         sc_core::sc_time injected_at, deactivated_at, acked_at;
     };
     spi_slot* slot(unsigned vm, unsigned spi);
+    vcpu_samples& vcpu_of(unsigned vm, unsigned vcpu);
 
     std::vector<std::vector<spi_slot>> m_spis;
     std::vector<double> m_latency_ns;
     std::vector<std::vector<double>> m_notifier_ns;                  // per VM
     std::vector<std::vector<double>> m_vm_latency_ns, m_handling_ns; // per VM
-    std::vector<std::vector<std::vector<double>>> m_vcpu_latency_ns; // per VM, per vCPU
+    std::vector<std::vector<vcpu_samples>> m_vcpu;                   // per VM, per vCPU
     uint64_t m_injected = 0, m_coalesced = 0, m_delivered = 0, m_spurious = 0;
     uint64_t m_unexpected_acks = 0, m_unexpected_notifications = 0;
 };

@@ -37,11 +37,16 @@ nlohmann::ordered_json distribution_report(const platform::distribution& d) {
             {"p99", d.p99_ns},  {"max", d.max_ns}, {"mean", d.mean_ns}};
 }
 
-// One distribution per vCPU, by vCPU index.
-nlohmann::ordered_json vcpu_latency_report(const std::vector<platform::distribution>& per_vcpu) {
+// The latencies of each vCPU, by vCPU index.
+nlohmann::ordered_json
+per_vcpu_report(const std::vector<platform::vm_results::vcpu_latencies>& per_vcpu) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const platform::distribution& d : per_vcpu)
-        list.push_back(distribution_report(d));
+    for (std::size_t i = 0; i < per_vcpu.size(); ++i)
+        list.push_back(
+            {{"vcpu", i},
+             {"latency_ns", distribution_report(per_vcpu[i].latency)},
+             {"handling_ns", distribution_report(per_vcpu[i].handling)},
+             {"notifier_latency_ns", distribution_report(per_vcpu[i].notifier_latency)}});
     return list;
 }
 
@@ -52,7 +57,7 @@ nlohmann::ordered_json vm_report(std::size_t index, const platform::vm_results& 
         {"tracking", v.tracking},
         {"latency_ns", distribution_report(v.latency)},
         {"handling_ns", distribution_report(v.handling)},
-        {"vcpu_latency_ns", vcpu_latency_report(v.vcpu_latency)},
+        {"per_vcpu", per_vcpu_report(v.per_vcpu)},
         {"vcpu_exits", v.vcpu_exits},
         {"vdpend", v.vdpend},
         {"vdrcfg", v.vdrcfg},
