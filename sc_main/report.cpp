@@ -31,7 +31,7 @@ nlohmann::ordered_json lock_report(const platform::lock_contention& l) {
     return {{"contended", l.contended}, {"wait_ns", l.wait_ns}};
 }
 
-// One entry of "vms" (docs/report.md).
+// A latency distribution: count, p50, p90, p99, max, mean (docs/report.md).
 nlohmann::ordered_json distribution_report(const platform::distribution& d) {
     return {{"count", d.count}, {"p50", d.p50_ns}, {"p90", d.p90_ns},
             {"p99", d.p99_ns},  {"max", d.max_ns}, {"mean", d.mean_ns}};
@@ -51,7 +51,6 @@ per_vcpu_report(const std::vector<platform::vm_results::vcpu_latencies>& per_vcp
 }
 
 nlohmann::ordered_json vm_report(std::size_t index, const platform::vm_results& v) {
-    const platform::distribution& n = v.notifier_latency;
     return {
         {"vm", index},
         {"tracking", v.tracking},
@@ -63,13 +62,7 @@ nlohmann::ordered_json vm_report(std::size_t index, const platform::vm_results& 
         {"vdrcfg", v.vdrcfg},
         {"folds", v.folds},
         {"fold_time_ns", {{"mean", v.fold_mean_ns}, {"max", v.fold_max_ns}}},
-        {"notifier_latency_ns",
-         {{"count", n.count},
-          {"p50", n.p50_ns},
-          {"p90", n.p90_ns},
-          {"p99", n.p99_ns},
-          {"max", n.max_ns},
-          {"mean", n.mean_ns}}},
+        {"notifier_latency_ns", distribution_report(v.notifier_latency)},
         {"ap_list",
          {{"max_length", v.ap_list_max_length},
           {"final_length", v.ap_list_final_length},
