@@ -157,26 +157,22 @@ void irs::unmap_vm(uint16_t vm_id, sc_time& delay) {
     }
     // §5.3 teardown: VMAP_VMR with U = 1 retires the VM and its vISTs; the IRS clears the VALID
     // bits it set. Later commands for the VM find no VM and are recorded as software errors.
-    uint64_t w = 0;
     if (const std::optional<uint64_t> vmte = vmte_of(vm_id)) {
-        if (mem_read64(vmte_word_at(*vmte, vmte_word::vmd), w, delay))
-            mem_write64(vmte_word_at(*vmte, vmte_word::vmd), VMTE_W0::VALID.set(w, 0), delay);
+        clear_valid(vmte_word_at(*vmte, vmte_word::vmd), VMTE_W0::VALID, delay);
         for (const vmte_word vw : {vmte_word::lpi_vist, vmte_word::spi_vist})
             if (vm.vist(vist_type(vw))->valid)
-                clear_vist_valid(vmte_word_at(*vmte, vw), delay);
+                clear_valid(vmte_word_at(*vmte, vw), VIST_DESC::IST_VALID, delay);
     }
-    for (std::size_t v = 0; v < vm.space.targets.size(); ++v) {
-        const uint64_t a = vm.vpet_base + v * VPETE_BYTES;
-        if (vm.space.targets[v].valid && mem_read64(a, w, delay))
-            mem_write64(a, VPETE::VALID.set(w, 0), delay);
-    }
+    for (std::size_t v = 0; v < vm.space.targets.size(); ++v)
+        if (vm.space.targets[v].valid)
+            clear_valid(vm.vpet_base + v * VPETE_BYTES, VPETE::VALID, delay);
     m_vms[vm_id].reset();
 }
 
-void irs::clear_vist_valid(uint64_t desc_addr, sc_time& work) {
-    uint64_t d = 0;
-    if (mem_read64(desc_addr, d, work))
-        mem_write64(desc_addr, VIST_DESC::IST_VALID.set(d, 0), work);
+void irs::clear_valid(uint64_t addr, field valid, sc_time& work) {
+    uint64_t w = 0;
+    if (mem_read64(addr, w, work))
+        mem_write64(addr, valid.set(w, 0), work);
 }
 
 void irs::IRS_VMAP_VISTR_write(uint64_t value, sc_time& work) {
@@ -197,7 +193,7 @@ void irs::IRS_VMAP_VISTR_write(uint64_t value, sc_time& work) {
         // §5.3: the LPI vIST (or the SPI vIST) retired alone; its state stays in memory.
         if (vist->valid) {
             iste_flush(vm_id + 1u, work);
-            clear_vist_valid(desc_addr, work);
+            clear_valid(desc_addr, VIST_DESC::IST_VALID, work);
             ist_close(*vist, vm->space, work);
         }
         return;

@@ -187,7 +187,8 @@ private:
     std::optional<uint64_t> vmte_of(uint16_t vm_id) const;
     void IRS_VMAP_VISTR_write(uint64_t value, sc_core::sc_time& work);
     void IRS_VMAP_L2_VISTR_write(uint64_t value, sc_core::sc_time& work);
-    void clear_vist_valid(uint64_t desc_addr, sc_core::sc_time& work);
+    // Clears, in memory, a VALID bit the IRS set in a table entry (a read, then a write).
+    void clear_valid(uint64_t addr, field valid, sc_core::sc_time& work);
     // Keeps a vPE's doorbell settings in its descriptor (vm_table.h).
     void store_vped(const detail::target& vpe, const sc_core::sc_time& delay);
     void IRS_VMAP_VPER_write(uint64_t value, sc_core::sc_time& work);
