@@ -156,6 +156,25 @@ void write_sweep_csv(std::ostream& out, const std::vector<std::string>& report_f
     }
 }
 
+namespace {
+// The CSV of these reports into `path` (default columns when none are given); exit_bad_input,
+// with a message, when it cannot be written.
+int write_csv_file(const std::string& path, const std::vector<std::string>& report_files,
+                   const std::vector<nlohmann::ordered_json>& reports,
+                   const std::vector<std::string>& columns) {
+    std::ofstream out(path, std::ios::trunc);
+    if (out)
+        write_sweep_csv(out, report_files, reports,
+                        columns.empty() ? default_sweep_columns() : columns);
+    if (!out) {
+        std::cerr << "gicv5-sim: cannot write the CSV '" << path << "': " << std::strerror(errno)
+                  << "\n";
+        return exit_bad_input;
+    }
+    return exit_ok;
+}
+} // namespace
+
 int merge_reports(const std::vector<std::string>& report_files, const std::string& csv_path,
                   const std::vector<std::string>& columns) {
     std::vector<nlohmann::ordered_json> reports;
@@ -169,15 +188,7 @@ int merge_reports(const std::vector<std::string>& report_files, const std::strin
         }
         reports.push_back(std::move(j));
     }
-    std::ofstream out(csv_path, std::ios::trunc);
-    if (!out) {
-        std::cerr << "gicv5-sim: cannot write the CSV '" << csv_path
-                  << "': " << std::strerror(errno) << "\n";
-        return exit_bad_input;
-    }
-    write_sweep_csv(out, report_files, reports,
-                    columns.empty() ? default_sweep_columns() : columns);
-    return out ? exit_ok : exit_bad_input;
+    return write_csv_file(csv_path, report_files, reports, columns);
 }
 
 int run_sweep(const sweep_options& opt, const std::string& exe) {
@@ -292,14 +303,8 @@ int run_sweep(const sweep_options& opt, const std::string& exe) {
         }
     }
     const std::string csv = opt.csv_path.empty() ? opt.dir + "/sweep.csv" : opt.csv_path;
-    std::ofstream out(csv, std::ios::trunc);
-    if (!out) {
-        std::cerr << "gicv5-sim: cannot write the CSV '" << csv << "': " << std::strerror(errno)
-                  << "\n";
+    if (write_csv_file(csv, done_files, done, opt.columns) != exit_ok)
         return exit_bad_input;
-    }
-    write_sweep_csv(out, done_files, done,
-                    opt.columns.empty() ? default_sweep_columns() : opt.columns);
     std::cerr << "sweep: " << done.size() << " of " << points.size() << " points in " << csv
               << "\n";
     return result;
