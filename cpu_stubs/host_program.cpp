@@ -12,7 +12,7 @@ void host_program::run(pe& self) {
         for (host_task* t : m_tasks)
             if (!next || t->next_time() < next->next_time())
                 next = t;
-        if (!next || next->next_time() == sc_core::sc_max_time())
+        if (!next || next->next_time() == gicv5::sim_max_time())
             return;
         self.idle_until(next->next_time());
         next->fire(self);

@@ -10,6 +10,8 @@ pe::pe(const sc_core::sc_module_name& name, unsigned index)
     : sc_module(name), gic("gic"), mmio("mmio"),
       m_index(index), m_lines{line_input(*this), line_input(*this), line_input(*this),
                               line_input(*this)} {
+    m_wake |= m_line_event;
+    m_wake |= m_deadline_event;
     SC_THREAD(thread);
     SC_METHOD(cntv_fire);
     sensitive << m_cntv_event;
@@ -19,7 +21,7 @@ pe::pe(const sc_core::sc_module_name& name, unsigned index)
 
 void pe::set_cntv(const timer_state& t) {
     m_cntv = t;
-    const sc_time now = sc_core::sc_time_stamp();
+    const sc_time now = gicv5::sim_now();
     const sc_time offset = m_qk.get_local_time();
     const bool fired = t.enabled && t.cval <= local_time();
     cntv_out.write(fired, offset);
@@ -28,7 +30,7 @@ void pe::set_cntv(const timer_state& t) {
 }
 
 void pe::cntv_fire() {
-    const sc_time now = sc_core::sc_time_stamp();
+    const sc_time now = gicv5::sim_now();
     if (!m_cntv.enabled)
         return;
     if (now < m_cntv.cval) { // an earlier notification, from a compare value since moved
@@ -39,6 +41,8 @@ void pe::cntv_fire() {
 }
 
 void pe::thread() {
+    // A zero global quantum turns temporal decoupling off: the PE then waits out each access.
+    m_decoupled = tlm::tlm_global_quantum::instance().get() != sc_core::SC_ZERO_TIME;
     if (m_program)
         m_program->run(*this);
 }
@@ -47,6 +51,7 @@ uint64_t pe::insn(gicv5::gic_insn i, uint64_t operand) {
     sc_time d = m_qk.get_local_time();
     const uint64_t r = gic->execute(i, operand, m_el, d);
     m_qk.set(d);
+    sync_if_off();
     return r;
 }
 
@@ -54,6 +59,7 @@ uint64_t pe::mrs(gicv5::sysreg r) {
     sc_time d = m_qk.get_local_time();
     const uint64_t v = gic->read_sysreg(r, m_el, d);
     m_qk.set(d);
+    sync_if_off();
     return v;
 }
 
@@ -61,14 +67,16 @@ void pe::msr(gicv5::sysreg r, uint64_t value) {
     sc_time d = m_qk.get_local_time();
     gic->write_sysreg(r, value, m_el, d);
     m_qk.set(d);
+    sync_if_off();
 }
 
 tlm::tlm_response_status pe::access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len) {
-    tlm::tlm_generic_payload tx;
+    tlm::tlm_generic_payload& tx = m_tx;
     gicv5::init_transaction(tx, cmd, addr, data, len);
     sc_time d = m_qk.get_local_time();
     mmio->b_transport(tx, d);
     m_qk.set(d);
+    sync_if_off();
     return tx.get_response_status();
 }
 
@@ -103,7 +111,7 @@ void pe::idle_until(const sc_time& until) {
     if (until <= local_time())
         return;
     // Within the quantum the PE just runs ahead; past it, it yields to the kernel.
-    m_qk.set(until - sc_core::sc_time_stamp());
+    m_qk.set(until - gicv5::sim_now());
     sync_if_needed();
 }
 
@@ -130,19 +138,38 @@ std::optional<pe_line> pe::wait_for_any(std::initializer_list<pe_line> lines,
         }
         if (local_time() >= until)
             return std::nullopt;
-        if (m_qk.get_local_time() > sc_core::SC_ZERO_TIME) {
-            m_qk.sync(); // the lines may change while we catch up: look again first
-            continue;
+        // One wait, from the kernel's time, for the first rise or `until`: no separate catch-up
+        // to local time first (a thread switch per interrupt saved). A rise before local time is
+        // seen at local time, as if the PE had synchronised and then looked.
+        const sc_time ahead = local_time();
+        if (until != gicv5::sim_max_time() && until != m_deadline_armed) {
+            m_deadline_event.cancel(); // the deadline moved: the only case that leaves a stale one
+            m_deadline_event.notify(until - gicv5::sim_now());
+            m_deadline_armed = until;
         }
-        wait(until - sc_core::sc_time_stamp(), m_line_event);
+        sc_core::wait(m_wake);
+        if (gicv5::sim_now() >= m_deadline_armed)
+            m_deadline_armed = sc_core::SC_ZERO_TIME; // it fired (or was due): none pending
+        m_qk.reset();
+        if (ahead > gicv5::sim_now())
+            m_qk.set(ahead - gicv5::sim_now());
     }
 }
 
 void pe::line_input::irq_signal(bool level, const sc_time& delay) {
     m_level = level;
-    m_since = sc_core::sc_time_stamp() + delay;
-    if (level)
-        m_owner.m_line_event.notify(delay);
+    m_since = gicv5::sim_now() + delay;
+    // The PE wakes now, not at the rise: it then idles to the rise time in its own local time
+    // (wait_for_any), as temporal decoupling allows, and no timed kernel step is spent per
+    // interrupt. Beyond the quantum it synchronises first, as any PE does.
+    // An immediate notification is only allowed while processes run (IEEE 1666 5.10.8); a wire
+    // driven at elaboration or between runs wakes the PE at the next delta instead.
+    if (level) {
+        if (sc_core::sc_get_status() == sc_core::SC_RUNNING)
+            m_owner.m_line_event.notify();
+        else
+            m_owner.m_line_event.notify(sc_core::SC_ZERO_TIME);
+    }
     if (m_owner.m_line_observer)
         m_owner.m_line_observer->line_changed(
             m_owner.m_index, static_cast<pe_line>(this - m_owner.m_lines.data()), level, m_since);

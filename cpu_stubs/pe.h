@@ -17,6 +17,7 @@
 #pragma once
 
 #include "tlm_gicv5/cpu_interface.h"
+#include "tlm_gicv5/sim_time.h"
 
 #include <systemc>
 #include <tlm>
@@ -102,11 +103,11 @@ public:
     void set_el(exception_level el) { m_el = el; }
 
     // Local time: sc_time_stamp() plus the offset this PE runs ahead (temporal decoupling).
-    sc_time local_time() const { return m_qk.get_current_time(); }
+    sc_time local_time() const { return gicv5::sim_now() + m_qk.get_local_time(); }
     void spend(const sc_time& t) { m_qk.inc(t); }
     void sync() { m_qk.sync(); } // yield to the kernel until local time
     void sync_if_needed() {
-        if (m_qk.need_sync())
+        if (m_qk.due())
             m_qk.sync();
     }
     // Idle until the absolute time `until`.
@@ -152,15 +153,33 @@ private:
     using SC_CURRENT_USER_MODULE = pe;
     void thread();
     void cntv_fire(); // the timer's compare value is reached
+    // Without temporal decoupling (a zero global quantum), each access is waited out at once.
+    void sync_if_off() {
+        if (!m_decoupled)
+            m_qk.sync();
+    }
 
     unsigned m_index;
     pe_program* m_program = nullptr;
     exception_level m_el = exception_level::EL2;
-    tlm_utils::tlm_quantumkeeper m_qk;
+    // The standard quantum keeper, with need_sync() through the inline time accessor.
+    struct quantum_keeper : tlm_utils::tlm_quantumkeeper {
+        bool due() const { return gicv5::sim_now() + m_local_time >= m_next_sync_point; }
+    };
+    quantum_keeper m_qk;
+    bool m_decoupled = true;
+    // The one payload this PE's accesses reuse: constructing one allocates its extension array.
+    tlm::tlm_generic_payload m_tx;
     std::array<line_input, pe_line_count> m_lines;
     uint64_t m_traps = 0;
     std::function<void(pe&, const gicv5::gic_trap&)> m_trap_handler;
     sc_core::sc_event m_line_event; // any input rose
+    // The deadline of wait_for_any() as an event of its own, notified only when the deadline
+    // changes: a wait with a timeout would arm, and mostly cancel, a timed notification per
+    // interrupt, each left in the kernel's queue until its time (design.md: no churn).
+    sc_core::sc_event m_deadline_event;
+    sc_time m_deadline_armed = sc_core::SC_ZERO_TIME; // zero: none pending
+    sc_core::sc_event_or_list m_wake;                 // m_line_event | m_deadline_event
     line_observer* m_line_observer = nullptr;
     timer_state m_cntv;
     sc_core::sc_event m_cntv_event;

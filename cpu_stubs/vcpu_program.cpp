@@ -56,7 +56,7 @@ vcpu_program::vcpu* vcpu_program::next_runnable() {
 }
 
 sc_time vcpu_program::next_blocked_timer() const {
-    sc_time t = sc_core::sc_max_time();
+    sc_time t = gicv5::sim_max_time();
     for (const vcpu& v : m_vcpus)
         if (v.blocked && v.params.timer_period != sc_core::SC_ZERO_TIME)
             t = std::min(t, v.timer_due);

@@ -1,6 +1,7 @@
 #include "platform/gicv5_platform.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 namespace platform {
@@ -23,6 +24,7 @@ gicv5::irs_params irs_params_from(const platform_config& c) {
     p.istmd_sz = c.irs.istmd_sz;
     p.iste_cache = c.irs.iste_cache;
     p.swe = c.irs.swe;
+    p.dmi = c.irs.dmi;
     p.t_reg = c.timing.mmio;
     p.t_process = c.timing.irs_process;
     p.t_hop = c.timing.stream_hop;
@@ -77,31 +79,23 @@ cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_inde
     return vp;
 }
 
-std::size_t expected_samples(const platform_config& c) {
-    double n = 0;
-    for (const source_config& s : c.sources)
-        n +=
-            s.rate_hz * c.duration.to_seconds() * (s.kind == source_kind::burst ? s.burst_size : 1);
-    return static_cast<std::size_t>(n) + 1;
-}
-std::vector<double> ns_of(const std::vector<sc_core::sc_time>& samples) {
-    std::vector<double> ns;
-    ns.reserve(samples.size());
-    for (const sc_core::sc_time& t : samples)
-        ns.push_back(to_ns(t));
-    return ns;
-}
 } // namespace
 
-void hop_samples::add(per_vm& s, uint16_t vm, const sc_core::sc_time& t) {
-    if (s.size() <= vm)
-        s.resize(std::size_t{vm} + 1);
-    s[vm].push_back(to_ns(t));
+const latency_histogram& hop_samples::of(const per_vm& s, unsigned vm) {
+    static const latency_histogram none;
+    return vm < s.size() ? s[vm] : none;
 }
 
-const std::vector<double>& hop_samples::of(const per_vm& s, unsigned vm) {
-    static const std::vector<double> none;
-    return vm < s.size() ? s[vm] : none;
+template <typename Checker, typename Init, typename Target>
+void gicv5_platform::bind(std::vector<std::unique_ptr<Checker>>* checks, Init& initiator,
+                          Target& target, const std::string& what) {
+    if (!checks) {
+        initiator.bind(target);
+        return;
+    }
+    checks->push_back(std::make_unique<Checker>(("check_" + what).c_str()));
+    initiator.bind(checks->back()->in);
+    checks->back()->out.bind(target);
 }
 
 gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platform_config& config,
@@ -110,14 +104,18 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
       mem("memory", memory_params{config.memory.size, config.memory.read_latency,
                                   config.memory.write_latency}),
       bus("bus"), irs("irs", irs_params_from(config)), agent(agent_params_from(config)),
-      sb(spis_per_vm(config), expected_samples(config)) {
+      sb(spis_per_vm(config)) {
     bus.map(0, cfg.memory.base, cfg.memory.size, "memory");
     bus.map(1, cfg.irs.config_frame, gicv5::IRS_CONFIG_FRAME_SIZE, "IRS config frame");
     bus.map(2, cfg.irs.setlpi_frame, gicv5::IRS_SETLPI_FRAME_SIZE, "IRS SETLPI frame");
-    bus.initiator_socket.bind(mem.socket);
-    bus.initiator_socket.bind(irs.config_frame);
-    bus.initiator_socket.bind(irs.setlpi_frame);
-    irs.mem.bind(bus.target_socket);
+    const char* env = std::getenv("GICV5_PROTOCOL_CHECKS");
+    const bool checks = options.protocol_checks || (env && std::string(env) == "1");
+    auto* bus_checks = checks ? &m_bus_checks : nullptr;
+    auto* stream_checks = checks ? &m_stream_checks : nullptr;
+    bind(bus_checks, bus.initiator_socket, mem.socket, "memory");
+    bind(bus_checks, bus.initiator_socket, irs.config_frame, "irs_config_frame");
+    bind(bus_checks, bus.initiator_socket, irs.setlpi_frame, "irs_setlpi_frame");
+    bind(bus_checks, irs.mem, bus.target_socket, "irs_mem");
     irs.set_hop_recorder(&m_hops);
 
     for (unsigned i = 0; i < cfg.pes.size(); ++i) {
@@ -129,8 +127,8 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
         auto cpuif =
             std::make_unique<gicv5::cpu_interface>(("cpuif" + std::to_string(i)).c_str(), cp);
         auto p = std::make_unique<cpu_stubs::pe>(("pe" + std::to_string(i)).c_str(), i);
-        cpuif->stream_out.bind(irs.stream_in);
-        irs.stream_out.bind(cpuif->stream_in);
+        bind(stream_checks, cpuif->stream_out, irs.stream_in, "stream_up" + std::to_string(i));
+        bind(stream_checks, irs.stream_out, cpuif->stream_in, "stream_down" + std::to_string(i));
         cpuif->irq_out.bind(p->in(cpu_stubs::pe_line::irq));
         cpuif->fiq_out.bind(p->in(cpu_stubs::pe_line::fiq));
         cpuif->nmi_out.bind(p->in(cpu_stubs::pe_line::nmi));
@@ -139,7 +137,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
         cpuif->set_hop_recorder(&m_hops);
         p->cntv_out.bind(cpuif->ppi_in[gicv5::PPI_CNTV]);
         p->gic.bind(cpuif->cpu);
-        p->mmio.bind(bus.target_socket);
+        bind(bus_checks, p->mmio, bus.target_socket, "pe" + std::to_string(i) + "_mmio");
         cpuifs.push_back(std::move(cpuif));
         pes.push_back(std::move(p));
     }
@@ -320,8 +318,8 @@ run_results gicv5_platform::results() const {
         v.per_vcpu.resize(d.config.vcpus); // a vCPU that took nothing keeps empty figures
         const auto& per_vcpu = sb.per_vcpu(vm);
         for (std::size_t c = 0; c < per_vcpu.size() && c < v.per_vcpu.size(); ++c)
-            v.per_vcpu[c] = {summarize(per_vcpu[c].latency_ns), summarize(per_vcpu[c].handling_ns),
-                             summarize(per_vcpu[c].notifier_ns)};
+            v.per_vcpu[c] = {per_vcpu[c].latency.summary(), per_vcpu[c].handling.summary(),
+                             per_vcpu[c].notifier.summary()};
         v.notifier_latency = sb.notifier_latency(vm);
         v.ap_list_max_length = d.stats.ap_list_max_length;
         v.ap_list_final_length = d.ap_list.size();
@@ -332,11 +330,11 @@ run_results gicv5_platform::results() const {
             v.irq_locks.contended += irq.irq_lock.contended();
             v.irq_locks.wait_ns += to_ns(irq.irq_lock.wait_time());
         }
-        v.hops.ap_list_lock = summarize(ns_of(d.stats.ap_list_lock_waits));
-        v.hops.vdpend_issue = summarize(ns_of(d.stats.vdpend_issues));
-        v.hops.ist_write = summarize(m_hops.ist_write(d.vm_id));
-        v.hops.hppi_offer = summarize(m_hops.hppi_offer(d.vm_id));
-        v.hops.virq_to_cdia = summarize(m_hops.virq_to_cdia(d.vm_id));
+        v.hops.ap_list_lock = d.stats.ap_list_lock_waits.summary();
+        v.hops.vdpend_issue = d.stats.vdpend_issues.summary();
+        v.hops.ist_write = m_hops.ist_write(d.vm_id).summary();
+        v.hops.hppi_offer = m_hops.hppi_offer(d.vm_id).summary();
+        v.hops.virq_to_cdia = m_hops.virq_to_cdia(d.vm_id).summary();
         r.vms.push_back(std::move(v));
     }
     for (const cpu_stubs::vcpu_program* v : m_vcpus) {

@@ -19,8 +19,10 @@
 #include "cpu_stubs/pe.h"
 #include "cpu_stubs/vcpu_program.h"
 #include "platform/kvm_vgic_v5.h"
+#include "platform/latency_histogram.h"
 #include "platform/memory.h"
 #include "platform/platform_config.h"
+#include "platform/protocol_checker.h"
 #include "platform/router.h"
 #include "platform/run_results.h"
 #include "platform/scoreboard.h"
@@ -34,7 +36,7 @@
 
 namespace platform {
 
-// The hardware's per-hop samples (tlm_gicv5/hop_recorder.h), in ns, per VM ID.
+// The hardware's per-hop samples (tlm_gicv5/hop_recorder.h), as histograms per VM ID.
 class hop_samples : public gicv5::hop_recorder {
 public:
     void ist_write(uint16_t vm, const sc_core::sc_time& t) override { add(m_ist_write, vm, t); }
@@ -42,14 +44,18 @@ public:
     void virq_to_cdia(uint16_t vm, const sc_core::sc_time& t) override {
         add(m_virq_to_cdia, vm, t);
     }
-    const std::vector<double>& ist_write(unsigned vm) const { return of(m_ist_write, vm); }
-    const std::vector<double>& hppi_offer(unsigned vm) const { return of(m_hppi_offer, vm); }
-    const std::vector<double>& virq_to_cdia(unsigned vm) const { return of(m_virq_to_cdia, vm); }
+    const latency_histogram& ist_write(unsigned vm) const { return of(m_ist_write, vm); }
+    const latency_histogram& hppi_offer(unsigned vm) const { return of(m_hppi_offer, vm); }
+    const latency_histogram& virq_to_cdia(unsigned vm) const { return of(m_virq_to_cdia, vm); }
 
 private:
-    using per_vm = std::vector<std::vector<double>>;
-    static void add(per_vm& s, uint16_t vm, const sc_core::sc_time& t);
-    static const std::vector<double>& of(const per_vm& s, unsigned vm);
+    using per_vm = std::vector<latency_histogram>; // grown at a VM ID's first sample
+    static void add(per_vm& s, uint16_t vm, const sc_core::sc_time& t) {
+        if (s.size() <= vm)
+            s.resize(std::size_t{vm} + 1);
+        s[vm].record(t);
+    }
+    static const latency_histogram& of(const per_vm& s, unsigned vm);
     per_vm m_ist_write, m_hppi_offer, m_virq_to_cdia;
 };
 
@@ -57,6 +63,10 @@ struct build_options {
     // false: build the hardware and the agent only; a test loads its own programs onto the PEs
     // and drives the simulation itself.
     bool programs = true;
+    // Protocol checkers (protocol_checker.h) on every socket binding: the buses, the table
+    // accesses and each stream link. Also on when the environment sets GICV5_PROTOCOL_CHECKS=1,
+    // as the test suite does for every run, gicv5-sim's included.
+    bool protocol_checks = false;
 };
 
 class gicv5_platform : public sc_core::sc_module {
@@ -100,6 +110,13 @@ private:
     std::vector<cpu_stubs::vcpu_program*> m_vcpus;
     std::vector<script_runner*> m_scripts;
     hop_samples m_hops; // attached to the IRS and every CPU interface
+    std::vector<std::unique_ptr<base_protocol_checker>> m_bus_checks;
+    std::vector<std::unique_ptr<stream_protocol_checker>> m_stream_checks;
+    // Binds initiator to target, through a new checker named check_`what` kept in *checks when
+    // checks is not null.
+    template <typename Checker, typename Init, typename Target>
+    void bind(std::vector<std::unique_ptr<Checker>>* checks, Init& initiator, Target& target,
+              const std::string& what);
     bool m_drained = false;
 };
 

@@ -16,12 +16,6 @@ namespace {
 // The doorbells' priority on the host (above any other host interrupt it has).
 constexpr uint8_t DOORBELL_PRIORITY = 0x08;
 
-unsigned log2_ceil(uint64_t n) {
-    unsigned b = 0;
-    while ((uint64_t{1} << b) < n)
-        ++b;
-    return b;
-}
 } // namespace
 
 vgic_v5::vgic_v5(const agent_params& params)
@@ -396,7 +390,7 @@ void vgic_v5::kvm_vgic_inject_irq(pe& self, unsigned vm, unsigned spi_index, boo
     }
     // KVM: irq->ops->set_pending_state(), i.e. vgic_v5_set_spi_pending_state().
     vgic_v5_set_spi_pending_state(self, d, irq);
-    d.stats.vdpend_issues.push_back(self.local_time() - start);
+    d.stats.vdpend_issues.record(self.local_time() - start);
     if (m_observer)
         m_observer->injected(self, vm, spi_index, level, start);
     if (d.config.tracking == tracking_policy::none || !irq_is_pending(irq)) {
@@ -427,7 +421,7 @@ void vgic_v5::vgic_v5_spi_queue_irq_unlock(pe& self, vgic_dist& d, vgic_irq& irq
         irq.irq_lock.unlock(self, m_order);
         const sc_time asked = self.local_time();
         d.ap_list_lock.lock(self, m_order, m_params.costs.lock_cost);
-        d.stats.ap_list_lock_waits.push_back(self.local_time() - asked);
+        d.stats.ap_list_lock_waits.record(self.local_time() - asked);
         irq.irq_lock.lock(self, m_order, m_params.costs.lock_cost);
         if (irq.on_ap_list) { // another host PE queued it while we held no lock: retry
             d.ap_list_lock.unlock(self, m_order);

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "cpu_stubs/vcpu_program.h"
+#include "platform/latency_histogram.h"
 #include "platform/platform_config.h"
 #include "platform/timed_lock.h"
 #include "tlm_gicv5/insn.h"
@@ -82,8 +83,8 @@ struct vm_stats {
     uint64_t restored_pending = 0;   // SPIs replayed by restore_pending_irqs()
     // Per-hop samples (report hops_ns): each AP-list lock acquisition on the injection path,
     // from asking to holding; each kvm_vgic_inject_irq() from entry to the end of its VDPEND.
-    std::vector<sc_core::sc_time> ap_list_lock_waits;
-    std::vector<sc_core::sc_time> vdpend_issues;
+    latency_histogram ap_list_lock_waits;
+    latency_histogram vdpend_issues;
 };
 
 // The PPIs KVM shows a guest (reference §6.1: those with an in-kernel owner, and SW_PPI): the

@@ -5,7 +5,10 @@
 namespace platform {
 
 memory::memory(const sc_core::sc_module_name& name, const memory_params& params)
-    : sc_module(name), socket("socket"), m_params(params), m_data(params.size, 0) {
+    : sc_module(name), socket("socket"), m_params(params), m_size(params.size),
+      m_data(static_cast<unsigned char*>(std::calloc(params.size ? params.size : 1, 1))) {
+    if (!m_data)
+        SC_REPORT_FATAL(this->name(), "cannot allocate the memory's host storage");
     socket.register_b_transport(this, &memory::b_transport);
     socket.register_transport_dbg(this, &memory::transport_dbg);
     socket.register_get_direct_mem_ptr(this, &memory::get_direct_mem_ptr);
@@ -34,14 +37,20 @@ void memory::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) 
     const unsigned be_len = tx.get_byte_enable_length();
     if (tx.is_read()) {
         delay += m_params.read_latency;
-        for (unsigned i = 0; i < len; ++i)
-            if (!be || be[i % be_len] == TLM_BYTE_ENABLED)
-                data[i] = m_data[addr + i];
+        if (!be)
+            std::memcpy(data, &m_data[addr], len);
+        else
+            for (unsigned i = 0; i < len; ++i)
+                if (be[i % be_len] == TLM_BYTE_ENABLED)
+                    data[i] = m_data[addr + i];
     } else if (tx.is_write()) {
         delay += m_params.write_latency;
-        for (unsigned i = 0; i < len; ++i)
-            if (!be || be[i % be_len] == TLM_BYTE_ENABLED)
-                m_data[addr + i] = data[i];
+        if (!be)
+            std::memcpy(&m_data[addr], data, len);
+        else
+            for (unsigned i = 0; i < len; ++i)
+                if (be[i % be_len] == TLM_BYTE_ENABLED)
+                    m_data[addr + i] = data[i];
     }
     tx.set_dmi_allowed(true);
     tx.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -49,10 +58,10 @@ void memory::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) 
 
 unsigned memory::transport_dbg(tlm::tlm_generic_payload& tx) {
     const uint64_t addr = tx.get_address();
-    if (addr >= m_data.size())
+    if (addr >= m_size)
         return 0;
     const unsigned len =
-        static_cast<unsigned>(std::min<uint64_t>(tx.get_data_length(), m_data.size() - addr));
+        static_cast<unsigned>(std::min<uint64_t>(tx.get_data_length(), m_size - addr));
     if (tx.is_read())
         std::memcpy(tx.get_data_ptr(), &m_data[addr], len);
     else if (tx.is_write())
@@ -61,9 +70,11 @@ unsigned memory::transport_dbg(tlm::tlm_generic_payload& tx) {
 }
 
 bool memory::get_direct_mem_ptr(tlm::tlm_generic_payload& /*tx*/, tlm::tlm_dmi& dmi) {
-    dmi.set_dmi_ptr(m_data.data());
+    if (m_size == 0)
+        return false;
+    dmi.set_dmi_ptr(m_data.get());
     dmi.set_start_address(0);
-    dmi.set_end_address(m_data.size() - 1);
+    dmi.set_end_address(m_size - 1);
     dmi.allow_read_write();
     dmi.set_read_latency(m_params.read_latency);
     dmi.set_write_latency(m_params.write_latency);

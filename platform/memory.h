@@ -17,7 +17,8 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
-#include <vector>
+#include <cstdlib>
+#include <memory>
 
 namespace platform {
 
@@ -33,7 +34,7 @@ public:
 
     memory(const sc_core::sc_module_name& name, const memory_params& params);
 
-    uint64_t size() const { return m_data.size(); }
+    uint64_t size() const { return m_size; }
     // Backdoor for inspection (tests, drain checks): no timing, no side effect.
     bool peek(uint64_t offset, void* out, unsigned len) const;
 
@@ -42,11 +43,17 @@ private:
     unsigned transport_dbg(tlm::tlm_generic_payload& tx);
     bool get_direct_mem_ptr(tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi);
     bool in_range(uint64_t addr, uint64_t len) const {
-        return addr < m_data.size() && len <= m_data.size() - addr;
+        return addr < m_size && len <= m_size - addr;
     }
 
+    struct free_deleter {
+        void operator()(unsigned char* p) const { std::free(p); }
+    };
+
     memory_params m_params;
-    std::vector<unsigned char> m_data;
+    uint64_t m_size;
+    // calloc'd: the host maps zero pages lazily, so a large memory costs only what is touched.
+    std::unique_ptr<unsigned char[], free_deleter> m_data;
 };
 
 } // namespace platform

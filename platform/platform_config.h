@@ -53,6 +53,7 @@ struct irs_config {
     unsigned istmd_sz = 0;                 // 0: 4-byte ISTEs; else IRS_IDR2.ISTMD_SZ
     unsigned iste_cache = 0;               // ISTE words the IRS caches (write-back); 0: none
     bool swe = true;                       // software-error records (IRS_IDR0.SWE)
+    bool dmi = true;                       // table accesses through DMI (same timing)
 };
 
 // Costs of the hypervisor's own software, on top of the GIC accesses it makes.

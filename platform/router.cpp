@@ -1,11 +1,15 @@
 #include "platform/router.h"
 
+#include <algorithm>
+
 namespace platform {
 
 router::router(const sc_core::sc_module_name& name)
     : sc_module(name), target_socket("target_socket"), initiator_socket("initiator_socket") {
     target_socket.register_b_transport(this, &router::b_transport);
     target_socket.register_transport_dbg(this, &router::transport_dbg);
+    target_socket.register_get_direct_mem_ptr(this, &router::get_direct_mem_ptr);
+    initiator_socket.register_invalidate_direct_mem_ptr(this, &router::invalidate_direct_mem_ptr);
 }
 
 void router::map(unsigned port, uint64_t base, uint64_t size, const std::string& what) {
@@ -44,6 +48,36 @@ unsigned router::transport_dbg(int, tlm::tlm_generic_payload& tx) {
     const unsigned n = initiator_socket[r->port]->transport_dbg(tx);
     tx.set_address(addr);
     return n;
+}
+
+bool router::get_direct_mem_ptr(int, tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi) {
+    const uint64_t addr = tx.get_address();
+    const range* r = decode(addr);
+    if (!r)
+        return false;
+    tx.set_address(addr - r->base);
+    const bool granted = initiator_socket[r->port]->get_direct_mem_ptr(tx, dmi);
+    tx.set_address(addr);
+    // The target's grant, in its own addresses, back to bus addresses within its range (the
+    // pointer stays that of the start address, so only the end is clipped).
+    const uint64_t last = r->size - 1;
+    if (dmi.get_start_address() > last)
+        return false;
+    dmi.set_end_address(std::min<uint64_t>(dmi.get_end_address(), last));
+    dmi.set_start_address(dmi.get_start_address() + r->base);
+    dmi.set_end_address(dmi.get_end_address() + r->base);
+    return granted;
+}
+
+void router::invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uint64 end) {
+    for (const range& r : m_ranges) {
+        if (static_cast<int>(r.port) != port || start >= r.size)
+            continue;
+        const uint64_t s = r.base + start;
+        const uint64_t e = r.base + std::min<uint64_t>(end, r.size - 1);
+        for (unsigned i = 0; i < target_socket.size(); ++i)
+            target_socket[i]->invalidate_direct_mem_ptr(s, e);
+    }
 }
 
 } // namespace platform

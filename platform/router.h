@@ -5,7 +5,8 @@
 //   target_socket     TLM target (base protocol), one binding per initiator.
 //   initiator_socket  TLM initiator (base protocol), one binding per target, in map() order.
 //   An address no range covers gets TLM_ADDRESS_ERROR_RESPONSE; transport_dbg is forwarded the
-//   same way. DMI is not forwarded yet (requests are refused, so initiators use b_transport).
+//   same way. DMI requests are forwarded, and the granted range translated back to bus addresses
+//   and clipped to the target's range; a target's DMI invalidation reaches every initiator.
 // Parameters: none; ranges are added with map() before the simulation starts.
 #pragma once
 
@@ -39,6 +40,8 @@ private:
     const range* decode(uint64_t addr) const;
     void b_transport(int id, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
     unsigned transport_dbg(int id, tlm::tlm_generic_payload& tx);
+    bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi);
+    void invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uint64 end);
 
     std::vector<range> m_ranges;
 };

@@ -20,12 +20,11 @@ struct latency_summary {
     double min_ns = 0, p50_ns = 0, p99_ns = 0, max_ns = 0, mean_ns = 0;
 };
 
-// Samples in ns, with nearest-rank percentiles; all 0 without samples.
+// Samples in ns, with nearest-rank percentiles (latency_histogram.h); all 0 without samples.
 struct distribution {
     uint64_t count = 0;
     double p50_ns = 0, p90_ns = 0, p99_ns = 0, max_ns = 0, mean_ns = 0;
 };
-distribution summarize(std::vector<double> samples_ns);
 
 struct lock_contention {
     uint64_t contended = 0; // acquisitions that found the lock held

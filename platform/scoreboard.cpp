@@ -1,9 +1,5 @@
 #include "platform/scoreboard.h"
 
-#include <algorithm>
-#include <cmath>
-#include <numeric>
-
 namespace platform {
 
 double to_ns(const sc_core::sc_time& t) {
@@ -12,14 +8,10 @@ double to_ns(const sc_core::sc_time& t) {
            static_cast<double>(sc_core::sc_time(1, sc_core::SC_NS).value());
 }
 
-scoreboard::scoreboard(const std::vector<unsigned>& spis_per_vm, std::size_t expected_samples) {
+scoreboard::scoreboard(const std::vector<unsigned>& spis_per_vm) {
     for (unsigned n : spis_per_vm)
         m_spis.emplace_back(n);
-    m_notifier_ns.resize(spis_per_vm.size());
-    m_vm_latency_ns.resize(spis_per_vm.size());
-    m_handling_ns.resize(spis_per_vm.size());
     m_vcpu.resize(spis_per_vm.size());
-    m_latency_ns.reserve(expected_samples);
 }
 
 scoreboard::spi_slot* scoreboard::slot(unsigned vm, unsigned spi) {
@@ -41,6 +33,11 @@ bool scoreboard::on_inject(unsigned vm, unsigned spi, const sc_core::sc_time& at
 }
 
 void scoreboard::on_acknowledge(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) {
+    on_vcpu_acknowledge(vm, 0, id, at);
+}
+
+void scoreboard::on_vcpu_acknowledge(unsigned vm, unsigned vcpu, gicv5::intid id,
+                                     const sc_core::sc_time& at) {
     spi_slot* s = id.type == gicv5::intid_type::SPI ? slot(vm, id.id) : nullptr;
     // An acknowledge before the waiting injection (at the guest's local time, under temporal
     // decoupling) cannot be its delivery.
@@ -51,27 +48,28 @@ void scoreboard::on_acknowledge(unsigned vm, gicv5::intid id, const sc_core::sc_
     s->waiting = false;
     s->delivered_since_notify = true;
     ++m_delivered;
-    m_latency_ns.push_back(to_ns(at - s->injected_at));
-    m_vm_latency_ns[vm].push_back(m_latency_ns.back());
+    s->vcpu = vcpu;
+    vcpu_of(vm, vcpu).latency.record(at - s->injected_at);
     s->acked = true;
     s->acked_at = at;
 }
 
-void scoreboard::on_vcpu_acknowledge(unsigned vm, unsigned vcpu, gicv5::intid id,
-                                     const sc_core::sc_time& at) {
-    const std::size_t before = m_latency_ns.size();
-    on_acknowledge(vm, id, at);
-    if (m_latency_ns.size() == before)
-        return; // not a delivery
-    slot(vm, id.id)->vcpu = vcpu;
-    vcpu_of(vm, vcpu).latency_ns.push_back(m_latency_ns.back());
+scoreboard::histograms scoreboard::of_vm(unsigned vm) const {
+    histograms h;
+    for (const histograms& c : m_vcpu[vm]) {
+        h.latency.merge(c.latency);
+        h.handling.merge(c.handling);
+        h.notifier.merge(c.notifier);
+    }
+    return h;
 }
 
-scoreboard::vcpu_samples& scoreboard::vcpu_of(unsigned vm, unsigned vcpu) {
-    auto& per_vcpu = m_vcpu[vm];
-    if (vcpu >= per_vcpu.size())
-        per_vcpu.resize(vcpu + 1);
-    return per_vcpu[vcpu];
+latency_summary scoreboard::latency() const {
+    latency_histogram all;
+    for (const auto& per_vm : m_vcpu)
+        for (const histograms& c : per_vm)
+            all.merge(c.latency);
+    return all.summary_with_min();
 }
 
 void scoreboard::on_deactivate(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) {
@@ -83,8 +81,8 @@ void scoreboard::on_deactivate(unsigned vm, gicv5::intid id, const sc_core::sc_t
     s->deactivated_at = at;
     if (s->acked) { // the handling of a delivery: acknowledge to deactivate
         s->acked = false;
-        m_handling_ns[vm].push_back(at > s->acked_at ? to_ns(at - s->acked_at) : 0.0);
-        vcpu_of(vm, s->vcpu).handling_ns.push_back(m_handling_ns[vm].back());
+        const sc_core::sc_time t = at > s->acked_at ? at - s->acked_at : sc_core::SC_ZERO_TIME;
+        vcpu_of(vm, s->vcpu).handling.record(t);
     }
 }
 
@@ -99,46 +97,10 @@ void scoreboard::irq_acked(unsigned vm, unsigned gsi, const sc_core::sc_time& at
         s->deactivated = false;
         // A fold on another vCPU's PE may run behind the CDDI's PE in local time (temporal
         // decoupling), although it saw the deactivation: then it came at once.
-        m_notifier_ns[vm].push_back(at > s->deactivated_at ? to_ns(at - s->deactivated_at) : 0.0);
-        vcpu_of(vm, s->vcpu).notifier_ns.push_back(m_notifier_ns[vm].back());
+        const sc_core::sc_time t =
+            at > s->deactivated_at ? at - s->deactivated_at : sc_core::SC_ZERO_TIME;
+        vcpu_of(vm, s->vcpu).notifier.record(t);
     }
-}
-
-namespace {
-// Nearest-rank percentile of sorted samples: the smallest with at least p% at or below it.
-double percentile(const std::vector<double>& sorted, double p) {
-    const std::size_t rank = static_cast<std::size_t>(std::ceil(p / 100.0 * sorted.size()));
-    return sorted[std::max<std::size_t>(rank, 1) - 1];
-}
-} // namespace
-
-distribution summarize(std::vector<double> v) {
-    distribution d;
-    d.count = v.size();
-    if (v.empty())
-        return d;
-    std::sort(v.begin(), v.end());
-    d.p50_ns = percentile(v, 50);
-    d.p90_ns = percentile(v, 90);
-    d.p99_ns = percentile(v, 99);
-    d.max_ns = v.back();
-    d.mean_ns = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-    return d;
-}
-
-latency_summary scoreboard::latency() const {
-    latency_summary l;
-    l.count = m_latency_ns.size();
-    if (m_latency_ns.empty())
-        return l;
-    std::vector<double> v = m_latency_ns;
-    std::sort(v.begin(), v.end());
-    l.min_ns = v.front();
-    l.max_ns = v.back();
-    l.p50_ns = percentile(v, 50);
-    l.p99_ns = percentile(v, 99);
-    l.mean_ns = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-    return l;
 }
 
 } // namespace platform

@@ -10,6 +10,7 @@
 
 #include "cpu_stubs/vcpu_program.h"
 #include "platform/kvm_vgic_v5.h"
+#include "platform/latency_histogram.h"
 #include "platform/run_results.h"
 
 #include <cstdint>
@@ -19,7 +20,7 @@ namespace platform {
 
 class scoreboard : public cpu_stubs::guest_observer, public kvm::ack_notifier {
 public:
-    explicit scoreboard(const std::vector<unsigned>& spis_per_vm, std::size_t expected_samples);
+    explicit scoreboard(const std::vector<unsigned>& spis_per_vm);
 
     // SPI `spi` of VM `vm` is level-triggered (elaboration).
     void set_level(unsigned vm, unsigned spi) { slot(vm, spi)->level = true; }
@@ -39,19 +40,20 @@ public:
     // Acknowledges with no injection waiting, and notifications with no delivery before them.
     uint64_t unexpected_acknowledges() const { return m_unexpected_acks; }
     uint64_t unexpected_notifications() const { return m_unexpected_notifications; }
+    // Injection to acknowledge, acknowledge to deactivate, deactivate to ack notifier.
+    struct histograms {
+        latency_histogram latency, handling, notifier;
+    };
+    // Samples are recorded once, per vCPU; a VM's and the run's figures merge them when asked.
     latency_summary latency() const;
     // Guest deactivation (CDDI) to the ack notifier, for VM vm.
-    distribution notifier_latency(unsigned vm) const { return summarize(m_notifier_ns[vm]); }
+    distribution notifier_latency(unsigned vm) const { return of_vm(vm).notifier.summary(); }
     // Injection to the guest's acknowledge, and acknowledge to its deactivation, for VM vm.
-    distribution vm_latency(unsigned vm) const { return summarize(m_vm_latency_ns[vm]); }
-    distribution handling(unsigned vm) const { return summarize(m_handling_ns[vm]); }
-    // Per vCPU of VM vm, by the index of the vCPU that acknowledged: injection to acknowledge,
-    // acknowledge to deactivate, deactivate to ack notifier (vCPUs past the last that took one
-    // are left out).
-    struct vcpu_samples {
-        std::vector<double> latency_ns, handling_ns, notifier_ns;
-    };
-    const std::vector<vcpu_samples>& per_vcpu(unsigned vm) const { return m_vcpu[vm]; }
+    distribution vm_latency(unsigned vm) const { return of_vm(vm).latency.summary(); }
+    distribution handling(unsigned vm) const { return of_vm(vm).handling.summary(); }
+    // Per vCPU of VM vm, by the index of the vCPU that acknowledged (vCPUs past the last that
+    // took one are left out; an acknowledge told without its vCPU counts for vCPU 0).
+    const std::vector<histograms>& per_vcpu(unsigned vm) const { return m_vcpu[vm]; }
 
 private:
     struct spi_slot {
@@ -64,13 +66,16 @@ private:
         sc_core::sc_time injected_at, deactivated_at, acked_at;
     };
     spi_slot* slot(unsigned vm, unsigned spi);
-    vcpu_samples& vcpu_of(unsigned vm, unsigned vcpu);
+    histograms& vcpu_of(unsigned vm, unsigned vcpu) {
+        auto& per_vcpu = m_vcpu[vm];
+        if (vcpu >= per_vcpu.size())
+            per_vcpu.resize(vcpu + 1);
+        return per_vcpu[vcpu];
+    }
+    histograms of_vm(unsigned vm) const;
 
     std::vector<std::vector<spi_slot>> m_spis;
-    std::vector<double> m_latency_ns;
-    std::vector<std::vector<double>> m_notifier_ns;                  // per VM
-    std::vector<std::vector<double>> m_vm_latency_ns, m_handling_ns; // per VM
-    std::vector<std::vector<vcpu_samples>> m_vcpu;                   // per VM, per vCPU
+    std::vector<std::vector<histograms>> m_vcpu; // per VM, per vCPU (grown at a vCPU's first)
     uint64_t m_injected = 0, m_coalesced = 0, m_delivered = 0, m_spurious = 0;
     uint64_t m_unexpected_acks = 0, m_unexpected_notifications = 0;
 };

@@ -180,7 +180,7 @@ std::size_t device_host::next_request() const {
 }
 
 sc_time device_host::next_time() const {
-    sc_time t = sc_core::sc_max_time();
+    sc_time t = gicv5::sim_max_time();
     if (const cpu_stubs::host_task* task = next_task())
         t = task->next_time();
     const std::size_t r = next_request();
@@ -194,9 +194,9 @@ sc_time device_host::next_time() const {
 void device_host::fire(cpu_stubs::pe& self) {
     for (;;) {
         cpu_stubs::host_task* task = next_task();
-        const sc_time t_task = task ? task->next_time() : sc_core::sc_max_time();
+        const sc_time t_task = task ? task->next_time() : gicv5::sim_max_time();
         const std::size_t r = next_request();
-        const sc_time t_req = r < m_requests.size() ? m_requests[r].at : sc_core::sc_max_time();
+        const sc_time t_req = r < m_requests.size() ? m_requests[r].at : gicv5::sim_max_time();
         const sc_time due = std::min(t_task, t_req);
         if (due <= self.local_time()) {
             if (t_req <= t_task) { // a drop must not wait behind an injection
@@ -218,7 +218,7 @@ void device_host::fire(cpu_stubs::pe& self) {
             self.sync(); // catch up first: a request may come meanwhile
             continue;
         }
-        if (due != sc_core::sc_max_time())
+        if (due != gicv5::sim_max_time())
             m_wake.notify(due - sc_core::sc_time_stamp());
         sc_core::wait(m_wake);
     }

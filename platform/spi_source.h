@@ -57,7 +57,7 @@ public:
                device_host* host = nullptr);
 
     sc_core::sc_time next_time() const override {
-        return m_when.next() < m_stop ? m_when.next() : sc_core::sc_max_time();
+        return m_when.next() < m_stop ? m_when.next() : gicv5::sim_max_time();
     }
     void fire(cpu_stubs::pe& self) override;
 

@@ -20,11 +20,17 @@ namespace platform {
 class lock_order {
 public:
     explicit lock_order(unsigned pes) : m_held(pes, 0) {}
-    void acquiring(unsigned pe, unsigned rank, const char* lock_name);
+    // Every lock this PE holds must rank below the one it takes (reference §6.2 lock order).
+    void acquiring(unsigned pe, unsigned rank, const char* lock_name) {
+        if (m_held[pe] >> rank)
+            violated(lock_name);
+        m_held[pe] |= 1u << rank;
+    }
     void released(unsigned pe, unsigned rank) { m_held[pe] &= ~(1u << rank); }
     bool holds(unsigned pe, unsigned rank) const { return m_held[pe] & (1u << rank); }
 
 private:
+    [[noreturn]] static void violated(const char* lock_name);
     std::vector<uint32_t> m_held;
 };
 

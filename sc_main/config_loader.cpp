@@ -93,6 +93,9 @@ const keys_of<irs_config>& irs_keys() {
                        "ISTE words the IRS caches, written back on eviction and when their table "
                        "stops being valid; 0: none"),
         bool_key<S>("swe", &S::swe, "Software-error records in IRS_SWERR_* (IRS_IDR0.SWE)"),
+        bool_key<S>("dmi", &S::dmi,
+                    "The IRS reaches its tables through DMI, each access still timed; false: "
+                    "every access through b_transport"),
     };
     return keys;
 }
@@ -315,6 +318,32 @@ const std::vector<key_info>& config_keys() {
     return keys;
 }
 
+namespace {
+// Where in the document a key path ("vms.0.vcpus") is: the mark of the deepest node on the path
+// that the document has (a key the file leaves to its default points at its parent).
+YAML::Mark mark_of_path(const YAML::Node& root, const std::string& path) {
+    YAML::Mark mark = root.Mark();
+    std::vector<YAML::Node> trail{root}; // nodes are handles: keep each level's alive
+    for (const std::string& part : schema::split_path(path)) {
+        const YAML::Node& at = trail.back();
+        YAML::Node next;
+        if (at.IsMap()) {
+            for (const auto& kv : at)
+                if (kv.first.IsScalar() && kv.first.Scalar() == part)
+                    next = kv.second;
+        } else if (at.IsSequence() && schema::all_digits(part) && std::stoul(part) < at.size()) {
+            next = at[std::stoul(part)];
+        }
+        if (!next.IsDefined())
+            break;
+        trail.push_back(next);
+        if (!next.Mark().is_null())
+            mark = next.Mark();
+    }
+    return mark;
+}
+} // namespace
+
 load_result load_config_text(const std::string& text, const std::string& file_name,
                              const std::vector<std::string>& overrides) {
     load_result result;
@@ -346,8 +375,11 @@ load_result load_config_text(const std::string& text, const std::string& file_na
         load_map(cx, root, root.Mark(), "", root_keys(), result.config);
         // Topology of a half-read config would be judged on defaults standing in for bad values.
         if (cx.errors().empty()) {
-            for (const std::string& problem : platform::check_topology(result.config.platform))
-                cx.raw_error(file_name + ": " + problem);
+            // Each problem names its key path first; it is reported where the file sets it.
+            for (const std::string& problem : platform::check_topology(result.config.platform)) {
+                const std::string path = problem.substr(0, problem.find(':'));
+                cx.raw_error(cx.where(mark_of_path(root, path), path) + ": " + problem);
+            }
         }
     } catch (const YAML::Exception& e) {
         cx.raw_error(file_name + ": cannot process the YAML document: " + e.what());

@@ -119,6 +119,10 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
     report["schema"] = "gicv5-sim-report";
     report["schema_version"] = report_schema_version;
     report["config"] = {{"file", config_path}, {"seed", cfg.seed}, {"overrides", overrides}};
+    // Temporal decoupling: a PE runs up to one quantum ahead of the kernel and sees an input that
+    // rose meanwhile at its own time, so any latency measured here may be late by up to that much.
+    const double quantum_ns = platform::to_ns(cfg.timing.quantum);
+    report["timing"] = {{"quantum_ns", quantum_ns}, {"latency_error_bound_ns", quantum_ns}};
     report["interrupts"] = {{"injected", r.injected},
                             {"coalesced", r.coalesced},
                             {"delivered", r.delivered},

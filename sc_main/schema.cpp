@@ -79,11 +79,22 @@ const key_info* find_key(const std::vector<key_info>& keys, const std::string& p
     return nullptr;
 }
 
+} // namespace
+
 bool all_digits(const std::string& s) {
     return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
-} // namespace
+std::vector<std::string> split_path(const std::string& path) {
+    std::vector<std::string> parts;
+    for (std::size_t start = 0;;) {
+        const std::size_t dot = path.find('.', start);
+        parts.push_back(path.substr(start, dot - start));
+        if (dot == std::string::npos)
+            return parts;
+        start = dot + 1;
+    }
+}
 
 override_outcome apply_override(YAML::Node& root, const std::string& text,
                                 const std::vector<key_info>& keys) {
@@ -97,14 +108,7 @@ override_outcome apply_override(YAML::Node& root, const std::string& text,
     } catch (const YAML::Exception&) {
         return failed(key_path, "a YAML value after '='", text.substr(eq + 1));
     }
-    std::vector<std::string> parts;
-    for (std::size_t start = 0;;) {
-        const std::size_t dot = key_path.find('.', start);
-        parts.push_back(key_path.substr(start, dot - start));
-        if (dot == std::string::npos)
-            break;
-        start = dot + 1;
-    }
+    const std::vector<std::string> parts = split_path(key_path);
     for (const std::string& p : parts)
         if (p.empty())
             return failed(key_path, "a dotted key path such as vms.0.tracking", key_path);

@@ -43,6 +43,10 @@ private:
 std::string show(const YAML::Node& node);
 std::string flow(const YAML::Node& node);
 std::string join(const std::string& path, const std::string& key);
+// The parts of a dotted key path ("vms.0.tracking" -> vms, 0, tracking); empty parts kept.
+std::vector<std::string> split_path(const std::string& path);
+// A list index as a key path writes it: digits only.
+bool all_digits(const std::string& s);
 // For a null value ("key:" with nothing after) the key's position is the useful one.
 YAML::Mark mark_of(const YAML::Node& value, const YAML::Node& key);
 

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 using namespace test;
 
 TEST(Memory, AReadReturnsWhatWasWrittenAndCostsTheConfiguredLatency) {
@@ -54,4 +56,29 @@ TEST(Router, DebugTransportReachesMemoryAtTheRoutedAddress) {
     EXPECT_EQ(s.plat->irs.mem->transport_dbg(tx), 4u);
     EXPECT_EQ(v, 0xfeedf00du);
     EXPECT_EQ(tx.get_address(), s.plat->cfg.memory.base + 0x40);
+}
+
+TEST(Router, ADmiGrantThroughTheBusIsInBusAddressesAndCarriesTheMemoryLatencies) {
+    scripted_platform s;
+    s.on(0, [&](pe& p) { p.write32(s.plat->cfg.memory.base + 0x80, 0x5a5aa5a5u); });
+    s.run();
+    const auto& m = s.plat->cfg.memory;
+    tlm::tlm_generic_payload tx;
+    tx.set_read();
+    tx.set_address(m.base + 0x80);
+    tlm::tlm_dmi dmi;
+    ASSERT_TRUE(s.plat->irs.mem->get_direct_mem_ptr(tx, dmi));
+    EXPECT_EQ(tx.get_address(), m.base + 0x80); // the requester's address, unchanged
+    EXPECT_EQ(dmi.get_start_address(), m.base);
+    EXPECT_EQ(dmi.get_end_address(), m.base + m.size - 1);
+    EXPECT_TRUE(dmi.is_read_write_allowed());
+    EXPECT_EQ(dmi.get_read_latency(), m.read_latency);
+    EXPECT_EQ(dmi.get_write_latency(), m.write_latency);
+    uint32_t v = 0;
+    std::memcpy(&v, dmi.get_dmi_ptr() + 0x80, 4);
+    EXPECT_EQ(v, 0x5a5aa5a5u);
+    // An address no range covers is refused.
+    tx.set_address(0x1000);
+    tlm::tlm_dmi none;
+    EXPECT_FALSE(s.plat->irs.mem->get_direct_mem_ptr(tx, none));
 }

@@ -1,8 +1,8 @@
 // Scenario tests: configs from configs/ run end to end through the loader, the platform and the
 // command line, judged on report fields.
-#include "cli.h"
 #include "config_loader.h"
 #include "platform/run.h"
+#include "sim_test_util.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -17,14 +17,7 @@ namespace {
 
 const std::string default_config = std::string(GICV5_SOURCE_DIR) + "/configs/default.yaml";
 
-int run_cli(std::vector<std::string> args) {
-    args.insert(args.begin(), "gicv5-sim");
-    std::vector<char*> argv;
-    for (std::string& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    return gicv5_sim::main(static_cast<int>(args.size()), argv.data());
-}
+using sim_test::run_cli;
 
 nlohmann::json read_json(const std::string& path) {
     std::ifstream in(path);

@@ -153,13 +153,16 @@ TEST(ScriptConfig, TheTopologyCheckWantsScriptPesSpisOfTheIrsAndEl2ForVdInstruct
     const load_result r = load_config(path);
     ASSERT_EQ(r.errors.size(), 4u) << all(r.errors);
     EXPECT_EQ(r.errors[0],
-              path + ": script.0.pe: expected the index of a PE with role script, got 0");
-    EXPECT_EQ(r.errors[1], path + ": script.1.expect_line.pe: expected a PE index below 2, got 2");
-    EXPECT_EQ(r.errors[2], path + ": script.2.spi_line: expected a physical SPI ID this IRS owns, "
-                                  "in [irs.spi_base, irs.spi_base + irs.spi_irs_range) = [0, 64), "
-                                  "got 64");
-    EXPECT_EQ(r.errors[3], path + ": script.3.sys: GIC VDPEND needs EL2: put a step {pe: 1, el: 2} "
-                                  "before it");
+              path + ":5:10: script.0.pe: expected the index of a PE with role script, got 0");
+    EXPECT_EQ(r.errors[1],
+              path + ":6:31: script.1.expect_line.pe: expected a PE index below 2, got 2");
+    EXPECT_EQ(r.errors[2],
+              path + ":7:23: script.2.spi_line: expected a physical SPI ID this IRS owns, "
+                     "in [irs.spi_base, irs.spi_base + irs.spi_irs_range) = [0, 64), "
+                     "got 64");
+    EXPECT_EQ(r.errors[3],
+              path + ":8:18: script.3.sys: GIC VDPEND needs EL2: put a step {pe: 1, el: 2} "
+                     "before it");
 }
 
 TEST(ScriptConfig, ScriptPesAloneNeedNoHostVmOrSource) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 using namespace gicv5_sim;
@@ -40,6 +41,19 @@ std::string fresh_dir() {
 
 const std::string small_config = std::string(GICV5_SOURCE_DIR) + "/configs/default.yaml";
 
+} // namespace
+
+namespace {
+// A report as text, less what differs between two runs of one scenario: the host timings, and
+// the config entry `config_key` (the seed or the overrides that tell the runs apart).
+std::string report_text(const std::string& dir, const char* name, const char* config_key) {
+    std::ifstream in(dir + "/" + name);
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(in);
+    j.erase("host_seconds");
+    j.erase("speed");
+    j["config"].erase(config_key);
+    return j.dump(1);
+}
 } // namespace
 
 TEST(SweepAxes, AreParsedAndMultipliedWithTheFirstVaryingSlowest) {
@@ -142,14 +156,71 @@ TEST(Determinism, TheSameConfigAndSeedGiveTheSameReportButForHostTimings) {
     ASSERT_EQ(run_sim(dir, "'" + cfg + "' --quiet --report a.json"), 0);
     ASSERT_EQ(run_sim(dir, "'" + cfg + "' --quiet --report b.json"), 0);
     ASSERT_EQ(run_sim(dir, "'" + cfg + "' --quiet --seed 8 --report c.json"), 0);
-    auto load = [&](const char* name) {
-        std::ifstream in(dir + "/" + name);
-        nlohmann::ordered_json j = nlohmann::ordered_json::parse(in);
-        j.erase("host_seconds");
-        j.erase("speed");
-        j["config"].erase("seed");
-        return j.dump(1);
-    };
+    auto load = [&](const char* name) { return report_text(dir, name, "seed"); };
     EXPECT_EQ(load("a.json"), load("b.json"));
     EXPECT_NE(load("a.json"), load("c.json")); // another seed, another run
 }
+
+TEST(Dmi, TableAccessesThroughDmiGiveTheSameRunAsThroughTheBus) {
+    // DMI skips the bus call chain, not the time: every table access still costs the memory's
+    // latency, so the whole report is the same.
+    const std::string dir = fresh_dir();
+    const std::string cfg = std::string(GICV5_SOURCE_DIR) + "/configs/kvm_two_policies.yaml";
+    ASSERT_EQ(run_sim(dir, "'" + cfg + "' --quiet --set irs.dmi=true --report on.json"), 0);
+    ASSERT_EQ(run_sim(dir, "'" + cfg + "' --quiet --set irs.dmi=false --report off.json"), 0);
+    const std::string on = report_text(dir, "on.json", "overrides");
+    EXPECT_EQ(on, report_text(dir, "off.json", "overrides"));
+    EXPECT_NE(on.find("\"delivered\""), std::string::npos);
+}
+
+TEST(Decoupling, OffTheRunStillDrainsAndTheReportStatesTheLatencyErrorBound) {
+    // timing.quantum = 0 turns temporal decoupling off: every PE waits out each access. The
+    // report states how late a latency may read: one quantum, so 0 then.
+    const std::string dir = fresh_dir();
+    const std::string cfg = std::string(GICV5_SOURCE_DIR) + "/configs/kvm_two_policies.yaml";
+    ASSERT_EQ(run_sim(dir, "'" + cfg + "' --quiet --set timing.quantum=0ns --report off.json"), 0);
+    ASSERT_EQ(run_sim(dir, "'" + cfg + "' --quiet --set timing.quantum=2us --report on.json"), 0);
+    auto load = [&](const char* name) {
+        std::ifstream in(dir + "/" + name);
+        return nlohmann::json::parse(in);
+    };
+    const nlohmann::json off = load("off.json"), on = load("on.json");
+    EXPECT_EQ(off["timing"]["latency_error_bound_ns"], 0.0);
+    EXPECT_EQ(on["timing"]["latency_error_bound_ns"], 2000.0);
+    for (const nlohmann::json* r : {&off, &on}) {
+        EXPECT_EQ((*r)["interrupts"]["lost"], 0);
+        EXPECT_TRUE((*r)["drained"].get<bool>());
+    }
+    EXPECT_EQ(off["interrupts"]["injected"], on["interrupts"]["injected"]);
+}
+
+// The same config and seed, twice, in two processes: the same report (host timings aside), the
+// same Chrome trace and the same VCD, byte for byte.
+class DeterminismOf : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(DeterminismOf, TwoRunsGiveTheSameReportTraceAndVcd) {
+    const std::string dir = fresh_dir();
+    const std::string cfg = std::string(GICV5_SOURCE_DIR) + "/configs/" + GetParam() + ".yaml";
+    for (const char* run : {"a", "b"}) {
+        const std::string r = run;
+        ASSERT_EQ(run_sim(dir, "'" + cfg + "' --quiet --report " + r + ".json --trace " + r +
+                                   ".trace.json --vcd " + r + ".vcd"),
+                  0);
+    }
+    auto bytes = [&](const std::string& name) {
+        std::ifstream in(dir + "/" + name, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    EXPECT_EQ(report_text(dir, "a.json", "file"), report_text(dir, "b.json", "file"));
+    const std::string trace = bytes("a.trace.json");
+    EXPECT_GT(trace.size(), 100u);
+    EXPECT_EQ(trace, bytes("b.trace.json"));
+    const std::string vcd = bytes("a.vcd");
+    EXPECT_GT(vcd.size(), 100u);
+    EXPECT_EQ(vcd, bytes("b.vcd"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Configs, DeterminismOf,
+                         ::testing::Values("default", "kvm_level_resample", "kvm_many_vms",
+                                           "kvm_nested_timer", "kvm_poisson_bursts",
+                                           "physical_spi_level", "virtual_edge_cases"));

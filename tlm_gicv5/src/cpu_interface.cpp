@@ -120,11 +120,11 @@ void cpu_interface::command(stream_cmd cmd, bool virt, uint16_t vm, uint64_t ope
     // when the call returns its delay, which a later GSB SYS waits for.
     sc_time d = delay + m_params.t_hop;
     stream_out->b_transport(p, d);
-    m_sys_done = std::max(m_sys_done, sc_core::sc_time_stamp() + d);
+    m_sys_done = std::max(m_sys_done, sim_now() + d);
 }
 
 void cpu_interface::barrier(const sc_time& done, sc_time& delay) const {
-    const sc_time now = sc_core::sc_time_stamp() + delay;
+    const sc_time now = sim_now() + delay;
     if (done > now)
         delay += done - now;
 }
@@ -253,7 +253,7 @@ uint64_t cpu_interface::acknowledge(hppi& offer, uint64_t& apr, bool virt, sc_ti
     p.id = h.id;
     sc_time d = delay + m_params.t_hop;
     stream_out->b_transport(p, d);
-    m_ack_done = std::max(m_ack_done, sc_core::sc_time_stamp() + d);
+    m_ack_done = std::max(m_ack_done, sim_now() + d);
     m_sys_done = std::max(m_sys_done, m_ack_done);
     if (!p.ok) { // the IRS replaced the offer meanwhile: nothing was acknowledged
         apr &= ~(uint64_t{1} << h.prio);
@@ -263,7 +263,7 @@ uint64_t cpu_interface::acknowledge(hppi& offer, uint64_t& apr, bool virt, sc_ti
 }
 
 sc_time cpu_interface::not_before(const sc_time& delay, const sc_time& at) {
-    const sc_time now = sc_core::sc_time_stamp();
+    const sc_time now = sim_now();
     return at > now + delay ? at - now : delay;
 }
 
@@ -281,9 +281,9 @@ uint64_t cpu_interface::virtual_acknowledge(bool nmi, sc_time& delay) {
         return cdia_result(h.id);
     }
     // An offer that reaches us only after the PE's local time is not there yet for it.
-    if (sc_core::sc_time_stamp() + delay < m_vhppi_at)
+    if (sim_now() + delay < m_vhppi_at)
         return 0;
-    const sc_time at = sc_core::sc_time_stamp() + delay;
+    const sc_time at = sim_now() + delay;
     const uint64_t r = acknowledge(m_vhppi, m_vapr, true, delay);
     if (m_hops && CDIA_RESULT::VALID.test(r)) {
         // The line may have been written for a time past the PE's (temporal decoupling): 0.
@@ -308,7 +308,7 @@ uint64_t cpu_interface::physical_acknowledge(bool nmi, sc_time& delay) {
     const hppi h = physical_hppi();
     if (!physical_signalled() || nmi != (m_params.nmi && h.prio == 0))
         return 0;
-    if (h.id.type != intid_type::PPI && sc_core::sc_time_stamp() + delay < m_hppi_at)
+    if (h.id.type != intid_type::PPI && sim_now() + delay < m_hppi_at)
         return 0; // the IRS's offer reaches us only after the PE's local time
     if (h.id.type != intid_type::PPI) {
         const uint64_t r = acknowledge(m_hppi, m_apr, false, delay);
@@ -347,7 +347,7 @@ void cpu_interface::update_virq(const sc_time& delay) {
     const sc_time d = from_irs ? not_before(delay, m_vhppi_at) : delay;
     if (m_hops) {
         if (level && !m_virq_high)
-            m_virq_rose = sc_core::sc_time_stamp() + d;
+            m_virq_rose = sim_now() + d;
         m_virq_high = level;
     }
     virq_out.write(level, d);
@@ -477,7 +477,7 @@ void cpu_interface::stream_b_transport(stream_payload& p, sc_time& delay) {
     }
     if (!p.virt) {
         m_hppi = p.value ? hppi{true, p.id, p.priority} : hppi{};
-        m_hppi_at = sc_core::sc_time_stamp() + delay;
+        m_hppi_at = sim_now() + delay;
         update_irq(delay);
         return;
     }
@@ -487,7 +487,7 @@ void cpu_interface::stream_b_transport(stream_payload& p, sc_time& delay) {
         p.vpe != ICH_CONTEXTR_EL2::VPE.get(m_contextr))
         return;
     m_vhppi = p.value ? hppi{true, p.id, p.priority} : hppi{};
-    m_vhppi_at = sc_core::sc_time_stamp() + delay;
+    m_vhppi_at = sim_now() + delay;
     update_virq(delay);
 }
 

@@ -91,7 +91,7 @@ void irs::config_b_transport(tlm::tlm_generic_payload& tx, sc_time& delay) {
         return;
     }
     if (tx.is_read()) {
-        const uint64_t v = reg_read(r, sc_core::sc_time_stamp() + delay);
+        const uint64_t v = reg_read(r, sim_now() + delay);
         std::memcpy(tx.get_data_ptr(), &v, len); // little-endian host and bus
     } else if (tx.is_write()) {
         uint64_t v = 0;
@@ -109,7 +109,7 @@ unsigned irs::config_transport_dbg(tlm::tlm_generic_payload& tx) {
     if (!d || d->offset != addr || d->width / 8u != len)
         return 0;
     if (tx.is_read()) {
-        const uint64_t v = reg_read(r, sc_core::sc_time_stamp());
+        const uint64_t v = reg_read(r, sim_now());
         std::memcpy(tx.get_data_ptr(), &v, len);
         return len;
     }
@@ -142,8 +142,8 @@ uint64_t irs::reg_read(irs_reg r, const sc_time& at) const {
         // The best pending interrupt of the selected vPE, resident or not (reference §5.4).
         const detail::target* vpe = selected_vpe();
         const detail::candidate* best = vpe ? vpe->candidates.best() : nullptr;
-        return best ? IRS_VPE_HPPIR::ID.make(best->id.id) |
-                          IRS_VPE_HPPIR::TYPE.make(static_cast<uint64_t>(best->id.type)) |
+        return best ? IRS_VPE_HPPIR::ID.make(best->id().id) |
+                          IRS_VPE_HPPIR::TYPE.make(static_cast<uint64_t>(best->id().type)) |
                           IRS_VPE_HPPIR::HPPIV.make(1)
                     : 0;
     }
@@ -226,7 +226,7 @@ void irs::IRS_CR0_write(uint64_t value, sc_time& delay) {
 void irs::IRS_SYNCR_write(sc_time& delay) {
     // SIMPLIFICATION: commands take effect when they arrive, so a sync only has to wait for the
     // operations still in flight (their IDLE times).
-    const sc_time at = sc_core::sc_time_stamp() + delay;
+    const sc_time at = sim_now() + delay;
     sc_time until = std::max({at, m_vmt_busy_until, m_vpe_busy_until, m_spi_busy_until,
                               m_pe_busy_until, m_ist_busy_until});
     m_sync_busy_until = until;

@@ -42,7 +42,7 @@ void irs::IRS_IST_BASER_write(uint64_t value, sc_time& delay) {
                      work);
         baser = IRS_IST_BASER::VALID.set(value, ok);
     }
-    m_ist_busy_until = std::max(sc_core::sc_time_stamp() + work, m_ist_busy_until) + m_params.t_op;
+    m_ist_busy_until = std::max(sim_now() + work, m_ist_busy_until) + m_params.t_op;
 }
 
 bool irs::ist_supported(const detail::ist_geometry& g, intid_type type) const {
@@ -69,7 +69,7 @@ void irs::ist_open(detail::ist_state& ist, detail::interrupt_space& sp, intid_ty
     if (!g.two_level) {
         ist.linear_nodes.resize(std::size_t{1} << g.id_bits);
         for (uint32_t id = 0; id < ist.linear_nodes.size(); ++id)
-            ist.linear_nodes[id].id = intid{type, id};
+            ist.linear_nodes[id].set_id(intid{type, id});
         // A table handed over with live entries (a restored vIST) starts from what memory holds.
         ist_scan(sp, base, ist.linear_nodes.data(), static_cast<uint32_t>(ist.linear_nodes.size()),
                  ist.entry_shift(), work);
@@ -95,7 +95,7 @@ void irs::ist_map_l2(detail::ist_state& ist, detail::interrupt_space& sp, std::s
     auto& nodes = ist.l2_nodes[l1];
     nodes.resize(std::size_t{1} << ist.l2bits);
     for (uint32_t j = 0; j < nodes.size(); ++j)
-        nodes[j].id = intid{ist.type, static_cast<uint32_t>(l1 << ist.l2bits) | j};
+        nodes[j].set_id(intid{ist.type, static_cast<uint32_t>(l1 << ist.l2bits) | j});
     ist_scan(sp, l2_addr, nodes.data(), static_cast<uint32_t>(nodes.size()), ist.entry_shift(),
              work);
 }
@@ -150,7 +150,7 @@ void irs::IRS_MAP_L2_ISTR_write(uint64_t value, sc_time& delay) {
     if (!ist_map_l2_of(m_ist, m_physical, static_cast<uint32_t>(IRS_MAP_L2_ISTR::ID.get(value)),
                        work))
         ignore("IRS_MAP_L2_ISTR with no valid two-level IST, or an ID beyond it");
-    m_ist_busy_until = std::max(sc_core::sc_time_stamp() + work, m_ist_busy_until) + m_params.t_op;
+    m_ist_busy_until = std::max(sim_now() + work, m_ist_busy_until) + m_params.t_op;
 }
 
 void irs::setlpi_b_transport(tlm::tlm_generic_payload& tx, sc_time& delay) {

@@ -23,7 +23,7 @@ void irs::sample_line(detail::spi_state& s, const sc_time& delay) {
         p.cmd = stream_cmd::set_pending;
         p.virt = true;
         p.vm = static_cast<uint16_t>(IRS_SPI_VMR::VM_ID.get(s.vmr));
-        p.id = s.node.id;
+        p.id = s.node.id();
         p.value = s.line;
         sc_time work = delay;
         virtual_command(p, work);

@@ -53,7 +53,7 @@ void irs::IRS_VMT_BASER_write(uint64_t value, sc_time& delay) {
                         m_vmt_l2[i] = addr_of(L1_VMTE::L2_ADDR, l1[i]);
         }
     }
-    m_vmt_busy_until = std::max(sc_core::sc_time_stamp() + work, m_vmt_busy_until) + m_params.t_op;
+    m_vmt_busy_until = std::max(sim_now() + work, m_vmt_busy_until) + m_params.t_op;
 }
 
 uint64_t irs::vmt_base() const { return addr_of(IRS_VMT_BASER::ADDR, reg(irs_reg::IRS_VMT_BASER)); }
@@ -91,7 +91,7 @@ void irs::IRS_VMAP_L2_VMTR_write(uint64_t value, sc_time& work) {
 void irs::vmap_write(irs_reg r, uint64_t value, sc_time& delay) {
     reg(r) = value;
     // §8.12: a VMAP write while the previous operation is still in flight must not corrupt state.
-    if (sc_core::sc_time_stamp() + delay < m_vmt_busy_until) {
+    if (sim_now() + delay < m_vmt_busy_until) {
         ignore("VMAP register written before IRS_VMT_STATUSR.IDLE");
         return;
     }
@@ -105,7 +105,7 @@ void irs::vmap_write(irs_reg r, uint64_t value, sc_time& delay) {
     case irs_reg::IRS_VMAP_L2_VMTR: IRS_VMAP_L2_VMTR_write(value, work); break;
     default: SC_REPORT_FATAL(name(), "vmap_write on a register that is not a VMAP register");
     }
-    m_vmt_busy_until = sc_core::sc_time_stamp() + work + m_params.t_op;
+    m_vmt_busy_until = sim_now() + work + m_params.t_op;
 }
 
 void irs::IRS_VMAP_VMR_write(uint64_t value, sc_time& work) {
@@ -335,8 +335,7 @@ void irs::IRS_SAVE_VMR_write(uint64_t value, sc_time& delay) {
         for (uint16_t t = 0; t < vm->space.targets.size(); ++t)
             update_hppi(vm->space, t, work); // recall, or offer again
     }
-    m_save_busy_until =
-        std::max(sc_core::sc_time_stamp() + work, m_save_busy_until) + m_params.t_op;
+    m_save_busy_until = std::max(sim_now() + work, m_save_busy_until) + m_params.t_op;
 }
 
 void irs::IRS_VPE_DBR_write(uint64_t value, sc_time& delay) {

@@ -24,6 +24,14 @@ struct field {
     constexpr bool test(uint64_t word) const { return get(word) != 0; }
 };
 
+// The bits an ID field needs to number n entries: the smallest b with 2^b >= n.
+constexpr unsigned log2_ceil(uint64_t n) {
+    unsigned b = 0;
+    while (b < 64 && (uint64_t{1} << b) < n)
+        ++b;
+    return b;
+}
+
 // Fields whose value is an address kept in place: ADDR[55:6] holds address bits 55..6.
 constexpr uint64_t addr_of(field f, uint64_t word) { return word & f.mask(); }
 

@@ -40,6 +40,7 @@
 // whatever ICH_PPI_PENDR holds. Guest PPIs compete with the VM's vIST interrupts for the vIRQ.
 #pragma once
 
+#include "tlm_gicv5/sim_time.h"
 #include "tlm_gicv5/detail/ppi_bank.h"
 #include "tlm_gicv5/hop_recorder.h"
 #include "tlm_gicv5/insn.h"

@@ -9,8 +9,11 @@
 //                 past the frame TLM_ADDRESS_ERROR_RESPONSE. Reserved offsets are RAZ/WI.
 //                 transport_dbg reads registers, and writes their writable bits, with no side
 //                 effect and no timing.
-//   mem           TLM initiator (base protocol), 1 binding. Every VM table, VPE table and vIST
-//                 access, each timed by the target.
+//   mem           TLM initiator (base protocol), 1 binding. Every IST, VM table, VPE table and
+//                 vIST access, each timed by the target. With params.dmi, once a response allows
+//                 it the IRS asks for DMI and then accesses the granted range directly, adding the
+//                 grant's read or write latency per access instead (same timing, less host
+//                 time); an invalidation from the target drops the grant.
 //   stream_in     stream_protocol target, one binding per PE; binding index = the PE's IAFFID.
 //   stream_out    stream_protocol initiator, one binding per PE, in the same order as stream_in.
 //   setlpi_frame  TLM target (base protocol), 1 binding. The SETLPI frame, 64 KiB: a 4-byte write
@@ -49,6 +52,7 @@
 //   t_process       10 ns   handling one stream command, HPPI selection included
 //   t_hop           20 ns   IRS -> CPU interface message (one way)
 //   t_op            1 us    a VMAP or selector operation until its IDLE bit reads 1 again
+//   dmi             true    table accesses through DMI where the memory grants it
 //
 // What is modelled so far: wired physical SPIs (selection, trigger mode, resampling, handing to a
 // VM), LPIs in a linear or two-level IST and the SETLPI frame, PE selection and 1-of-N, the VM
@@ -58,6 +62,7 @@
 // registers advertise exactly that.
 #pragma once
 
+#include "tlm_gicv5/sim_time.h"
 #include "tlm_gicv5/detail/interrupt_space.h"
 #include "tlm_gicv5/detail/iste_cache.h"
 #include "tlm_gicv5/hop_recorder.h"
@@ -103,6 +108,7 @@ struct irs_params {
     sc_core::sc_time t_process{10, sc_core::SC_NS};
     sc_core::sc_time t_hop{20, sc_core::SC_NS};
     sc_core::sc_time t_op{1, sc_core::SC_US};
+    bool dmi = true;
 };
 
 class irs : public sc_core::sc_module {
@@ -212,6 +218,7 @@ private:
     bool mem_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len,
                     sc_core::sc_time& delay);
     bool mem_read64(uint64_t addr, uint64_t& v, sc_core::sc_time& d);
+    void invalidate_dmi(sc_dt::uint64 start, sc_dt::uint64 end);
     bool mem_write64(uint64_t addr, uint64_t v, sc_core::sc_time& d);
 
     // Stream commands and HPPI (irs.cpp).
@@ -250,12 +257,12 @@ private:
     // A selector-protected operation: starts now (at the access's time) and keeps its IDLE bit
     // low for t_op.
     void start_op(sc_core::sc_time& busy_until, const sc_core::sc_time& delay) const {
-        busy_until = sc_core::sc_time_stamp() + delay + m_params.t_op;
+        busy_until = sim_now() + delay + m_params.t_op;
     }
     // §8.12: a config write before IDLE, or with no valid selection, fails without effect.
     bool config_write_ok(const sc_core::sc_time& busy_until, bool selected,
                          const sc_core::sc_time& delay, const char* what) {
-        if (selected && sc_core::sc_time_stamp() + delay >= busy_until)
+        if (selected && sim_now() + delay >= busy_until)
             return true;
         ignore(what);
         return false;
@@ -292,6 +299,10 @@ private:
     uint64_t m_ignored = 0;
     uint64_t m_doorbells = 0;
     hop_recorder* m_hops = nullptr;
+    // The payload of every table access, reused: constructing one allocates.
+    tlm::tlm_generic_payload m_mem_tx;
+    tlm::tlm_dmi m_dmi; // the table memory's DMI grant, when m_dmi_valid
+    bool m_dmi_valid = false;
     // With a recorder: arrival of the virtual command being handled (HPPI offer hop), if any.
     bool m_in_virtual = false;
     sc_core::sc_time m_virtual_arrival;

@@ -15,14 +15,18 @@
 
 namespace gicv5::detail {
 
+// 24 bytes: the host memory the model keeps per interrupt besides its ISTE in simulated memory.
 struct candidate {
     boost::intrusive::list_member_hook<> node; // safe_link: is_linked() tells membership
-    intid id;
+    uint32_t raw_id = 0; // the INTID, encoded (intid.h): 4 bytes where struct intid takes 8
     uint8_t prio = 0;
-    uint16_t target = 0;   // where it is linked; NO_TARGET: a 1-of-N interrupt waiting for a PE
     bool one_of_n = false; // linked as a 1-of-N (IRM = 1) interrupt
+    uint16_t target = 0;   // where it is linked; NO_TARGET: a 1-of-N interrupt waiting for a PE
+    intid id() const { return intid::decode(raw_id); }
+    void set_id(intid i) { raw_id = i.encode(); }
     bool linked() const { return node.is_linked(); }
 };
+static_assert(sizeof(candidate) <= 24, "a candidate node is per interrupt: keep it small");
 constexpr uint16_t NO_TARGET = 0xffff;
 
 class hppi_target {
