@@ -200,7 +200,10 @@ void check_shape(context& cx, const YAML::Node& item, const std::string& path, s
     for (const std::string& a : shape->allowed)
         allowed += ", " + a;
     const keys_of<script_step>& declared = step_keys();
-    for (const auto& [name, key] : keys) {
+    for (const auto& entry : keys) {
+        // Named copies: a lambda cannot capture a structured binding before C++20 (clang).
+        const std::string& name = entry.first;
+        const auto& key = entry.second;
         const bool known = std::any_of(declared.begin(), declared.end(),
                                        [&](const auto& f) { return f.name == name; });
         const bool step_key = std::any_of(shapes().begin(), shapes().end(),
