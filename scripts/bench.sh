@@ -24,5 +24,8 @@ cmake --build "$here/build" --target gicv5-bench -j"$(nproc)" >/dev/null
 # shellcheck disable=SC2046 # pkg-config's flags are meant to split
 g++ -O2 -std=c++17 "$floor_dir/perf_floor.cpp" -o "$tmp/perf_floor" \
     $(pkg-config --cflags --libs systemc)
-SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$tmp/perf_floor" --json >"$tmp/floor.json"
+# Three floor runs, as each of our cases takes the best of three: gicv5-bench keeps the fastest.
+for run in 1 2 3; do
+    SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$tmp/perf_floor" --json >>"$tmp/floor.json"
+done
 SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$here/build/gicv5-bench" --floor "$tmp/floor.json" "$@"
