@@ -99,13 +99,15 @@ json e2e(const case_args& a) {
 }
 
 // GIC VDPEND from a host PE, alone and with the HPPI change it causes. VM 0's vCPU 0 is resident
-// on PE 1; SPI 0 is disabled (a VDPEND only rewrites its ISTE), SPI 1 enabled (each VDPEND also
-// makes it a candidate or takes it away: HPPI selection, the offer to PE 1, its vIRQ line).
+// on PE 1 (its placement in e2e_config()); SPI 0 is disabled (a VDPEND only rewrites its ISTE), SPI
+// 1 enabled (each VDPEND also makes it a candidate or takes it away: HPPI selection, the offer to
+// PE 1, its vIRQ line). On the platform of e2e_config() (the scale points: spis, pes, vms), with no
+// source.
 json vdpend(const case_args& a) {
-    platform_config cfg;
+    platform_config cfg = e2e_config(a);
     cfg.sources.clear();
-    cfg.irs.dmi = a.dmi;
-    tlm::tlm_global_quantum::instance().set(sc_time(a.quantum_ns, SC_NS));
+    check(cfg);
+    tlm::tlm_global_quantum::instance().set(cfg.timing.quantum);
     platform::gicv5_platform top("top", cfg, platform::build_options{false});
     namespace VD = gicv5::VD_OPERAND;
     namespace CD = gicv5::CD_OPERAND;

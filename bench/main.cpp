@@ -178,10 +178,15 @@ int sc_main(int argc, char** argv) {
                 e2e_args(flag + " " + std::to_string(lo) + " --source-spis 32", dur);
             const std::string hi_args =
                 e2e_args(flag + " " + std::to_string(hi) + " --source-spis 32", dur);
-            json a, b;
+            // GIC VDPEND alone and the HPPI update on the same two platforms.
+            const std::string vd_lo = "vdpend " + flag + " " + std::to_string(lo);
+            const std::string vd_hi = "vdpend " + flag + " " + std::to_string(hi);
+            json a, b, va, vb;
             for (unsigned i = 0; i < repeat; ++i) {
                 keep_best(a, best_of(exe, lo_args, "ns_per_interrupt", 1), "ns_per_interrupt");
                 keep_best(b, best_of(exe, hi_args, "ns_per_interrupt", 1), "ns_per_interrupt");
+                keep_best(va, best_of(exe, vd_lo, "vdpend_with_hppi_ns", 1), "vdpend_with_hppi_ns");
+                keep_best(vb, best_of(exe, vd_hi, "vdpend_with_hppi_ns", 1), "vdpend_with_hppi_ns");
             }
             const double growth =
                 b["ns_per_interrupt"].get<double>() / a["ns_per_interrupt"].get<double>();
@@ -189,7 +194,11 @@ int sc_main(int argc, char** argv) {
                                 {"to", hi},
                                 {"from_ns", a["ns_per_interrupt"]},
                                 {"to_ns", b["ns_per_interrupt"]},
-                                {"growth", growth}};
+                                {"growth", growth},
+                                {"vdpend_from_ns", va["vdpend_ns"]},
+                                {"vdpend_to_ns", vb["vdpend_ns"]},
+                                {"hppi_update_from_ns", va["hppi_update_ns"]},
+                                {"hppi_update_to_ns", vb["hppi_update_ns"]}};
         };
         scale("spis_per_vm", "--spis", 32, 65536);
         scale("pes", "--pes", 4, 256);
@@ -292,6 +301,12 @@ int sc_main(int argc, char** argv) {
                 sc["from_ns"], "ns");
             row(std::string("end to end, ") + s + " = " + std::to_string(sc["to"].get<unsigned>()),
                 sc["to_ns"], "ns");
+            for (const char* end : {"from", "to"}) {
+                const std::string at =
+                    std::string(s) + " = " + std::to_string(sc[end].get<unsigned>());
+                row("  GIC VDPEND alone, " + at, sc[std::string("vdpend_") + end + "_ns"], "ns");
+                row("  HPPI update, " + at, sc[std::string("hppi_update_") + end + "_ns"], "ns");
+            }
         }
         row("end to end, spis_per_vm = 65536, source over all of them",
             r["scale"]["spis_per_vm"]["spread_ns"], "ns");
