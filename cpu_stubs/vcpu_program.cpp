@@ -20,6 +20,7 @@ vcpu_program::vcpu_program(std::vector<vcpu_params> vcpus, const sc_time& time_s
         vcpu v;
         v.params = std::move(p);
         v.next_exit = v.params.exit_interval;
+        v.rng = v.params.seed ^ (uint64_t{v.params.vm} << 32 | v.params.vcpu);
         m_vcpus.push_back(std::move(v));
     }
 }
@@ -127,6 +128,8 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
         }
         m_host.vcpu_enter(self, p.vm, p.vcpu);
         self.set_el(exception_level::EL1);
+        if (p.rebalance_every != 0 && ++v.resumes % p.rebalance_every == 0)
+            rebalance(self, v);
         self.sync_if_needed();
     }
 }
@@ -184,6 +187,24 @@ void vcpu_program::guest_boot(pe& self, vcpu& v) {
             self.insn(gic_insn::CDHM, intid | CD::HM.make(1));
         self.insn(gic_insn::CDEN, intid);
     }
+}
+
+void vcpu_program::rebalance(pe& self, vcpu& v) {
+    const vcpu_params& p = v.params;
+    if (p.spis.empty())
+        return;
+    // splitmix64: deterministic per seed, VM and vCPU.
+    v.rng += 0x9e3779b97f4a7c15u;
+    uint64_t r = v.rng;
+    r = (r ^ (r >> 30)) * 0xbf58476d1ce4e5b9u;
+    r = (r ^ (r >> 27)) * 0x94d049bb133111ebu;
+    r ^= r >> 31;
+    const uint64_t intid = gicv5::spi(static_cast<uint32_t>(r % p.spis.size())).encode();
+    // Priorities 0x04..0x1c: never 0 (superpriority), always above the guest's mask.
+    const auto prio = static_cast<uint8_t>(0x04 + (r >> 24) % 0x19);
+    self.insn(gic_insn::CDPRI, intid | CD::PRIORITY.make(prio));
+    self.insn(gic_insn::CDAFF, intid | CD::IAFFID.make((r >> 40) % p.vcpus));
+    ++v.stats.rebalances;
 }
 
 void vcpu_program::handle_irq(pe& self, vcpu& v, unsigned depth) {

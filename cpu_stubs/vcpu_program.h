@@ -87,6 +87,11 @@ struct vcpu_params {
     // one period on. Zero: no timer.
     sc_time timer_period = sc_core::SC_ZERO_TIME;
     uint8_t timer_priority = 0x08;
+    // The guest's irqbalance: at every rebalance_every-th return from an exit, the vCPU gives
+    // one of its VM's SPIs, picked at random, a new priority and a new target vCPU (GIC CDPRI,
+    // then GIC CDAFF, as Linux's set_affinity path: no masking, no barrier). 0: never.
+    unsigned rebalance_every = 0;
+    uint64_t seed = 1; // of the rebalancing's choices
 };
 
 // Counts of one vCPU.
@@ -98,6 +103,7 @@ struct vcpu_stats {
     uint64_t preempts = 0; // nested interrupts taken inside a handler
     uint64_t timer_irqs = 0;
     uint64_t sw_ppis = 0; // SW_PPI interrupts taken (KVM_IRQ_LINE for a PPI)
+    uint64_t rebalances = 0; // SPIs given a new priority and target (rebalance_every)
 };
 
 class vcpu_program : public pe_program {
@@ -122,6 +128,8 @@ private:
         sc_time run_time;     // guest time run so far (exit_interval counts in it)
         sc_time next_exit;    // in run_time
         sc_time timer_due;    // the compare value the guest last set (when it has a timer)
+        uint64_t resumes = 0; // returns from an exit, for rebalance_every
+        uint64_t rng = 0;     // state of the rebalancing's choices
     };
 
     vcpu* next_runnable();
@@ -133,6 +141,7 @@ private:
     void run_vcpu(pe& self, vcpu& v);
     void guest_boot(pe& self, vcpu& v);
     void handle_irq(pe& self, vcpu& v, unsigned depth);
+    void rebalance(pe& self, vcpu& v);
     void take_host_irqs(pe& self);
 
     std::vector<vcpu> m_vcpus;

@@ -74,6 +74,8 @@ cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_inde
     vp.wfi = vm.guest.wfi;
     vp.wfi_after = vm.guest.wfi_after;
     vp.timer_period = vm.guest.timer_period;
+    vp.rebalance_every = vm.guest.rebalance_every;
+    vp.seed = c.seed;
     vp.exit_interval = vm.exit_interval;
     vp.exit_cost = c.hypervisor.exit_cost;
     return vp;

@@ -79,6 +79,7 @@ struct guest_config {
     bool wfi = false;               // an idle vCPU executes WFI (blocks until its doorbell)
     sc_time wfi_after{10, SC_US};   // idle time before that WFI
     sc_time timer_period{0, SC_US}; // the guest's tick on its virtual timer; 0: none
+    unsigned rebalance_every = 0;   // exits between the guest's SPI moves (irqbalance); 0: never
 };
 
 struct vm_config {

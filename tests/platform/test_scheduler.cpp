@@ -207,3 +207,27 @@ TEST(GuestSetup, EachSourceCanGiveItsSpisTheirOwnPriority) { // issue 6 point 1
     EXPECT_EQ(s.plat->peek_iste(0, 3).priority, 0x08u);
     EXPECT_EQ(s.plat->peek_iste(0, 20).priority, 0x10u);
 }
+
+TEST(Scheduler, TheGuestsIrqbalanceMovesSpisToOtherVcpusAndPrioritiesWithoutLosingAny) {
+    platform_config c = shared_pe(2, 200e3);
+    c.pes.push_back({pe_role::vcpu}); // one vCPU per PE: a move changes the PE too
+    c.vms[0].guest.rebalance_every = 2;
+    c.vms[0].exit_interval = sc_time(10, SC_US);
+    simulated s(c);
+    EXPECT_EQ(s.r.lost, 0u);
+    EXPECT_TRUE(s.r.drained);
+    uint64_t rebalances = 0;
+    for (const cpu_stubs::vcpu_program* v : s.plat->vcpu_programs())
+        rebalances += v->stats(0).rebalances;
+    EXPECT_GT(rebalances, 50u);
+    // Some SPIs now target the other vCPU than the boot's n % 2, and some have a new priority.
+    unsigned moved = 0, reprioritised = 0;
+    for (unsigned spi = 0; spi < c.vms[0].spis; ++spi) {
+        const gicv5::iste e = s.plat->peek_iste(0, spi);
+        moved += e.iaffid != spi % 2;
+        reprioritised += e.priority != c.vms[0].guest.priority;
+    }
+    EXPECT_GT(moved, 0u);
+    EXPECT_GT(reprioritised, 0u);
+    EXPECT_EQ(s.plat->sb.unexpected_acknowledges(), 0u);
+}
