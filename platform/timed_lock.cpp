@@ -15,17 +15,21 @@ void timed_lock::lock(cpu_stubs::pe& pe, lock_order& order, const sc_core::sc_ti
     pe.spend(cost);
     const sc_core::sc_time start = pe.local_time();
     bool spun = false;
-    while (m_holder >= 0) { // held now: spin, letting the holder run, then look again
-        spun = true;
-        pe.spend(cost);
-        pe.sync();
-    }
-    // Held, in simulated time, by another PE when this one arrives: its holder ran ahead of us
-    // under temporal decoupling and has released it since. Spin until its release.
-    if (m_last_holder != static_cast<int>(pe.index()) && m_held_from <= pe.local_time() &&
-        pe.local_time() < m_free_at) {
+    for (;;) {
+        while (m_holder >= 0) { // held now: spin, letting the holder run, then look again
+            spun = true;
+            pe.spend(cost);
+            pe.sync();
+        }
+        // Held, in simulated time, by another PE when this one arrives: its holder ran ahead of
+        // us under temporal decoupling and has released it since. Spin until its release.
+        if (m_last_holder == static_cast<int>(pe.index()) || pe.local_time() < m_held_from ||
+            pe.local_time() >= m_free_at)
+            break;
         spun = true;
         pe.idle_until(m_free_at);
+        // The wait may have yielded to the kernel, and another PE may have taken the lock
+        // meanwhile: look again (as KVM re-checks after re-taking a lock).
     }
     if (spun) {
         ++m_contended;

@@ -315,6 +315,49 @@ TEST(AgentLocks, TwoHostPesInjectingOneSpiAtOnceSpinOnItsLock) { // issue 5 poin
     EXPECT_EQ(dist(s).stats.vdpend, 10u);
 }
 
+TEST(AgentLocks, APeWaitingOutAnEarlierHoldFindsTheLockTakenMeanwhileAndSpinsAgain) {
+    // PE 0 holds the lock over [100 us, 105 us] of its local time, ahead of the kernel. PE 1
+    // arrives at 100.2 us and waits that hold out, yielding to the kernel until 105 us. Meanwhile
+    // PE 2, at kernel time 104.5 us but 105.2 us in its own time, takes the lock and holds it
+    // across a yield to 107.2 us. PE 1 must then wait for that hold too: two holders at once
+    // would be a broken lock (the stress suite found it, 64 PEs, 10 us time slices).
+    platform::platform_config cfg = two_pe_config();
+    cfg.pes.push_back({platform::pe_role::host});
+    scripted_platform s(cfg);
+    platform::lock_order order(3);
+    platform::timed_lock lock("test_lock", 0);
+    const sc_core::sc_time cost(10, sc_core::SC_NS);
+    auto at = [](double us) { return sc_core::sc_time(us, sc_core::SC_US); };
+    sc_core::sc_time pe1_holds;
+    s.on(0, [&](pe& p) {
+        p.idle_until(at(100));
+        p.sync();
+        lock.lock(p, order, cost);
+        p.spend(at(105) - p.local_time()); // runs ahead: no yield
+        lock.unlock(p, order);
+    });
+    s.on(1, [&](pe& p) {
+        p.idle_until(at(100.2));
+        p.sync();
+        lock.lock(p, order, cost);
+        pe1_holds = p.local_time();
+        lock.unlock(p, order);
+    });
+    s.on(2, [&](pe& p) {
+        p.idle_until(at(104.5));
+        p.sync();
+        p.spend(at(0.7)); // 105.2 us in local time, the kernel still at 104.5 us
+        lock.lock(p, order, cost);
+        p.spend(at(2));
+        p.sync(); // a long critical section: the other PEs run meanwhile
+        lock.unlock(p, order);
+    });
+    s.run();
+    EXPECT_GE(pe1_holds, at(107.2)); // after PE 2's release, not alongside its hold
+    EXPECT_EQ(lock.contended(), 1u); // PE 1 waited; PE 2 came after PE 0's release
+    EXPECT_FALSE(lock.held());
+}
+
 TEST(AgentLocks, InjectionsThatDoNotOverlapNeverSpin) {
     platform::platform_config cfg = two_pe_config();
     cfg.pes.push_back({platform::pe_role::host});
