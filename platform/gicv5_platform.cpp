@@ -106,7 +106,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
       mem("memory", memory_params{config.memory.size, config.memory.read_latency,
                                   config.memory.write_latency}),
       bus("bus"), irs("irs", irs_params_from(config)), agent(agent_params_from(config)),
-      sb(spis_per_vm(config)) {
+      sb(spis_per_vm(config), config.timing.quantum) {
     bus.map(0, cfg.memory.base, cfg.memory.size, "memory");
     bus.map(1, cfg.irs.config_frame, gicv5::IRS_CONFIG_FRAME_SIZE, "IRS config frame");
     bus.map(2, cfg.irs.setlpi_frame, gicv5::IRS_SETLPI_FRAME_SIZE, "IRS SETLPI frame");

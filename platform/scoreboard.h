@@ -20,7 +20,10 @@ namespace platform {
 
 class scoreboard : public cpu_stubs::guest_observer, public kvm::ack_notifier {
 public:
-    explicit scoreboard(const std::vector<unsigned>& spis_per_vm);
+    // slack: how far apart in local time PEs may run (the TLM quantum): an acknowledge that
+    // early before its injection is still its delivery.
+    explicit scoreboard(const std::vector<unsigned>& spis_per_vm,
+                        const sc_core::sc_time& slack = sc_core::SC_ZERO_TIME);
 
     // SPI `spi` of VM `vm` is level-triggered (elaboration).
     void set_level(unsigned vm, unsigned spi) { slot(vm, spi)->level = true; }
@@ -74,6 +77,7 @@ private:
     }
     histograms of_vm(unsigned vm) const;
 
+    sc_core::sc_time m_slack;
     std::vector<std::vector<spi_slot>> m_spis;
     std::vector<std::vector<histograms>> m_vcpu; // per VM, per vCPU (grown at a vCPU's first)
     uint64_t m_injected = 0, m_coalesced = 0, m_delivered = 0, m_spurious = 0;

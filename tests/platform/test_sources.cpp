@@ -1,6 +1,7 @@
 // Source workloads: when events come (periodic, Poisson, bursts) and which SPIs a source picks
 // from (its range, its vCPU). Pure schedule checks: no simulation runs.
 #include "platform/platform_config.h"
+#include "platform/scoreboard.h"
 #include "platform/spi_source.h"
 
 #include <gtest/gtest.h>
@@ -95,4 +96,21 @@ TEST(SourceSpis, TheRangeAndTheVcpuSelectTheSpis) {
     EXPECT_EQ(platform::source_spis(cfg, s), (std::vector<unsigned>{4, 7, 10, 13}));
     s.vcpu = 3; // no such vCPU
     EXPECT_TRUE(platform::source_spis(cfg, s).empty());
+}
+
+TEST(Scoreboard, AnAcknowledgeLessThanAQuantumBeforeItsInjectionIsStillItsDelivery) {
+    // Temporal decoupling: the guest's PE may run behind the injecting host PE in local time by
+    // up to a quantum, and take the interrupt at a time before the injection's.
+    platform::scoreboard sb({4}, sc_time(1, SC_US));
+    const sc_time injected(10, SC_US);
+    EXPECT_FALSE(sb.on_inject(0, 1, injected));
+    sb.on_vcpu_acknowledge(0, 0, gicv5::spi(1), injected - sc_time(400, SC_NS));
+    EXPECT_EQ(sb.delivered(), 1u);
+    EXPECT_EQ(sb.unexpected_acknowledges(), 0u);
+    EXPECT_EQ(sb.latency().min_ns, 0.0); // read as no latency, not as a negative one
+    // More than a quantum early it cannot be that injection's delivery.
+    EXPECT_FALSE(sb.on_inject(0, 2, injected));
+    sb.on_vcpu_acknowledge(0, 0, gicv5::spi(2), injected - sc_time(1.5, SC_US));
+    EXPECT_EQ(sb.unexpected_acknowledges(), 1u);
+    EXPECT_EQ(sb.outstanding(), 1u);
 }
