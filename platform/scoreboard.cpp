@@ -43,8 +43,11 @@ void scoreboard::on_vcpu_acknowledge(unsigned vm, unsigned vcpu, gicv5::intid id
     // An acknowledge before the waiting injection cannot be its delivery, unless by less than
     // the decoupling slack: PEs run up to a quantum apart in local time, so a guest PE behind the
     // injecting host PE may take the interrupt at a local time before the injection's (its vPE
-    // made resident meanwhile finds the vIST entry already pending). Its latency reads 0.
-    if (!s || !s->waiting || at + m_slack < s->injected_at) {
+    // made resident meanwhile finds the vIST entry already pending). Its latency reads 0. Edge
+    // SPIs only: a level SPI taken before its event is the line's previous high, not yet dropped
+    // (spurious), as its device (level_lines) judges it too.
+    const sc_core::sc_time& slack = s && s->level ? sc_core::SC_ZERO_TIME : m_slack;
+    if (!s || !s->waiting || at + slack < s->injected_at) {
         ++(s && s->level ? m_spurious : m_unexpected_acks);
         return;
     }

@@ -20,8 +20,8 @@ namespace platform {
 
 class scoreboard : public cpu_stubs::guest_observer, public kvm::ack_notifier {
 public:
-    // slack: how far apart in local time PEs may run (the TLM quantum): an acknowledge that
-    // early before its injection is still its delivery.
+    // slack: how far apart in local time PEs may run (the TLM quantum): an acknowledge of an edge
+    // SPI that early before its injection is still its delivery.
     explicit scoreboard(const std::vector<unsigned>& spis_per_vm,
                         const sc_core::sc_time& slack = sc_core::SC_ZERO_TIME);
 
