@@ -3,7 +3,9 @@
 // with simulated time passing between them so that operations complete. The platform is built
 // once (SystemC elaborates once per process) and keeps its state across inputs, as a long-running
 // driver would. Beyond not crashing (ASan, UBSan), it asserts: every access gets a response, one
-// the TLM base protocol defines (never INCOMPLETE), and the ID registers never change.
+// the TLM base protocol defines (never INCOMPLETE), the ID registers never change, and no
+// physical SPI becomes pending (its wire stays low, and trigger-mode changes, resampling and
+// handing an SPI to a VM follow the wire, R_HHKMN, R_KBPXL).
 #include "platform/gicv5_platform.h"
 #include "tlm_gicv5/irs_regs.h"
 
@@ -101,5 +103,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& [r, v] : g_ids)
         if (peek(r) != v)
             fail("an ID register changed");
+    // Each SPI's state through GIC CDRCFG on PE 0 (no vPE resident: the physical domain).
+    gicv5::cpu_interface& cpu = *g_top->cpuifs[0];
+    const platform::irs_config& irs = g_top->cfg.irs;
+    for (uint32_t id = irs.spi_base; id < irs.spi_base + irs.spi_irs_range; ++id) {
+        sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+        cpu.execute(gicv5::gic_insn::CDRCFG, gicv5::spi(id).encode(), gicv5::exception_level::EL1,
+                    d);
+        const uint64_t icsr =
+            cpu.read_sysreg(gicv5::sysreg::ICC_ICSR_EL1, gicv5::exception_level::EL1, d);
+        if (!gicv5::ICC_ICSR_EL1::F.test(icsr) && gicv5::ICC_ICSR_EL1::Pending.test(icsr))
+            fail("a physical SPI became pending with its wire low");
+    }
     return 0;
 }

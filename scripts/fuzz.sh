@@ -13,10 +13,11 @@ seconds=${1:-60}
 CC=clang CXX=clang++ cmake -S "$here" -B "$here/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DGICV5_BUILD_FUZZERS=ON -DGICV5_BUILD_TESTS=OFF -DGICV5_BUILD_BENCH=OFF \
     -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
-cmake --build "$here/build-fuzz" -j"$(nproc)" --target fuzz_config fuzz_config_frame
-# The config frame's platform lives across inputs by design (SystemC elaborates once), so a
-# leak check per input would blame its growing kernel state: leaks are checked on the loader.
-for run in "config 1" "config_frame 0"; do
+cmake --build "$here/build-fuzz" -j"$(nproc)" --target fuzz_config fuzz_config_frame fuzz_sysinsn
+# The config frame's and the system instructions' platforms live across inputs by design
+# (SystemC elaborates once), so a leak check per input would blame their growing kernel state:
+# leaks are checked on the loader.
+for run in "config 1" "config_frame 0" "sysinsn 0"; do
     set -- $run
     found=$(mktemp -d)
     ASAN_OPTIONS=detect_leaks=$2 SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 \
