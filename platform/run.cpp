@@ -3,16 +3,19 @@
 #include "platform/run.h"
 
 #include "platform/gicv5_platform.h"
+#include "platform/table_dump.h"
 #include "platform/tracer.h"
 
 #include <tlm>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
 namespace platform {
 
-run_results run(const platform_config& cfg, trace_files* traces, const progress_fn& progress) {
+run_results run(const platform_config& cfg, trace_files* traces, const progress_fn& progress,
+                const table_dumps* dumps) {
     tlm::tlm_global_quantum::instance().set(cfg.timing.quantum);
     auto top = std::make_unique<gicv5_platform>("top", cfg);
     if (traces)
@@ -31,8 +34,24 @@ run_results run(const platform_config& cfg, trace_files* traces, const progress_
             }
         },
         "progress");
+    if (dumps && dumps->out && !dumps->at.empty()) {
+        // Reads through debug transport only: the run is the same with or without it.
+        std::vector<sc_core::sc_time> at = dumps->at;
+        std::sort(at.begin(), at.end());
+        sc_core::sc_spawn(
+            [at, out = dumps->out, p = top.get()] {
+                for (const sc_core::sc_time& t : at) {
+                    if (t > sc_core::sc_time_stamp())
+                        sc_core::wait(t - sc_core::sc_time_stamp());
+                    dump_tables(*p, *out);
+                }
+            },
+            "table_dumps");
+    }
     sc_core::sc_start();
     const auto t1 = std::chrono::steady_clock::now();
+    if (dumps && dumps->out && dumps->at_end)
+        dump_tables(*top, *dumps->out);
     run_results r = top->results();
     r.host_seconds = std::chrono::duration<double>(t1 - t0).count();
     return r;

@@ -40,6 +40,8 @@ struct options {
     std::string seed_text;
     std::string trace_path, vcd_path;
     bool quiet = false;
+    bool dump_tables = false;                // at the end of the run
+    std::vector<std::string> dump_tables_at; // at these simulated times
     // Sweeps (sweep.h).
     std::vector<std::string> sweeps;
     unsigned jobs = 1;
@@ -92,6 +94,19 @@ void describe(CLI::App& app, options& opt) {
                    "Also write a VCD waveform of every PE's irq, fiq, nmi and virq inputs, 1 ns "
                    "timescale, for GTKWave (docs/trace.md)")
         ->type_name("FILE");
+    app.add_flag("--dump-tables", opt.dump_tables,
+                 "Print the interrupt tables on stdout at the end of the run: the IRS registers "
+                 "that locate them, the physical IST, the VM table, each VM's vPEs and vISTs "
+                 "(entries that are not all zero), read through debug transport");
+    app.add_option("--dump-tables-at", opt.dump_tables_at,
+                   "The same at a simulated time, e.g. 5ms; repeatable")
+        ->type_name("TIME")
+        ->check(CLI::Validator(
+            [](std::string& text) {
+                auto t = units::parse_duration(text);
+                return t ? std::string() : "expected " + t.expected + ", got '" + text + "'";
+            },
+            "TIME"));
     app.add_flag("-q,--quiet", opt.quiet,
                  "Print neither the summary nor SystemC info messages on stdout; errors still go "
                  "to stderr");
@@ -210,9 +225,14 @@ int run_scenario(const options& opt) {
             std::fflush(stderr);
         };
     }
+    platform::table_dumps dumps;
+    dumps.at_end = opt.dump_tables;
+    dumps.out = &std::cout;
+    for (const std::string& t : opt.dump_tables_at)
+        dumps.at.push_back(*units::parse_duration(t).value);
     platform::run_results results;
     try {
-        results = platform::run(cfg.platform, &traces, progress);
+        results = platform::run(cfg.platform, &traces, progress, &dumps);
     } catch (...) {
         traces.discard();
         // No half-written or stale report may be mistaken for the result of this run.

@@ -425,3 +425,31 @@ TEST(Cli, TheReportHasTheLatenciesOfEachVcpuAndTheyAddUpToTheVms) { // issue 6 p
     EXPECT_LT(vm["per_vcpu"][1]["latency_ns"]["p99"].get<double>(),
               vm["per_vcpu"][0]["latency_ns"]["p99"].get<double>());
 }
+
+TEST(Cli, DumpTablesPrintsTheVmTableAndTheVistEntriesTheRunLeft) {
+    // virtual_kvm_bringup.yaml maps VM 1 with two vPEs and leaves vSPI 9 pending for vPE 1
+    // (not resident: it rang the doorbell instead).
+    const std::string cfg = std::string(GICV5_SOURCE_DIR) + "/configs/virtual_kvm_bringup.yaml";
+    const std::string report = ::testing::TempDir() + "gicv5_dump_tables.json";
+    ::testing::internal::CaptureStdout();
+    const int status =
+        run_cli({cfg, "--report", report, "--quiet", "--dump-tables", "--dump-tables-at", "1ns"});
+    const std::string out = ::testing::internal::GetCapturedStdout();
+    EXPECT_EQ(status, 0);
+    // First the dump at 1 ns (the PEs may have run up to a quantum ahead by then), then the
+    // one at the end.
+    const std::size_t end = out.find("tables at ", 1);
+    ASSERT_EQ(out.rfind("tables at 1 ns\n", 0), 0u) << out;
+    ASSERT_NE(end, std::string::npos) << out;
+    const std::string last = out.substr(end);
+    for (const char* line :
+         {"IST (physical LPIs): linear, 12 ID bits, 4-byte ISTEs, at 0x80110000\n",
+          "    LPI 200: 0xf808 enabled edge priority 0x1f IAFFID 0\n",
+          "VM table: linear, 16 VM IDs, at 0x80100000\n",
+          "VM 1: VMTE at 0x80100020, VM descriptor 0x80103000, vPE table 0x80101000",
+          "  vPE 1: descriptor 0x80103080\n", "  LPI vIST: not valid\n",
+          "  SPI vIST: linear, 5 ID bits, 4-byte ISTEs, at 0x80102000\n",
+          "    vSPI 9: 0x18009 pending enabled edge priority 0x10 vPE 1\n"})
+        EXPECT_NE(last.find(line), std::string::npos) << line << "\nin\n" << last;
+    EXPECT_EQ(last.find("VM 0:"), std::string::npos); // only VM 1 is valid
+}
