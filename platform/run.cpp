@@ -34,21 +34,21 @@ run_results run(const platform_config& cfg, trace_files* traces, const progress_
             }
         },
         "progress");
-    if (dumps && dumps->out && !dumps->at.empty()) {
-        // Reads through debug transport only: the run is the same with or without it.
+    if (dumps && dumps->out) {
+        // The run is cut at each time and resumed: no process or event of its own, which would
+        // reorder the kernel's equal-time events, so the run is the same with or without dumps.
         std::vector<sc_core::sc_time> at = dumps->at;
         std::sort(at.begin(), at.end());
-        sc_core::sc_spawn(
-            [at, out = dumps->out, p = top.get()] {
-                for (const sc_core::sc_time& t : at) {
-                    if (t > sc_core::sc_time_stamp())
-                        sc_core::wait(t - sc_core::sc_time_stamp());
-                    dump_tables(*p, *out);
-                }
-            },
-            "table_dumps");
+        for (const sc_core::sc_time& t : at) {
+            if (sc_core::sc_get_status() == sc_core::SC_STOPPED)
+                break; // the run ended before t
+            if (t > sc_core::sc_time_stamp())
+                sc_core::sc_start(t - sc_core::sc_time_stamp());
+            dump_tables(*top, *dumps->out);
+        }
     }
-    sc_core::sc_start();
+    if (sc_core::sc_get_status() != sc_core::SC_STOPPED)
+        sc_core::sc_start();
     const auto t1 = std::chrono::steady_clock::now();
     if (dumps && dumps->out && dumps->at_end)
         dump_tables(*top, *dumps->out);

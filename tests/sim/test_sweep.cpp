@@ -173,6 +173,19 @@ TEST(Dmi, TableAccessesThroughDmiGiveTheSameRunAsThroughTheBus) {
     EXPECT_NE(on.find("\"delivered\""), std::string::npos);
 }
 
+TEST(DumpTables, ARunWithTableDumpsGivesTheSameReportAsWithout) {
+    // The dumps cut the run and resume it, with no event of their own that could reorder the
+    // kernel's equal-time events (an extra timed process did, in this config).
+    const std::string dir = fresh_dir();
+    const std::string cfg = std::string(GICV5_SOURCE_DIR) + "/configs/kvm_two_policies.yaml";
+    ASSERT_EQ(run_sim(dir, "'" + cfg + "' --quiet --report plain.json"), 0);
+    ASSERT_EQ(run_sim(dir, "'" + cfg +
+                               "' --quiet --report dumped.json --dump-tables-at 3ms "
+                               "--dump-tables-at 7ms --dump-tables"),
+              0);
+    EXPECT_EQ(report_text(dir, "plain.json", "file"), report_text(dir, "dumped.json", "file"));
+}
+
 TEST(Decoupling, OffTheRunStillDrainsAndTheReportStatesTheLatencyErrorBound) {
     // timing.quantum = 0 turns temporal decoupling off: every PE waits out each access. The
     // report states how late a latency may read: one quantum, so 0 then.
