@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 CC=clang CXX=clang++ cmake -S "$here" -B "$here/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DGICV5_BUILD_FUZZERS=ON -DGICV5_BUILD_TESTS=OFF -DGICV5_BUILD_BENCH=OFF \
-    -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
+    -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -Werror"
 cmake --build "$here/build-fuzz" -j"$(nproc)" --target fuzz_config fuzz_config_frame fuzz_sysinsn
 # The config frame's and the system instructions' platforms live across inputs by design
 # (SystemC elaborates once), so a leak check per input would blame their growing kernel state:

@@ -4,7 +4,8 @@
 # this script. Needs what the README's test command installs; CI (.ci/run) runs it after that.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+# -Werror: the code builds warning-free with g++ (README, Integrating the model).
+flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Werror"
 cmake -S "$here" -B "$here/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
 cmake --build "$here/build-asan" -j"$(nproc)"
