@@ -26,17 +26,7 @@ namespace {
 std::unique_ptr<platform::gicv5_platform> g_top;
 std::vector<std::pair<gicv5::irs_reg, uint64_t>> g_ids; // ID registers and their values
 
-uint64_t peek(gicv5::irs_reg r) {
-    uint64_t v = 0;
-    tlm::tlm_generic_payload tx;
-    tx.set_read();
-    tx.set_address(gicv5::desc(r).offset);
-    tx.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-    tx.set_data_length(gicv5::desc(r).width / 8);
-    tx.set_streaming_width(gicv5::desc(r).width / 8);
-    g_top->irs.config_frame.get_base_export()->transport_dbg(tx);
-    return v;
-}
+uint64_t peek(gicv5::irs_reg r) { return g_top->irs_register(r); }
 
 void fail(const char* what) {
     std::fprintf(stderr, "fuzz_config_frame: %s\n", what);

@@ -69,17 +69,7 @@ void msr(unsigned pe, sysreg r, uint64_t v, exception_level el = EL2) {
     cpu(pe).write_sysreg(r, v, el, d);
     sc_core::sc_start(d);
 }
-uint64_t irs_peek(irs_reg r) {
-    uint64_t v = 0;
-    tlm::tlm_generic_payload tx;
-    tx.set_read();
-    tx.set_address(desc(r).offset);
-    tx.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-    tx.set_data_length(desc(r).width / 8);
-    tx.set_streaming_width(desc(r).width / 8);
-    g_top->irs.config_frame.get_base_export()->transport_dbg(tx);
-    return v;
-}
+uint64_t irs_peek(irs_reg r) { return g_top->irs_register(r); }
 uint64_t mem64(uint64_t addr) {
     uint64_t v = 0;
     if (!g_top->mem.peek(addr - g_top->cfg.memory.base, &v, 8))

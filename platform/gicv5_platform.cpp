@@ -259,6 +259,18 @@ gicv5::iste gicv5_platform::peek_iste(unsigned vm, unsigned spi) const {
     return gicv5::iste::decode(w);
 }
 
+uint64_t gicv5_platform::irs_register(gicv5::irs_reg r) {
+    uint64_t v = 0;
+    tlm::tlm_generic_payload tx;
+    tx.set_read();
+    tx.set_address(gicv5::desc(r).offset);
+    tx.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+    tx.set_data_length(gicv5::desc(r).width / 8);
+    tx.set_streaming_width(gicv5::desc(r).width / 8);
+    irs.config_frame.get_base_export()->transport_dbg(tx);
+    return v;
+}
+
 bool gicv5_platform::drained() const {
     if (sb.outstanding() != 0)
         return false;

@@ -83,6 +83,8 @@ public:
                   const sc_core::sc_time& delay = sc_core::SC_ZERO_TIME);
     // An ISTE as memory holds it now (inspection, no timing).
     gicv5::iste peek_iste(unsigned vm, unsigned spi) const;
+    // An IRS config-frame register as debug transport reads it (no timing, no side effect).
+    uint64_t irs_register(gicv5::irs_reg r);
     // The vCPU programs, one per PE with role vcpu, in PE order.
     const std::vector<cpu_stubs::vcpu_program*>& vcpu_programs() const { return m_vcpus; }
     // Another listener to what the guests acknowledge and deactivate (a tracer); elaboration.

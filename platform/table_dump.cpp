@@ -25,17 +25,7 @@ std::string hex(uint64_t v) {
 class reader {
 public:
     explicit reader(gicv5_platform& top) : m_top(top) {}
-    uint64_t reg(irs_reg r) {
-        uint64_t v = 0;
-        tlm::tlm_generic_payload tx;
-        tx.set_read();
-        tx.set_address(desc(r).offset);
-        tx.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-        tx.set_data_length(desc(r).width / 8);
-        tx.set_streaming_width(desc(r).width / 8);
-        m_top.irs.config_frame.get_base_export()->transport_dbg(tx);
-        return v;
-    }
+    uint64_t reg(irs_reg r) { return m_top.irs_register(r); }
     uint64_t mem64(uint64_t addr) const { return mem(addr, 8); }
     uint32_t mem32(uint64_t addr) const { return static_cast<uint32_t>(mem(addr, 4)); }
 
