@@ -28,7 +28,7 @@ void check_script(const platform_config& cfg, Err& err) {
         switch (s.kind) {
         case script_kind::el: el[s.pe] = s.el; break;
         case script_kind::sys:
-            if (needs_el2(s.insn) && el[s.pe] < gicv5::exception_level::EL2)
+            if (gicv5::needs_el2(s.insn) && el[s.pe] < gicv5::exception_level::EL2)
                 err(path + ".sys", mnemonic(s.insn) + " needs EL2: put a step {pe: " +
                                        std::to_string(s.pe) + ", el: 2} before it");
             break;

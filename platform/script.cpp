@@ -112,8 +112,6 @@ std::string to_string(tlm::tlm_response_status s) {
     return "incomplete"; // TLM_INCOMPLETE_RESPONSE: the target never answered
 }
 
-bool needs_el2(gicv5::gic_insn i) { return gicv5::desc(i).op1 == 4; }
-
 void script_runner::run(cpu_stubs::pe& self) {
     self.set_el(gicv5::exception_level::EL1);
     for (const auto& [index, s] : m_steps) {
@@ -141,7 +139,7 @@ void script_runner::step(cpu_stubs::pe& self, std::size_t index, const script_st
         return;
     }
     case script_kind::sys: {
-        if (needs_el2(s.insn) && self.el() < gicv5::exception_level::EL2) {
+        if (gicv5::needs_el2(s.insn) && self.el() < gicv5::exception_level::EL2) {
             // The CPU interface treats this as a broken stub; a script gets a failure instead.
             fail(index, s,
                  "needs EL2, the PE is at EL" + std::to_string(static_cast<unsigned>(self.el())) +

@@ -78,8 +78,6 @@ std::optional<gicv5::sysreg> parse_sysreg(std::string_view name);
 // TLM response status names as configs write them: ok, address_error, generic_error, ...
 const std::vector<std::pair<std::string, tlm::tlm_response_status>>& status_names();
 std::string to_string(tlm::tlm_response_status s);
-// Whether a GIC instruction is a hypervisor one (VD*, op1 = 4), which needs EL2.
-bool needs_el2(gicv5::gic_insn i);
 
 // What a script reaches outside its own PE.
 struct script_env {

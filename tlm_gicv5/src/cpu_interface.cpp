@@ -147,12 +147,12 @@ uint64_t cpu_interface::execute(gic_insn insn, uint64_t op, exception_level el, 
     ++m_insn_count[static_cast<std::size_t>(insn)];
     const bool guest = virtual_access(el);
     const uint16_t vm = static_cast<uint16_t>(ICH_CONTEXTR_EL2::VM.get(m_contextr));
-    const bool is_vd = desc(insn).op1 == 4;
+    const bool is_vd = needs_el2(insn);
     if (guest && trapped(gic_trap::kind::insn, static_cast<unsigned>(insn), op))
         return 0; // the hypervisor emulates it
     if (is_vd && el < exception_level::EL2) {
-        // SIMPLIFICATION: the ISS-facing UNDEFINED report comes with the ISS interface; a PE
-        // stub issuing VD* below EL2 is a bug in the stub.
+        // An ISS gets UNDEFINED for this from iss_execute() (iss_access.h); a PE stub issuing
+        // VD* below EL2 through this interface is a bug in the stub.
         SC_REPORT_ERROR(name(), "GIC VD* instruction below EL2");
         return 0;
     }

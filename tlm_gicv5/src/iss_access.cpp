@@ -2,11 +2,6 @@
 
 namespace gicv5 {
 
-namespace {
-// op1 of the hypervisor's instructions (VD*) and registers (ICH_*_EL2).
-constexpr uint8_t OP1_EL2 = 4;
-} // namespace
-
 std::optional<gic_insn> decode_gic_insn(uint8_t op0, uint8_t op1, uint8_t crn, uint8_t crm,
                                         uint8_t op2) {
     if (op0 != 1 || crn != 12)

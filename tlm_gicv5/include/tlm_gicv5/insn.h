@@ -54,6 +54,9 @@ inline constexpr insn_desc gic_insns[] = {
 #undef GICV5_X
 };
 constexpr const insn_desc& desc(gic_insn i) { return gic_insns[static_cast<std::size_t>(i)]; }
+// op1 of the hypervisor's GIC instructions (VD*) and of the ICH_*_EL2 registers: EL2 only.
+constexpr uint8_t OP1_EL2 = 4;
+constexpr bool needs_el2(gic_insn i) { return desc(i).op1 == OP1_EL2; }
 
 // Operands of the GIC CD* instructions (reference §4.1).
 namespace CD_OPERAND {
