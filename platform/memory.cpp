@@ -1,11 +1,18 @@
 #include "platform/memory.h"
 
+#include "tlm_gicv5/dmi_path.h"
+#include "tlm_gicv5/sim_time.h"
+
 #include <cstring>
 
 namespace platform {
 
 memory::memory(const sc_core::sc_module_name& name, const memory_params& params)
-    : sc_module(name), socket("socket"), m_params(params), m_size(params.size),
+    : sc_module(name), socket("socket"), m_params(params),
+      m_banks(std::string(this->name()) + ".banks", params.banks),
+      m_per_byte(params.bandwidth > 0 ? sc_core::sc_time(1.0 / params.bandwidth, sc_core::SC_NS)
+                                      : sc_core::SC_ZERO_TIME),
+      m_size(params.size),
       m_data(static_cast<unsigned char*>(std::calloc(params.size ? params.size : 1, 1))) {
     if (!m_data)
         SC_REPORT_FATAL(this->name(), "cannot allocate the memory's host storage");
@@ -32,6 +39,11 @@ void memory::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) 
         tx.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
         return;
     }
+    // Every initiator's accesses share the banks.
+    delay += m_banks
+                 .acquire(gicv5::sim_now() + delay,
+                          m_params.occupancy + m_per_byte * len)
+                 .wait;
     unsigned char* data = tx.get_data_ptr();
     const unsigned char* be = tx.get_byte_enable_ptr();
     const unsigned be_len = tx.get_byte_enable_length();
@@ -69,9 +81,11 @@ unsigned memory::transport_dbg(tlm::tlm_generic_payload& tx) {
     return len;
 }
 
-bool memory::get_direct_mem_ptr(tlm::tlm_generic_payload& /*tx*/, tlm::tlm_dmi& dmi) {
+bool memory::get_direct_mem_ptr(tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi) {
     if (m_size == 0)
         return false;
+    if (auto* path = tx.get_extension<gicv5::dmi_path>())
+        path->add(m_banks, m_params.occupancy, m_per_byte);
     dmi.set_dmi_ptr(m_data.get());
     dmi.set_start_address(0);
     dmi.set_end_address(m_size - 1);

@@ -5,12 +5,23 @@
 //           writes inside [0, size) with optional byte enables; a streaming width below the data
 //           length gives TLM_BURST_ERROR_RESPONSE, an access outside the range
 //           TLM_ADDRESS_ERROR_RESPONSE. transport_dbg reads and writes without timing. DMI is
-//           granted for the whole range, with the latencies in the grant.
+//           granted for the whole range, with the latencies in the grant; an initiator that
+//           asks with a gicv5::dmi_path extension learns the banks to book per access.
+//   banks()  the gicv5::timed_resource of the banks (statistics, observer).
 // Parameters (memory_params)
 //   size           16 MiB  bytes
 //   read_latency   40 ns   per access
 //   write_latency  40 ns   per access
+//   banks          4       accesses served at once, by every initiator together; 0: no limit
+//   occupancy      10 ns   how long an access holds its bank
+//   bandwidth      16      bytes per ns of one bank: an access holds it len / bandwidth more;
+//                          0: no limit
+// An access waits for a free bank (first come, first served in simulated time), then takes its
+// latency; the wait is added to its delay. SIMPLIFICATION: any free bank serves any address (no
+// address interleaving).
 #pragma once
+
+#include "tlm_gicv5/timed_resource.h"
 
 #include <systemc>
 #include <tlm>
@@ -26,6 +37,9 @@ struct memory_params {
     uint64_t size = 16ull << 20;
     sc_core::sc_time read_latency{40, sc_core::SC_NS};
     sc_core::sc_time write_latency{40, sc_core::SC_NS};
+    unsigned banks = 4;
+    sc_core::sc_time occupancy{10, sc_core::SC_NS};
+    double bandwidth = 16; // bytes per ns
 };
 
 class memory : public sc_core::sc_module {
@@ -35,6 +49,7 @@ public:
     memory(const sc_core::sc_module_name& name, const memory_params& params);
 
     uint64_t size() const { return m_size; }
+    gicv5::timed_resource& banks() { return m_banks; }
     // Backdoor for inspection (tests, drain checks): no timing, no side effect.
     bool peek(uint64_t offset, void* out, unsigned len) const;
 
@@ -51,6 +66,8 @@ private:
     };
 
     memory_params m_params;
+    gicv5::timed_resource m_banks;
+    sc_core::sc_time m_per_byte; // bank time per byte (bandwidth)
     uint64_t m_size;
     // calloc'd: the host maps zero pages lazily, so a large memory costs only what is touched.
     std::unique_ptr<unsigned char[], free_deleter> m_data;

@@ -1,11 +1,15 @@
 #include "platform/router.h"
 
+#include "tlm_gicv5/dmi_path.h"
+#include "tlm_gicv5/sim_time.h"
+
 #include <algorithm>
 
 namespace platform {
 
-router::router(const sc_core::sc_module_name& name)
-    : sc_module(name), target_socket("target_socket"), initiator_socket("initiator_socket") {
+router::router(const sc_core::sc_module_name& name, const sc_core::sc_time& occupancy)
+    : sc_module(name), target_socket("target_socket"), initiator_socket("initiator_socket"),
+      m_occupancy(occupancy), m_bus(this->name(), 1) {
     target_socket.register_b_transport(this, &router::b_transport);
     target_socket.register_transport_dbg(this, &router::transport_dbg);
     target_socket.register_get_direct_mem_ptr(this, &router::get_direct_mem_ptr);
@@ -34,6 +38,7 @@ void router::b_transport(int, tlm::tlm_generic_payload& tx, sc_core::sc_time& de
         tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
+    delay += m_bus.acquire(gicv5::sim_now() + delay, m_occupancy).wait;
     tx.set_address(addr - r->base);
     initiator_socket[r->port]->b_transport(tx, delay);
     tx.set_address(addr); // TLM rule: the initiator sees its own address again
@@ -55,6 +60,8 @@ bool router::get_direct_mem_ptr(int, tlm::tlm_generic_payload& tx, tlm::tlm_dmi&
     const range* r = decode(addr);
     if (!r)
         return false;
+    if (auto* path = tx.get_extension<gicv5::dmi_path>())
+        path->add(m_bus, m_occupancy);
     tx.set_address(addr - r->base);
     const bool granted = initiator_socket[r->port]->get_direct_mem_ptr(tx, dmi);
     tx.set_address(addr);

@@ -6,9 +6,15 @@
 //   initiator_socket  TLM initiator (base protocol), one binding per target, in map() order.
 //   An address no range covers gets TLM_ADDRESS_ERROR_RESPONSE; transport_dbg is forwarded the
 //   same way. DMI requests are forwarded, and the granted range translated back to bus addresses
-//   and clipped to the target's range; a target's DMI invalidation reaches every initiator.
-// Parameters: none; ranges are added with map() before the simulation starts.
+//   and clipped to the target's range; a target's DMI invalidation reaches every initiator. A
+//   request carrying a gicv5::dmi_path learns the bus, to be booked per DMI access.
+//   resource()  the gicv5::timed_resource of the bus (statistics, observer).
+// Parameters: occupancy (default 2 ns): how long one transaction holds the bus, which serves one
+// at a time, first come, first served in simulated time; a transaction's wait is added to its
+// delay; 0: no limit. Ranges are added with map() before the simulation starts.
 #pragma once
+
+#include "tlm_gicv5/timed_resource.h"
 
 #include <systemc>
 #include <tlm>
@@ -26,7 +32,9 @@ public:
     tlm_utils::multi_passthrough_target_socket<router> target_socket;
     tlm_utils::multi_passthrough_initiator_socket<router> initiator_socket;
 
-    explicit router(const sc_core::sc_module_name& name);
+    explicit router(const sc_core::sc_module_name& name,
+                    const sc_core::sc_time& occupancy = sc_core::sc_time(2, sc_core::SC_NS));
+    gicv5::timed_resource& resource() { return m_bus; }
 
     // Routes [base, base + size) to the initiator_socket binding `port`. Overlaps are refused.
     void map(unsigned port, uint64_t base, uint64_t size, const std::string& what);
@@ -44,6 +52,8 @@ private:
     void invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uint64 end);
 
     std::vector<range> m_ranges;
+    sc_core::sc_time m_occupancy;
+    gicv5::timed_resource m_bus;
 };
 
 } // namespace platform

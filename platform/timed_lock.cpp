@@ -14,6 +14,8 @@ void timed_lock::lock(cpu_stubs::pe& pe, lock_order& order, const sc_core::sc_ti
     order.acquiring(pe.index(), m_rank, m_name);
     pe.spend(cost);
     const sc_core::sc_time start = pe.local_time();
+    if (!m_holds)
+        m_holds = std::make_unique<gicv5::timed_resource>(m_name, 1);
     bool spun = false;
     for (;;) {
         while (m_holder >= 0) { // held now: spin, letting the holder run, then look again
@@ -21,13 +23,13 @@ void timed_lock::lock(cpu_stubs::pe& pe, lock_order& order, const sc_core::sc_ti
             pe.spend(cost);
             pe.sync();
         }
-        // Held, in simulated time, by another PE when this one arrives: its holder ran ahead of
-        // us under temporal decoupling and has released it since. Spin until its release.
-        if (m_last_holder == static_cast<int>(pe.index()) || pe.local_time() < m_held_from ||
-            pe.local_time() >= m_free_at)
+        // Held, in simulated time, by holds asked for before ours: their holders ran ahead of
+        // us under temporal decoupling and have released it since. Spin until the last release.
+        const sc_core::sc_time free_at = m_holds->earliest_start(start);
+        if (pe.local_time() >= free_at)
             break;
         spun = true;
-        pe.idle_until(m_free_at);
+        pe.idle_until(free_at);
         // The wait may have yielded to the kernel, and another PE may have taken the lock
         // meanwhile: look again (as KVM re-checks after re-taking a lock).
     }
@@ -36,6 +38,7 @@ void timed_lock::lock(cpu_stubs::pe& pe, lock_order& order, const sc_core::sc_ti
         m_wait_time += pe.local_time() - start;
     }
     m_holder = static_cast<int>(pe.index());
+    m_asked = start;
     m_held_from = pe.local_time();
 }
 
@@ -44,8 +47,8 @@ void timed_lock::unlock(cpu_stubs::pe& pe, lock_order& order) {
         SC_REPORT_FATAL("timed_lock",
                         (std::string(m_name) + " released by a PE that does not hold it").c_str());
     m_holder = -1;
-    m_last_holder = static_cast<int>(pe.index());
-    m_free_at = pe.local_time();
+    // The hold, now that its length is known, where it lies in simulated time.
+    m_holds->acquire(m_asked, pe.local_time() - m_held_from, m_held_from);
     order.released(pe.index(), m_rank);
 }
 

@@ -1,17 +1,23 @@
 // A host spinlock as a timed resource: acquiring costs time, a held lock makes others spin
 // (counted as contention, with the time spun), and the lock order is checked per PE.
 // SystemC threads are cooperative and PEs run ahead of the kernel under temporal decoupling, so
-// the lock also remembers its last hold interval in simulated time: a PE whose acquire falls
-// inside another PE's interval spins until that release. SIMPLIFICATION: only the last interval
-// is kept, and a PE that arrives before it (its thread ran later) is not delayed; the order of
-// holders within one quantum may thus differ from simulated-time order.
+// the lock keeps its hold intervals in simulated time in a gicv5::timed_resource (one server):
+// a PE takes the lock first come, first served in simulated time, after every hold that was
+// asked for before its own request, and spins (idles) until then.
+// The error that remains: a hold's length is known only at its release. A PE that asks later in
+// simulated time, but runs first on the host, takes the lock in a gap that an earlier-asking
+// PE's hold (booked when that one releases, later on the host) then covers, so the two holds
+// overlap in simulated time. The calendar moves the later hold back for the holds asked after
+// it (counted in the resource's shortfall statistics), but the PE that held it has run on.
 #pragma once
 
 #include "cpu_stubs/pe.h"
+#include "tlm_gicv5/timed_resource.h"
 
 #include <systemc>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace platform {
@@ -49,8 +55,10 @@ private:
     const char* m_name;
     unsigned m_rank;
     int m_holder = -1;
-    int m_last_holder = -1;
-    sc_core::sc_time m_held_from, m_free_at; // the last hold interval
+    sc_core::sc_time m_asked, m_held_from; // the current hold: asked for, taken
+    // Every hold that may still matter, in simulated time; made at the first lock (a VM has a
+    // lock per SPI, most of them never taken).
+    std::unique_ptr<gicv5::timed_resource> m_holds;
     uint64_t m_contended = 0;
     sc_core::sc_time m_wait_time;
 };

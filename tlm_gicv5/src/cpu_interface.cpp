@@ -74,7 +74,7 @@ uint64_t drop_priority(uint64_t apr) { return apr & (apr - 1); } // clears the l
 cpu_interface::cpu_interface(const sc_core::sc_module_name& name,
                              const cpu_interface_params& params)
     : sc_module(name), cpu("cpu"), stream_out("stream_out"), stream_in("stream_in"),
-      m_params(params) {
+      m_params(params), m_link(std::string(this->name()) + ".link_up", 1) {
     cpu.bind(*this);
     stream_in.register_b_transport(this, &cpu_interface::stream_b_transport);
     // R_CFSKX: the architected PPIs are Level, except SW_PPI, which is Edge.
@@ -118,9 +118,15 @@ void cpu_interface::command(stream_cmd cmd, bool virt, uint16_t vm, uint64_t ope
     p.irm = irm;
     // Posted (R_XCLJC, reference §4.3): the PE goes on; the IRS acts t_hop later and is done
     // when the call returns its delay, which a later GSB SYS waits for.
-    sc_time d = delay + m_params.t_hop;
+    sc_time d = upstream(delay);
     stream_out->b_transport(p, d);
     m_sys_done = std::max(m_sys_done, sim_now() + d);
+}
+
+sc_time cpu_interface::upstream(const sc_time& delay) {
+    // The message waits for the link (one message per link_occupancy), then travels t_hop.
+    return delay + m_link.acquire(sim_now() + delay, m_params.link_occupancy).wait +
+           m_params.t_hop;
 }
 
 void cpu_interface::barrier(const sc_time& done, sc_time& delay) const {
@@ -136,7 +142,7 @@ uint64_t cpu_interface::request_config(bool virt, uint16_t vm, uint64_t operand_
     p.virt = virt;
     p.vm = vm;
     p.id = intid::decode(operand_id);
-    delay += m_params.t_hop;
+    delay = upstream(delay);
     stream_out->b_transport(p, delay);
     delay += m_params.t_hop; // the reply; software reads ICC_ICSR_EL1 after an ISB
     return p.result;
@@ -251,7 +257,7 @@ uint64_t cpu_interface::acknowledge(hppi& offer, uint64_t& apr, bool virt, sc_ti
     p.virt = virt;
     p.vm = static_cast<uint16_t>(ICH_CONTEXTR_EL2::VM.get(m_contextr));
     p.id = h.id;
-    sc_time d = delay + m_params.t_hop;
+    sc_time d = upstream(delay);
     stream_out->b_transport(p, d);
     m_ack_done = std::max(m_ack_done, sim_now() + d);
     m_sys_done = std::max(m_sys_done, m_ack_done);
@@ -366,7 +372,7 @@ void cpu_interface::write_contextr(uint64_t value, sc_time& delay) {
         // §5.4: leaving with DB = 1 asks for a doorbell when an interrupt beats DBPM.
         p.value = !want && ICH_CONTEXTR_EL2::DB.test(value);
         p.priority = static_cast<uint8_t>(ICH_CONTEXTR_EL2::DBPM.get(value));
-        sc_time d = delay + m_params.t_hop;
+        sc_time d = upstream(delay);
         stream_out->b_transport(p, d);
     }
     m_contextr = ICH_CONTEXTR_EL2::F.set(value, 0);
@@ -379,7 +385,7 @@ void cpu_interface::write_contextr(uint64_t value, sc_time& delay) {
     p.vpe = static_cast<uint16_t>(ICH_CONTEXTR_EL2::VPE.get(value));
     // V is set first so that the IRS's offer, sent from inside this call, is accepted.
     m_contextr = ICH_CONTEXTR_EL2::V.set(m_contextr, 1);
-    delay += m_params.t_hop;
+    delay = upstream(delay);
     stream_out->b_transport(p, delay);
     delay += m_params.t_hop;
     if (!p.ok) { // §5.4: F = 1, the vPE is not resident

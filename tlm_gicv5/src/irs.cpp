@@ -15,6 +15,8 @@ using sc_core::sc_time;
 irs::irs(const sc_core::sc_module_name& name, const irs_params& params)
     : sc_module(name), config_frame("config_frame"), setlpi_frame("setlpi_frame"), mem("mem"),
       stream_in("stream_in"), stream_out("stream_out"), m_params(params),
+      m_engine(std::string(this->name()) + ".engine", params.engines),
+      m_table_port(std::string(this->name()) + ".table_port", params.table_outstanding),
       m_cache(params.iste_cache) {
     if (params.pe_count == 0 || params.iaffid_bits < 1 || params.iaffid_bits > 16 ||
         params.pe_count > (1u << params.iaffid_bits) || params.vm_id_bits < 1 ||
@@ -45,10 +47,20 @@ irs::irs(const sc_core::sc_module_name& name, const irs_params& params)
     }
     m_vms.resize(std::size_t{1} << params.vm_id_bits);
     m_resident.resize(params.pe_count);
+    m_links.reserve(params.pe_count);
+    for (unsigned pe = 0; pe < params.pe_count; ++pe)
+        m_links.emplace_back(std::string(this->name()) + ".link_down" + std::to_string(pe), 1);
     reset_registers();
 }
 
 irs::~irs() = default;
+
+std::vector<timed_resource*> irs::resources() {
+    std::vector<timed_resource*> r{&m_engine, &m_table_port};
+    for (timed_resource& l : m_links)
+        r.push_back(&l);
+    return r;
+}
 
 void irs::software_error(swerr ec, const char* what, const stream_payload* p,
                          const uint64_t* addr) {
@@ -82,6 +94,8 @@ void irs::software_error(swerr ec, const char* what, const stream_payload* p,
 bool irs::mem_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len,
                      sc_time& delay) {
     const bool read = cmd == tlm::TLM_READ_COMMAND;
+    // One of the table port's outstanding accesses, then the way to memory.
+    delay += m_table_port.acquire(sim_now() + delay, m_params.t_table_port).wait;
     if (m_dmi_valid && addr >= m_dmi.get_start_address() &&
         addr + len - 1 <= m_dmi.get_end_address() &&
         (read ? m_dmi.is_read_allowed() : m_dmi.is_write_allowed())) {
@@ -95,6 +109,11 @@ bool irs::mem_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned l
             std::memcpy(dst, src, 8);
         else
             std::memcpy(dst, src, len);
+        // The bus and the memory are still shared: book what b_transport would (dmi_path.h).
+        for (unsigned h = 0; h < m_dmi_path.count; ++h) {
+            const dmi_path::hop& hop = m_dmi_path.hops[h];
+            delay += hop.resource->acquire(sim_now() + delay, hop.occupancy_of(len)).wait;
+        }
         delay += read ? m_dmi.get_read_latency() : m_dmi.get_write_latency();
         return true;
     }
@@ -107,9 +126,14 @@ bool irs::mem_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned l
     }
     if (m_params.dmi && !m_dmi_valid && tx.is_dmi_allowed()) {
         tlm::tlm_dmi grant;
-        m_dmi_valid = mem->get_direct_mem_ptr(tx, grant);
-        if (m_dmi_valid)
+        dmi_path path; // filled by the components on the way; the payload must not own it
+        tx.set_extension(&path);
+        m_dmi_valid = mem->get_direct_mem_ptr(tx, grant) && !path.overflow;
+        tx.clear_extension(&path);
+        if (m_dmi_valid) {
             m_dmi = grant;
+            m_dmi_path = path;
+        }
     }
     return true;
 }
@@ -136,6 +160,11 @@ void irs::stream_b_transport(int pe, stream_payload& p, sc_time& delay) {
         m_virtual_arrival = sim_now() + delay;
     }
     handle_stream(pe, p, delay);
+    if (p.cmd == stream_cmd::activate || p.cmd == stream_cmd::request_config ||
+        p.cmd == stream_cmd::make_resident) // the reply takes the link back
+        delay += m_links[static_cast<std::size_t>(pe)]
+                     .acquire(sim_now() + delay, m_params.link_occupancy)
+                     .wait;
     if (timed) {
         m_in_virtual = was_in;
         m_virtual_arrival = was_at;
@@ -143,7 +172,11 @@ void irs::stream_b_transport(int pe, stream_payload& p, sc_time& delay) {
 }
 
 void irs::handle_stream(int pe, stream_payload& p, sc_time& delay) {
-    delay += m_params.t_process;
+    // The command engine: commands from every PE queue for it (first come, first served).
+    const timed_resource::grant g = m_engine.acquire(sim_now() + delay, m_params.t_process);
+    if (m_hops && p.virt && m_in_virtual)
+        m_hops->irs_queue(p.vm, g.wait);
+    delay += g.delay();
     p.ok = true;
     p.result = 0;
     switch (p.cmd) {
@@ -401,7 +434,11 @@ void irs::send_hppi(int pe, const detail::interrupt_space& sp, uint16_t t, const
     p.id = o.id;
     p.priority = o.prio;
     p.value = o.valid;
-    sc_time d = delay + m_params.t_hop;
+    sc_time d = delay +
+                m_links[static_cast<std::size_t>(pe)]
+                    .acquire(sim_now() + delay, m_params.link_occupancy)
+                    .wait +
+                m_params.t_hop;
     if (m_hops && m_in_virtual && sp.virt && o.valid)
         m_hops->hppi_offer(sp.vm, sim_now() + d - m_virtual_arrival);
     stream_out[pe]->b_transport(p, d);
@@ -465,7 +502,7 @@ void irs::check_doorbell(detail::interrupt_space& sp, uint16_t t, const sc_time&
     store_vped(vpe, delay);
     ++m_doorbells;
     // The doorbell is an ordinary physical LPI, made pending as SETLPI would.
-    pend_lpi(static_cast<uint32_t>(IRS_VPE_DBR::INTID.get(vpe.dbr)), delay);
+    pend_lpi(static_cast<uint32_t>(IRS_VPE_DBR::INTID.get(vpe.dbr)), delay, m_params.t_doorbell);
 }
 
 void irs::store_vped(const detail::target& vpe, const sc_time& delay) {
@@ -476,12 +513,13 @@ void irs::store_vped(const detail::target& vpe, const sc_time& delay) {
         mem_write64(desc_word_address(vpe.desc, vped_word::dbr), vpe.dbr, d);
 }
 
-void irs::pend_lpi(uint32_t id, const sc_time& delay) {
+void irs::pend_lpi(uint32_t id, const sc_time& delay, const sc_time& service) {
     stream_payload p;
     p.cmd = stream_cmd::set_pending;
     p.id = lpi(id);
     p.value = 1;
-    sc_time work = delay;      // posted: the requester does not wait for the IST write
+    // Posted: the requester does not wait for the engine or the IST write.
+    sc_time work = delay + engine_wait(delay, service);
     physical_command(p, work); // an LPI the IST does not hold is dropped (and recorded)
 }
 

@@ -17,7 +17,7 @@ constexpr unsigned L1_ENTRY_BYTES = 8;
 
 void irs::IRS_IST_BASER_write(uint64_t value, sc_time& delay) {
     uint64_t& baser = reg(irs_reg::IRS_IST_BASER);
-    sc_time work = delay;
+    sc_time work = delay + op_wait(delay);
     if (m_ist.valid) {
         // §3 validity rule: while VALID = 1 the address is read-only; only 1 -> 0 is accepted.
         if (!IRS_IST_BASER::VALID.test(value)) {
@@ -146,7 +146,7 @@ void irs::ist_close(detail::ist_state& ist, detail::interrupt_space& sp, const s
 }
 
 void irs::IRS_MAP_L2_ISTR_write(uint64_t value, sc_time& delay) {
-    sc_time work = delay;
+    sc_time work = delay + op_wait(delay);
     if (!ist_map_l2_of(m_ist, m_physical, static_cast<uint32_t>(IRS_MAP_L2_ISTR::ID.get(value)),
                        work))
         ignore("IRS_MAP_L2_ISTR with no valid two-level IST, or an ID beyond it");
@@ -168,7 +168,7 @@ void irs::setlpi_b_transport(tlm::tlm_generic_payload& tx, sc_time& delay) {
         return; // reserved: WI
     uint32_t v = 0;
     std::memcpy(&v, tx.get_data_ptr(), 4);
-    pend_lpi(static_cast<uint32_t>(IRS_SETLPIR::ID.get(v)), delay);
+    pend_lpi(static_cast<uint32_t>(IRS_SETLPIR::ID.get(v)), delay, m_params.t_setlpi);
 }
 
 } // namespace gicv5

@@ -13,7 +13,10 @@ void irs::spi_sample(unsigned index, bool level, const sc_time& delay) {
     sample_line(s, delay);
 }
 
-void irs::sample_line(detail::spi_state& s, const sc_time& delay) {
+void irs::sample_line(detail::spi_state& s, const sc_time& sampled) {
+    // The engine takes the sample as it takes a command; the sample waits only for the engine
+    // (its own processing is not charged, as before the engine was modelled).
+    const sc_time delay = sampled + engine_wait(sampled, m_params.t_process);
     if (IRS_SPI_VMR::VIRT.test(s.vmr)) {
         // The wire belongs to a VM: it pends (or, level, un-pends) the virtual SPI of the same
         // ID in that VM's SPI vIST, as a VDPEND would. Its handling mode is the VM's to set.

@@ -22,7 +22,7 @@ detail::vm_state* irs::mapped_vm(uint16_t vm_id) {
 
 void irs::IRS_VMT_BASER_write(uint64_t value, sc_time& delay) {
     uint64_t& baser = reg(irs_reg::IRS_VMT_BASER);
-    sc_time work = delay;
+    sc_time work = delay + op_wait(delay);
     if (vmt_valid()) {
         // §3 validity rule: while VALID = 1 the address is read-only; only 1 -> 0 is accepted,
         // and it retires every VM mapped through the table.
@@ -95,8 +95,9 @@ void irs::vmap_write(irs_reg r, uint64_t value, sc_time& delay) {
         ignore("VMAP register written before IRS_VMT_STATUSR.IDLE");
         return;
     }
-    // The table walk runs from the write on; the PE only pays for the register access.
-    sc_time work = delay;
+    // The table walk runs from the write on (once the engine takes it); the PE only pays for
+    // the register access.
+    sc_time work = delay + op_wait(delay);
     switch (r) {
     case irs_reg::IRS_VMAP_VMR: IRS_VMAP_VMR_write(value, work); break;
     case irs_reg::IRS_VMAP_VISTR: IRS_VMAP_VISTR_write(value, work); break;
@@ -325,7 +326,7 @@ void irs::IRS_SAVE_VMR_write(uint64_t value, sc_time& delay) {
         software_error(swerr::unmapped_vm, "IRS_SAVE_VMR names an unmapped VM");
         return;
     }
-    sc_time work = delay;
+    sc_time work = delay + op_wait(delay);
     // Saving writes back what the IRS caches of the VM's tables, so that software can read
     // them (KVM saves the SPI vIST as an array of ISTEs, reference §6.2).
     iste_flush(vm_id + 1u, work);

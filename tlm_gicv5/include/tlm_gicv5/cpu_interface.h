@@ -19,11 +19,15 @@
 //               A level PPI's pending state follows its wire; an edge PPI pends on a rising edge.
 //   set_hop_recorder(hop_recorder*)  optional measurement hook (hop_recorder.h): vIRQ rise to a
 //               guest's acknowledge of an IRS offer; nullptr (default) = none.
+//   link()      the timed_resource of the link to the IRS (timed_resource.h), for its statistics
+//               and observer. The IRS owns the link back (irs::resources()).
 //
 // Parameters (cpu_interface_params)
 //   iaffid   0      this PE's IAFFID (ICC_IAFFIDR_EL1)
 //   t_insn   10 ns  cost of one GIC instruction or register access at the CPU interface
 //   t_hop    20 ns  CPU interface -> IRS message (one way)
+//   link_occupancy  5 ns  how long one message holds the link to the IRS (serialisation: a
+//                   message waits while the one before it holds the link); 0: no limit
 //   nmi      false  superpriority enabled (SCTLR_ELx.NMI, host and guest): priority 0 is an
 //                   NMI, acknowledged only by GICR CDNMIA, in both domains
 //
@@ -46,6 +50,7 @@
 #include "tlm_gicv5/insn.h"
 #include "tlm_gicv5/irq_signal.h"
 #include "tlm_gicv5/stream.h"
+#include "tlm_gicv5/timed_resource.h"
 
 #include <systemc>
 
@@ -70,6 +75,7 @@ struct cpu_interface_params {
     uint16_t iaffid = 0;
     sc_core::sc_time t_insn{10, sc_core::SC_NS};
     sc_core::sc_time t_hop{20, sc_core::SC_NS};
+    sc_core::sc_time link_occupancy{5, sc_core::SC_NS};
     bool nmi = false;
 };
 
@@ -101,6 +107,7 @@ public:
     uint64_t unimplemented_count() const { return m_unimplemented; }
     const cpu_interface_params& params() const { return m_params; }
     void set_hop_recorder(hop_recorder* r) { m_hops = r; }
+    timed_resource& link() { return m_link; }
 
 private:
     bool resident() const { return ICH_CONTEXTR_EL2::V.test(m_contextr); }
@@ -120,6 +127,8 @@ private:
     std::optional<uint64_t> read_ppi_sysreg(sysreg r, bool guest) const;
     bool write_ppi_sysreg(sysreg r, uint64_t v, bool guest);
     void update_irq(const sc_core::sc_time& delay);
+    // A message to the IRS leaving at `delay`: the delay at which it arrives there.
+    sc_core::sc_time upstream(const sc_core::sc_time& delay);
     void command(stream_cmd cmd, bool virt, uint16_t vm, uint64_t operand_id, uint64_t value,
                  sc_core::sc_time& delay, bool irm = false);
     // Acknowledges `offer`: sets its bit in `apr`, sends Activate; returns the CDIA result.
@@ -159,6 +168,7 @@ private:
     // With a recorder: the level last written to virq_out, and when it last rose.
     bool m_virq_high = false;
     sc_core::sc_time m_virq_rose;
+    timed_resource m_link; // the link to the IRS, this direction
 };
 
 } // namespace gicv5

@@ -10,10 +10,13 @@
 //                 transport_dbg reads registers, and writes their writable bits, with no side
 //                 effect and no timing.
 //   mem           TLM initiator (base protocol), 1 binding. Every IST, VM table, VPE table and
-//                 vIST access, each timed by the target. With params.dmi, once a response allows
-//                 it the IRS asks for DMI and then accesses the granted range directly, adding the
-//                 grant's read or write latency per access instead (same timing, less host
-//                 time); an invalidation from the target drops the grant.
+//                 vIST access, each timed by the target, after the table port lets it go (one
+//                 of table_outstanding accesses, each holding its slot for t_table_port). With
+//                 params.dmi, once a response allows it the IRS asks for DMI (with a dmi_path
+//                 extension, dmi_path.h) and then accesses the granted range directly, booking
+//                 the resources the path reported and adding the grant's read or write latency
+//                 per access instead (same timing, less host time); an invalidation from the
+//                 target drops the grant.
 //   stream_in     stream_protocol target, one binding per PE; binding index = the PE's IAFFID.
 //   stream_out    stream_protocol initiator, one binding per PE, in the same order as stream_in.
 //   setlpi_frame  TLM target (base protocol), 1 binding. The SETLPI frame, 64 KiB: a 4-byte write
@@ -22,7 +25,19 @@
 //   spi_in        one irq_signal_if per physical SPI this IRS owns: spi_in[i] is the wire of SPI
 //                 spi_base + i. A level change takes effect at sc_time_stamp() + delay.
 //   set_hop_recorder(hop_recorder*)  optional measurement hook (hop_recorder.h): ISTE writes of
-//                 vIST commands and the HPPI offers they cause; nullptr (default) = none.
+//                 vIST commands, their wait for the engine and the HPPI offers they cause;
+//                 nullptr (default) = none.
+//   resources()   the IRS's timed resources (timed_resource.h), for statistics and observers:
+//                 the command engine, the table port, and the link down to each PE.
+//
+// Timing under load: the command engine serves `engines` commands at once, first come, first
+// served in simulated time across every PE (timed_resource.h). A stream command occupies it for
+// t_process and takes effect after its wait and t_process; a VMAP or selector operation
+// occupies it for t_vmap, a SETLPI write for t_setlpi, a doorbell for t_doorbell and an SPI wire
+// sample for t_process, and each of those waits for the engine only (its own service is not
+// added to its effect, as before the engine was modelled). Each message down a link (HPPI
+// offers, the replies to activate, request_config and make_resident) holds that link for
+// link_occupancy.
 //
 // Parameters (irs_params)
 //   pe_count        2       PEs served, IAFFIDs 0 .. pe_count-1 (IRS_IDR1.PE_CNT)
@@ -53,6 +68,13 @@
 //   t_hop           20 ns   IRS -> CPU interface message (one way)
 //   t_op            1 us    a VMAP or selector operation until its IDLE bit reads 1 again
 //   dmi             true    table accesses through DMI where the memory grants it
+//   engines         1       commands the IRS processes at once; 0: no limit
+//   t_vmap          100 ns  engine time of a VMAP or selector operation
+//   t_setlpi        10 ns   engine time of an IRS_SETLPIR write
+//   t_doorbell      10 ns   engine time of a vPE doorbell
+//   table_outstanding 16    table accesses in flight at once; 0: no limit
+//   t_table_port    40 ns   how long one table access holds its slot
+//   link_occupancy  5 ns    how long one message holds the link down to a PE; 0: no limit
 //
 // What is modelled so far: wired physical SPIs (selection, trigger mode, resampling, handing to a
 // VM), LPIs in a linear or two-level IST and the SETLPI frame, PE selection and 1-of-N, the VM
@@ -65,11 +87,13 @@
 #include "tlm_gicv5/sim_time.h"
 #include "tlm_gicv5/detail/interrupt_space.h"
 #include "tlm_gicv5/detail/iste_cache.h"
+#include "tlm_gicv5/dmi_path.h"
 #include "tlm_gicv5/hop_recorder.h"
 #include "tlm_gicv5/irq_signal.h"
 #include "tlm_gicv5/iste.h"
 #include "tlm_gicv5/irs_regs.h"
 #include "tlm_gicv5/stream.h"
+#include "tlm_gicv5/timed_resource.h"
 #include "tlm_gicv5/vm_table.h"
 
 #include <systemc>
@@ -109,6 +133,13 @@ struct irs_params {
     sc_core::sc_time t_hop{20, sc_core::SC_NS};
     sc_core::sc_time t_op{1, sc_core::SC_US};
     bool dmi = true;
+    unsigned engines = 1;
+    sc_core::sc_time t_vmap{100, sc_core::SC_NS};
+    sc_core::sc_time t_setlpi{10, sc_core::SC_NS};
+    sc_core::sc_time t_doorbell{10, sc_core::SC_NS};
+    unsigned table_outstanding = 16;
+    sc_core::sc_time t_table_port{40, sc_core::SC_NS};
+    sc_core::sc_time link_occupancy{5, sc_core::SC_NS};
 };
 
 class irs : public sc_core::sc_module {
@@ -132,6 +163,7 @@ public:
     uint64_t ignored_requests() const { return m_ignored; }
     uint64_t doorbells() const { return m_doorbells; }
     void set_hop_recorder(hop_recorder* r) { m_hops = r; }
+    std::vector<timed_resource*> resources();
 
 private:
     // Config frame (irs_config_frame.cpp).
@@ -179,8 +211,8 @@ private:
     void ist_scan(detail::interrupt_space& sp, uint64_t addr, detail::candidate* nodes,
                   uint32_t count, unsigned shift, sc_core::sc_time& work);
     void setlpi_b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
-    // Makes physical LPI id pending (IRS_SETLPIR, doorbells).
-    void pend_lpi(uint32_t id, const sc_core::sc_time& delay);
+    // Makes physical LPI id pending (IRS_SETLPIR, doorbells), after `service` at the engine.
+    void pend_lpi(uint32_t id, const sc_core::sc_time& delay, const sc_core::sc_time& service);
 
     // VM tables (irs_vm.cpp).
     void IRS_VMT_BASER_write(uint64_t value, sc_core::sc_time& delay);
@@ -254,10 +286,17 @@ private:
     void software_error(swerr ec, const char* what, const stream_payload* p = nullptr,
                         const uint64_t* addr = nullptr);
     void ignore(const char* what) { software_error(swerr::register_misuse, what); }
-    // A selector-protected operation: starts now (at the access's time) and keeps its IDLE bit
+    // Books `service` of engine time for work arriving at `delay`; returns the wait for it.
+    sc_core::sc_time engine_wait(const sc_core::sc_time& delay, const sc_core::sc_time& service) {
+        return m_engine.acquire(sim_now() + delay, service).wait;
+    }
+    sc_core::sc_time op_wait(const sc_core::sc_time& delay) {
+        return engine_wait(delay, m_params.t_vmap);
+    }
+    // A selector-protected operation: starts once the engine takes it and keeps its IDLE bit
     // low for t_op.
-    void start_op(sc_core::sc_time& busy_until, const sc_core::sc_time& delay) const {
-        busy_until = sim_now() + delay + m_params.t_op;
+    void start_op(sc_core::sc_time& busy_until, const sc_core::sc_time& delay) {
+        busy_until = sim_now() + delay + op_wait(delay) + m_params.t_op;
     }
     // §8.12: a config write before IDLE, or with no valid selection, fails without effect.
     bool config_write_ok(const sc_core::sc_time& busy_until, bool selected,
@@ -295,6 +334,10 @@ private:
         uint16_t vm = 0, vpe = 0;
     };
     std::vector<residency> m_resident; // per PE
+    timed_resource m_engine;
+    timed_resource m_table_port;
+    std::vector<timed_resource> m_links; // down to each PE
+    dmi_path m_dmi_path;                 // what a DMI table access books, with m_dmi
     detail::iste_cache m_cache;
     uint64_t m_ignored = 0;
     uint64_t m_doorbells = 0;
