@@ -29,6 +29,13 @@ gicv5::irs_params irs_params_from(const platform_config& c) {
     p.t_process = c.timing.irs_process;
     p.t_hop = c.timing.stream_hop;
     p.t_op = c.timing.irs_op;
+    p.engines = c.irs.engines;
+    p.t_vmap = c.irs.vmap_service;
+    p.t_setlpi = c.irs.setlpi_service;
+    p.t_doorbell = c.irs.doorbell_service;
+    p.table_outstanding = c.irs.table_outstanding;
+    p.t_table_port = c.irs.table_occupancy;
+    p.link_occupancy = c.timing.link_occupancy;
     return p;
 }
 
@@ -83,6 +90,14 @@ cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_inde
 
 } // namespace
 
+distribution resource_samples::queueing(std::size_t index, uint64_t requests) const {
+    latency_histogram all = m_waits[index];
+    const uint64_t waited = all.count();
+    if (requests > waited)
+        all.add_zeros(requests - waited);
+    return all.summary();
+}
+
 const latency_histogram& hop_samples::of(const per_vm& s, unsigned vm) {
     static const latency_histogram none;
     return vm < s.size() ? s[vm] : none;
@@ -104,8 +119,9 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
                                const build_options& options)
     : sc_module(name), cfg(config),
       mem("memory", memory_params{config.memory.size, config.memory.read_latency,
-                                  config.memory.write_latency}),
-      bus("bus"), irs("irs", irs_params_from(config)), agent(agent_params_from(config)),
+                                  config.memory.write_latency, config.memory.banks,
+                                  config.memory.occupancy, config.memory.bandwidth}),
+      bus("bus", config.timing.bus_occupancy), irs("irs", irs_params_from(config)), agent(agent_params_from(config)),
       sb(spis_per_vm(config), config.timing.quantum) {
     bus.map(0, cfg.memory.base, cfg.memory.size, "memory");
     bus.map(1, cfg.irs.config_frame, gicv5::IRS_CONFIG_FRAME_SIZE, "IRS config frame");
@@ -125,6 +141,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
         cp.iaffid = static_cast<uint16_t>(i);
         cp.t_insn = cfg.timing.gic_insn;
         cp.t_hop = cfg.timing.stream_hop;
+        cp.link_occupancy = cfg.timing.link_occupancy;
         cp.nmi = cfg.irs.nmi;
         auto cpuif =
             std::make_unique<gicv5::cpu_interface>(("cpuif" + std::to_string(i)).c_str(), cp);
@@ -143,6 +160,17 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
         cpuifs.push_back(std::move(cpuif));
         pes.push_back(std::move(p));
     }
+
+    // The shared timed resources, in report order, each told to the sampler.
+    for (gicv5::timed_resource* r : irs.resources())
+        m_resources.push_back(r);
+    for (const auto& c : cpuifs)
+        m_resources.push_back(&c->link());
+    m_resources.push_back(&bus.resource());
+    m_resources.push_back(&mem.banks());
+    m_resource_samples.resize(m_resources.size());
+    for (unsigned i = 0; i < m_resources.size(); ++i)
+        m_resources[i]->set_observer(&m_resource_samples, i);
 
     const std::vector<std::vector<unsigned>> where = placement(cfg);
     for (std::size_t v = 0; v < cfg.vms.size(); ++v) {
@@ -349,6 +377,7 @@ run_results gicv5_platform::results() const {
         v.hops.ist_write = m_hops.ist_write(d.vm_id).summary();
         v.hops.hppi_offer = m_hops.hppi_offer(d.vm_id).summary();
         v.hops.virq_to_cdia = m_hops.virq_to_cdia(d.vm_id).summary();
+        v.hops.irs_queue = m_hops.irs_queue(d.vm_id).summary();
         r.vms.push_back(std::move(v));
     }
     for (const cpu_stubs::vcpu_program* v : m_vcpus) {
@@ -365,6 +394,30 @@ run_results gicv5_platform::results() const {
         }
     }
     r.doorbells = irs.doorbells();
+    const double sim_ns = to_ns(sc_core::sc_time_stamp());
+    for (std::size_t i = 0; i < m_resources.size(); ++i) {
+        gicv5::timed_resource& res = *m_resources[i];
+        res.finish(); // every request is final now
+        const gicv5::timed_resource::statistics& st = res.stats();
+        resource_results rr;
+        rr.name = res.name();
+        if (rr.name.rfind(std::string(name()) + ".", 0) == 0)
+            rr.name.erase(0, std::string(name()).size() + 1); // "top.irs.engine" -> "irs.engine"
+        std::replace(rr.name.begin(), rr.name.end(), '.', '_'); // a key of report paths
+        rr.servers = res.servers();
+        rr.requests = st.requests;
+        if (rr.servers != 0 && sim_ns > 0)
+            rr.utilisation = to_ns(st.busy) / (sim_ns * rr.servers);
+        rr.queueing = m_resource_samples.queueing(i, st.requests);
+        rr.waited = st.waited;
+        rr.max_queue = st.max_depth;
+        rr.shifted = st.shifted;
+        if (st.shifted != 0)
+            rr.shortfall_mean_ns = to_ns(st.shortfall_sum) / static_cast<double>(st.shifted);
+        rr.shortfall_max_ns = to_ns(st.shortfall_max);
+        rr.late = st.late;
+        r.resources.push_back(std::move(rr));
+    }
     for (std::size_t i = 0; i < gicv5::gic_insn_count; ++i) {
         const auto insn = static_cast<gicv5::gic_insn>(i);
         uint64_t n = 0;

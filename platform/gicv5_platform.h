@@ -44,6 +44,8 @@ public:
     void virq_to_cdia(uint16_t vm, const sc_core::sc_time& t) override {
         add(m_virq_to_cdia, vm, t);
     }
+    void irs_queue(uint16_t vm, const sc_core::sc_time& t) override { add(m_irs_queue, vm, t); }
+    const latency_histogram& irs_queue(unsigned vm) const { return of(m_irs_queue, vm); }
     const latency_histogram& ist_write(unsigned vm) const { return of(m_ist_write, vm); }
     const latency_histogram& hppi_offer(unsigned vm) const { return of(m_hppi_offer, vm); }
     const latency_histogram& virq_to_cdia(unsigned vm) const { return of(m_virq_to_cdia, vm); }
@@ -56,7 +58,28 @@ private:
         s[vm].record(t);
     }
     static const latency_histogram& of(const per_vm& s, unsigned vm);
-    per_vm m_ist_write, m_hppi_offer, m_virq_to_cdia;
+    per_vm m_ist_write, m_hppi_offer, m_virq_to_cdia, m_irs_queue;
+};
+
+// The queueing delays of the platform's timed resources (tlm_gicv5/timed_resource.h), a
+// histogram each, and their queue depths passed on to a listener (a tracer), if any.
+class resource_samples : public gicv5::resource_observer {
+public:
+    void resize(std::size_t n) { m_waits.resize(n); }
+    void waited(unsigned index, const sc_core::sc_time& wait) override {
+        m_waits[index].record(wait);
+    }
+    void depth_changed(unsigned index, const sc_core::sc_time& at, unsigned depth) override {
+        if (m_listener)
+            m_listener->depth_changed(index, at, depth);
+    }
+    void set_listener(gicv5::resource_observer* l) { m_listener = l; }
+    // All `requests` of resource `index`: those that waited, and the others at 0.
+    distribution queueing(std::size_t index, uint64_t requests) const;
+
+private:
+    std::vector<latency_histogram> m_waits; // only the waits above 0
+    gicv5::resource_observer* m_listener = nullptr;
 };
 
 struct build_options {
@@ -89,6 +112,11 @@ public:
     const std::vector<cpu_stubs::vcpu_program*>& vcpu_programs() const { return m_vcpus; }
     // Another listener to what the guests acknowledge and deactivate (a tracer); elaboration.
     void add_guest_observer(cpu_stubs::guest_observer& o) { m_observers.add(o); }
+    // The shared timed resources (the IRS's engine, table port and links down, each CPU
+    // interface's link up, the bus, the memory banks), in report order; their names.
+    const std::vector<gicv5::timed_resource*>& resources() const { return m_resources; }
+    // Told each resource's queue depth as it changes (index in resources()); one listener.
+    void set_resource_listener(gicv5::resource_observer* l) { m_resource_samples.set_listener(l); }
 
     const platform_config cfg;
     memory mem;
@@ -112,6 +140,8 @@ private:
     std::vector<cpu_stubs::vcpu_program*> m_vcpus;
     std::vector<script_runner*> m_scripts;
     hop_samples m_hops; // attached to the IRS and every CPU interface
+    std::vector<gicv5::timed_resource*> m_resources;
+    resource_samples m_resource_samples;
     std::vector<std::unique_ptr<base_protocol_checker>> m_bus_checks;
     std::vector<std::unique_ptr<stream_protocol_checker>> m_stream_checks;
     // Binds initiator to target, through a new checker named check_`what` kept in *checks when

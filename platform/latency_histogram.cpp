@@ -79,6 +79,17 @@ void latency_histogram::merge(const latency_histogram& other) {
     m_sum += other.m_sum;
 }
 
+void latency_histogram::add_zeros(uint64_t n) {
+    if (n == 0)
+        return;
+    counter& zero = counter_of(0);
+    zero = static_cast<counter>(std::min<uint64_t>(uint64_t{zero} + n, COUNTER_MAX));
+    m_min = 0;
+    if (m_count == 0)
+        m_max = 0;
+    m_count += n;
+}
+
 double latency_histogram::mean_ns() const {
     // Whole ns divided exactly, then the rest: the mean of whole-ns samples as their exact sum in
     // ns over the count.

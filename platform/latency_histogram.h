@@ -63,6 +63,8 @@ public:
     }
     // Adds other's samples, as if each had been recorded here (summaries of a VM from its vCPUs).
     void merge(const latency_histogram& other);
+    // Adds n samples of 0 at once (the requests of a resource that did not queue).
+    void add_zeros(uint64_t n);
 
     uint64_t count() const { return m_count; }
     distribution summary() const;

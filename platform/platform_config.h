@@ -26,6 +26,8 @@ struct timing_config {
     sc_time mmio{20, SC_NS};        // one config-frame register access, bus included
     sc_time irs_op{1, SC_US};       // a VMAP or selector operation until its IDLE bit returns
     sc_time quantum{1, SC_US};      // TLM global quantum (temporal decoupling)
+    sc_time link_occupancy{5, SC_NS}; // one stream message holds its link, each direction; 0: none
+    sc_time bus_occupancy{2, SC_NS};  // one bus transaction holds the bus; 0: no limit
 };
 
 struct memory_config {
@@ -33,6 +35,9 @@ struct memory_config {
     uint64_t size = 16ull << 20;
     sc_time read_latency{40, SC_NS};
     sc_time write_latency{40, SC_NS};
+    unsigned banks = 4;             // accesses served at once, all initiators; 0: no limit
+    sc_time occupancy{10, SC_NS};   // how long one access holds its bank
+    double bandwidth = 16;          // bytes per ns of a bank (adds len / bandwidth); 0: no limit
 };
 
 struct irs_config {
@@ -54,6 +59,12 @@ struct irs_config {
     unsigned iste_cache = 0;               // ISTE words the IRS caches (write-back); 0: none
     bool swe = true;                       // software-error records (IRS_IDR0.SWE)
     bool dmi = true;                       // table accesses through DMI (same timing)
+    unsigned engines = 1;                  // commands the IRS processes at once; 0: no limit
+    sc_time vmap_service{100, SC_NS};      // engine time of a VMAP or selector operation
+    sc_time setlpi_service{10, SC_NS};     // engine time of an IRS_SETLPIR write
+    sc_time doorbell_service{10, SC_NS};   // engine time of a vPE doorbell
+    unsigned table_outstanding = 16;       // table accesses in flight at once; 0: no limit
+    sc_time table_occupancy{40, SC_NS};    // how long one table access holds its slot
 };
 
 // Costs of the hypervisor's own software, on top of the GIC accesses it makes.

@@ -63,7 +63,26 @@ struct vm_results {
         distribution ist_write;    // IRS read-modify-write of a vIST ISTE that writes it
         distribution hppi_offer;   // virtual command at the IRS to the HPPI offer it causes
         distribution virq_to_cdia; // vIRQ rising to the guest's acknowledge
+        distribution irs_queue;    // a virtual command's wait for the IRS command engine
     } hops;
+};
+
+// One shared timed resource (tlm_gicv5/timed_resource.h): an IRS engine, the table port, a
+// stream link, the bus, the memory banks.
+struct resource_results {
+    std::string name;       // irs_engine, irs_table_port, irs_link_downN, cpuifN_link_up, bus,
+                            // memory_banks
+    unsigned servers = 0;   // 0: no limit (nothing queues)
+    uint64_t requests = 0;
+    double utilisation = 0; // service summed / (servers x simulated time)
+    distribution queueing;  // each request's wait before its service, 0 included
+    uint64_t waited = 0;    // requests that queued
+    unsigned max_queue = 0; // the most requests waiting at once
+    // Temporal decoupling's error: requests that an earlier one, placed after them, moved back
+    // in the schedule once they had gone on; by how much (timed_resource.h).
+    uint64_t shifted = 0;
+    double shortfall_mean_ns = 0, shortfall_max_ns = 0;
+    uint64_t late = 0; // placed behind later ones (a deeper queue than MAX_REORDER in a quantum)
 };
 
 struct run_results {
@@ -83,6 +102,7 @@ struct run_results {
     std::vector<vm_results> vms; // per VM, in VM order
     uint64_t vcpu_switches = 0;  // a vCPU put so that another of its PE could run
     uint64_t doorbells = 0;      // doorbells the IRS rang
+    std::vector<resource_results> resources; // in platform order
     // GIC instructions executed, by name (VDPEND, VDRCFG, CDIA, CDEOI, CDDI, ...), all PEs.
     std::map<std::string, uint64_t> instructions;
     // Cross-checks that must stay 0: an acknowledge with no injection waiting, an ack

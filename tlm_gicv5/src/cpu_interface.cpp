@@ -74,7 +74,7 @@ uint64_t drop_priority(uint64_t apr) { return apr & (apr - 1); } // clears the l
 cpu_interface::cpu_interface(const sc_core::sc_module_name& name,
                              const cpu_interface_params& params)
     : sc_module(name), cpu("cpu"), stream_out("stream_out"), stream_in("stream_in"),
-      m_params(params), m_link(std::string(this->name()) + ".link_up", 1) {
+      m_params(params), m_link(std::string(this->name()) + ".link_up", 1, true) {
     cpu.bind(*this);
     stream_in.register_b_transport(this, &cpu_interface::stream_b_transport);
     // R_CFSKX: the architected PPIs are Level, except SW_PPI, which is Edge.

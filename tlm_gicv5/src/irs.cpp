@@ -95,7 +95,8 @@ bool irs::mem_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned l
                      sc_time& delay) {
     const bool read = cmd == tlm::TLM_READ_COMMAND;
     // One of the table port's outstanding accesses, then the way to memory.
-    delay += m_table_port.acquire(sim_now() + delay, m_params.t_table_port).wait;
+    const sc_time now = sim_now();
+    delay += m_table_port.acquire(now + delay, m_params.t_table_port).wait;
     if (m_dmi_valid && addr >= m_dmi.get_start_address() &&
         addr + len - 1 <= m_dmi.get_end_address() &&
         (read ? m_dmi.is_read_allowed() : m_dmi.is_write_allowed())) {
@@ -112,7 +113,7 @@ bool irs::mem_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned l
         // The bus and the memory are still shared: book what b_transport would (dmi_path.h).
         for (unsigned h = 0; h < m_dmi_path.count; ++h) {
             const dmi_path::hop& hop = m_dmi_path.hops[h];
-            delay += hop.resource->acquire(sim_now() + delay, hop.occupancy_of(len)).wait;
+            delay += hop.resource->acquire(now + delay, hop.occupancy_of(len)).wait;
         }
         delay += read ? m_dmi.get_read_latency() : m_dmi.get_write_latency();
         return true;

@@ -9,13 +9,25 @@ namespace gicv5 {
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
-timed_resource::timed_resource(std::string name, unsigned servers)
-    : m_name(std::move(name)), m_servers(servers), m_free(servers), m_scratch(servers),
-      m_seen(servers) {
+timed_resource::timed_resource(std::string name, unsigned servers, bool ordered)
+    : m_name(std::move(name)), m_servers(servers), m_ordered(ordered), m_free(servers), m_floor(servers),
+      m_scratch(servers), m_seen(servers) {
     if (servers) { // the handful a lightly used resource keeps, without growing later
         m_jobs.reserve(8);
         m_depth_events.reserve(8);
     }
+}
+
+timed_resource::grant timed_resource::serve_in_order(const sc_time& at, const sc_time& service,
+                                                      const sc_time& not_before) {
+    const unsigned s = m_servers == 1 ? 0 : first_free(m_free);
+    const sc_time start = std::max({at, m_free[s], not_before});
+    m_free[s] = start + service;
+    if (start != at) { // final at once: nothing can arrive before it
+        finalise(job{at, at, start, m_free[s], start, s, true});
+        flush_depth(sim_now(), false);
+    }
+    return {start - at, service};
 }
 
 unsigned timed_resource::first_free(const std::vector<sc_time>& free) const {
@@ -32,21 +44,21 @@ timed_resource::grant timed_resource::acquire_earlier(const sc_time& at, const s
     // After the requests that arrived at or before `at` (equal times keep their host order),
     // ahead of those that arrived later in simulated time; final ones all arrived before `at`.
     const auto it =
-        std::upper_bound(m_jobs.begin() + static_cast<std::ptrdiff_t>(m_final), m_jobs.end(), at,
+        std::upper_bound(m_jobs.begin() + static_cast<std::ptrdiff_t>(m_head), m_jobs.end(), at,
                          [](const sc_time& t, const job& j) { return t < j.key; });
     if (m_jobs.end() - it <= static_cast<std::ptrdiff_t>(MAX_REORDER))
         return insert_earlier(static_cast<std::size_t>(it - m_jobs.begin()), at, service,
                               not_before);
     ++m_stats.late; // behind more than MAX_REORDER later ones: served after them
-    return append(m_jobs.back().key, at, service, not_before);
+    return append(m_last_key, at, service, not_before);
 }
 
-sc_time timed_resource::earliest_start(const sc_time& at) {
+sc_time timed_resource::earliest_start_slow(const sc_time& at) {
     if (m_servers == 0)
         return at;
     advance(sim_now());
     const auto pos = static_cast<std::size_t>(
-        std::upper_bound(m_jobs.begin() + static_cast<std::ptrdiff_t>(m_final), m_jobs.end(), at,
+        std::upper_bound(m_jobs.begin() + static_cast<std::ptrdiff_t>(m_head), m_jobs.end(), at,
                          [](const sc_time& t, const job& j) { return t < j.key; }) -
         m_jobs.begin());
     free_before(pos, m_scratch);
@@ -54,9 +66,9 @@ sc_time timed_resource::earliest_start(const sc_time& at) {
 }
 
 void timed_resource::free_before(std::size_t pos, std::vector<sc_time>& free) {
-    // Each server's free time is the end of the last request before pos that it served; a
-    // server with none there (or only dropped ones, which ended before any new arrival) is free.
-    std::fill(free.begin(), free.end(), SC_ZERO_TIME);
+    // Each server's free time is the end of the last request before pos that it served, or of
+    // the last final one it served (dropped).
+    free = m_floor;
     std::fill(m_seen.begin(), m_seen.end(), 0);
     unsigned found = 0;
     for (std::size_t i = pos; i > m_head && found < m_servers; --i) {
@@ -77,8 +89,10 @@ timed_resource::grant timed_resource::insert_earlier(std::size_t pos, const sc_t
     unsigned s = first_free(free);
     const sc_time start = std::max({at, free[s], not_before});
     free[s] = start + service;
+    const bool waited = start != at;
     m_jobs.insert(m_jobs.begin() + static_cast<std::ptrdiff_t>(pos),
-                  job{at, at, start, free[s], start, s});
+                  job{at, at, start, free[s], start, s, waited});
+    m_interesting += waited;
     // The later requests queue behind it now: move each back as first come, first served has
     // it (never earlier than the schedule had it). With one server, one that does not move
     // leaves every later one where it was.
@@ -95,6 +109,10 @@ timed_resource::grant timed_resource::insert_earlier(std::size_t pos, const sc_t
         j.start = moved;
         j.server = s;
         free[s] = j.end;
+        if (!j.counted && moved != j.granted) {
+            j.counted = true;
+            ++m_interesting;
+        }
     }
     if (!settled)
         m_free.swap(free);
@@ -126,25 +144,37 @@ void timed_resource::finalise(const job& j) {
 
 void timed_resource::advance(const sc_time& now) {
     // Final: placed at or before now. A later request arrives at or after now, so it is placed
-    // after these (upper_bound), and can move none of them.
-    const std::size_t n = m_jobs.size();
-    while (m_final < n && m_jobs[m_final].key <= now)
-        finalise(m_jobs[m_final++]);
-    while (m_head < m_final && m_jobs[m_head].end <= now)
-        ++m_head;
-    if (m_head == n) { // all ended: start again at the front
-        if (m_jobs.capacity() > 4096) {
-            std::vector<job>().swap(m_jobs); // after a burst: give the memory back
-            m_jobs.reserve(8);
-        }
+    // after these (upper_bound) and can move none of them: they are dropped, each server
+    // keeping the end of the last it served (m_floor) for requests placed before the rest.
+    m_appends_left = ADVANCE_EVERY;
+    if (m_last_key <= now && m_interesting == 0) { // the common case: all final, none queued
+        m_floor = m_free;
         m_jobs.clear();
-        m_head = m_final = 0;
-    } else if (m_head >= 64 && 2 * m_head >= n) { // compact; capacity is kept
-        m_jobs.erase(m_jobs.begin(), m_jobs.begin() + static_cast<std::ptrdiff_t>(m_head));
-        m_final -= m_head;
         m_head = 0;
+    } else {
+        const std::size_t n = m_jobs.size();
+        std::size_t i = m_head;
+        for (; i < n && m_jobs[i].key <= now; ++i) {
+            const job& j = m_jobs[i];
+            if (j.counted) {
+                finalise(j);
+                --m_interesting;
+            }
+            m_floor[j.server] = j.end;
+        }
+        m_head = i;
+        if (m_head == n) {
+            if (m_jobs.capacity() > 4096) {
+                std::vector<job>().swap(m_jobs); // after a burst: give the memory back
+                m_jobs.reserve(8);
+            }
+            m_jobs.clear();
+            m_head = 0;
+        } else if (m_head >= 64 && 2 * m_head >= n) { // compact; capacity is kept
+            m_jobs.erase(m_jobs.begin(), m_jobs.begin() + static_cast<std::ptrdiff_t>(m_head));
+            m_head = 0;
+        }
     }
-    m_advance_at = m_jobs.size() + ADVANCE_EVERY;
     if (!m_depth_events.empty())
         flush_depth(now, false);
 }
@@ -167,11 +197,14 @@ void timed_resource::flush_depth(const sc_time& before, bool all) {
 }
 
 void timed_resource::finish() {
-    while (m_final < m_jobs.size())
-        finalise(m_jobs[m_final++]);
-    m_head = m_final = 0;
+    for (std::size_t i = m_head; i < m_jobs.size(); ++i)
+        if (m_jobs[i].counted)
+            finalise(m_jobs[i]);
+    m_interesting = 0;
+    m_floor = m_free;
+    m_head = 0;
     m_jobs.clear();
-    m_advance_at = ADVANCE_EVERY;
+    m_appends_left = ADVANCE_EVERY;
     flush_depth(SC_ZERO_TIME, true);
 }
 

@@ -24,9 +24,11 @@ struct dmi_path : tlm::tlm_extension<dmi_path> {
         timed_resource* resource = nullptr;
         sc_core::sc_time occupancy; // per access
         sc_core::sc_time per_byte;  // plus this per byte of the access (bandwidth)
+        sc_core::sc_time occupancy4, occupancy8; // of 4- and 8-byte accesses (ISTEs, words)
         sc_core::sc_time occupancy_of(unsigned bytes) const {
-            return per_byte == sc_core::SC_ZERO_TIME ? occupancy
-                                                   : occupancy + per_byte * bytes;
+            return bytes == 4 ? occupancy4
+                   : bytes == 8 ? occupancy8
+                                : occupancy + per_byte * static_cast<double>(bytes);
         }
     };
     static constexpr unsigned MAX_HOPS = 4;
@@ -39,7 +41,8 @@ struct dmi_path : tlm::tlm_extension<dmi_path> {
         if (count == MAX_HOPS)
             overflow = true;
         else
-            hops[count++] = {&r, occupancy, per_byte};
+            hops[count++] = {&r, occupancy, per_byte, occupancy + per_byte * 4.0,
+                             occupancy + per_byte * 8.0};
     }
     void clear() {
         count = 0;

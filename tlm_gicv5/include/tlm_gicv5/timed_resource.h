@@ -30,9 +30,9 @@
 //
 // Statistics are taken from the schedule once a request is final: when no earlier request can
 // still arrive, that is once sc_time_stamp() has reached its arrival (every thread's local time
-// is at or past sc_time_stamp(), so every later request arrives at or after it). A request is
-// dropped once final and its service has ended. Memory is thus bounded by the requests of the
-// decoupling window and the queue. Cost: O(1) for a request at or after the latest arrival
+// is at or past sc_time_stamp(), so every later request arrives at or after it). A final
+// request is dropped (each server remembers when its last one ends). Memory is thus bounded by
+// the requests of the decoupling window. Cost: O(1) for a request at or after the latest arrival
 // (the common case), O(log n) to place an earlier one plus a step per request it moves back,
 // of which there are at most MAX_REORDER: a request that arrives before more requests than that
 // already granted (a queue that deep built within one quantum) is served after them instead,
@@ -84,7 +84,9 @@ public:
     // (a queue of more than this many built within one quantum), it is served after them.
     static constexpr unsigned MAX_REORDER = 64;
 
-    timed_resource(std::string name, unsigned servers);
+    // ordered: every request arrives at or after the one before (a resource only one thread
+    // uses, a PE's link to the IRS): no schedule is kept, a request queues behind the last.
+    timed_resource(std::string name, unsigned servers, bool ordered = false);
 
     const std::string& name() const { return m_name; }
     unsigned servers() const { return m_servers; }
@@ -93,24 +95,32 @@ public:
         m_index = index;
     }
 
-    grant acquire(const sc_core::sc_time& at, const sc_core::sc_time& service) {
+    [[gnu::always_inline]] grant acquire(const sc_core::sc_time& at,
+                                         const sc_core::sc_time& service) {
         return acquire(at, service, at);
     }
     // Inline: a platform makes a few dozen requests per interrupt; the common one (arriving at
     // or after every request so far, with a server free) costs a few comparisons and an append.
-    grant acquire(const sc_core::sc_time& at, const sc_core::sc_time& service,
-                  const sc_core::sc_time& not_before) {
+    [[gnu::always_inline]] grant acquire(const sc_core::sc_time& at,
+                                         const sc_core::sc_time& service,
+                                         const sc_core::sc_time& not_before) {
         ++m_stats.requests;
         m_stats.busy += service;
         if (m_servers == 0 || service == sc_core::SC_ZERO_TIME) // unlimited: nothing is booked
             return {not_before > at ? not_before - at : sc_core::SC_ZERO_TIME, service};
-        if (m_jobs.size() >= m_advance_at)
+        if (m_ordered)
+            return serve_in_order(at, service, not_before);
+        if (m_appends_left == 0)
             advance(sim_now());
-        if (m_head != m_jobs.size() && at < m_jobs.back().key)
+        if (at < m_last_key)
             return acquire_earlier(at, service, not_before);
         return append(at, at, service, not_before);
     }
-    sc_core::sc_time earliest_start(const sc_core::sc_time& at);
+    sc_core::sc_time earliest_start(const sc_core::sc_time& at) {
+        if (m_servers != 1 || at < m_last_key)
+            return earliest_start_slow(at);
+        return std::max(at, m_free[0]); // after every request so far
+    }
     void finish();
     // Final figures only; finish() makes them complete.
     const statistics& stats() const { return m_stats; }
@@ -123,13 +133,16 @@ private:
         // before it); arrival: when it asked.
         sc_core::sc_time key, arrival, start, end, granted;
         unsigned server;
+        bool counted; // queued or moved: has statistics to take when final
     };
     // Requests kept before the final ones are swept (statistics) and the ended ones dropped.
     static constexpr std::size_t ADVANCE_EVERY = 32;
 
     // Behind every request so far: on the next server in turn if it is free by then, else on
     // the one that frees first.
-    grant append(const sc_core::sc_time& key, const sc_core::sc_time& at,
+    grant serve_in_order(const sc_core::sc_time& at, const sc_core::sc_time& service,
+                         const sc_core::sc_time& not_before);
+    [[gnu::always_inline]] grant append(const sc_core::sc_time& key, const sc_core::sc_time& at,
                  const sc_core::sc_time& service, const sc_core::sc_time& not_before) {
         unsigned s = m_next;
         if (m_free[s] > at && m_servers > 1)
@@ -138,9 +151,14 @@ private:
         m_free[s] = start + service;
         if (++m_next == m_servers)
             m_next = 0;
-        m_jobs.push_back({key, at, start, m_free[s], start, s});
+        const bool waited = start != at;
+        m_jobs.push_back({key, at, start, m_free[s], start, s, waited});
+        m_interesting += waited;
+        m_last_key = key;
+        --m_appends_left;
         return {start - at, service};
     }
+    sc_core::sc_time earliest_start_slow(const sc_core::sc_time& at);
     grant acquire_earlier(const sc_core::sc_time& at, const sc_core::sc_time& service,
                           const sc_core::sc_time& not_before);
     // Makes every request that arrived up to `now` final, and drops those that have also ended.
@@ -155,12 +173,16 @@ private:
 
     std::string m_name;
     unsigned m_servers;
+    bool m_ordered;
     resource_observer* m_observer = nullptr;
     unsigned m_index = 0;
-    std::vector<job> m_jobs; // in arrival order; [m_head, m_final) final, not yet ended
-    std::size_t m_head = 0, m_final = 0;
-    std::size_t m_advance_at = ADVANCE_EVERY; // advance() when the schedule reaches this size
-    std::vector<sc_core::sc_time> m_free; // by server: free from, after the last request
+    std::vector<job> m_jobs; // in arrival order, from m_head: the requests not yet final
+    std::size_t m_head = 0;
+    sc_core::sc_time m_last_key;                 // the latest place in the schedule so far
+    std::size_t m_interesting = 0;               // requests kept with `counted` set
+    std::size_t m_appends_left = ADVANCE_EVERY; // appends until the next advance()
+    std::vector<sc_core::sc_time> m_free;  // by server: free from, after the last request
+    std::vector<sc_core::sc_time> m_floor; // by server: the end of the last final request
     unsigned m_next = 0;                  // the server whose turn is next
     std::vector<sc_core::sc_time> m_scratch; // by server, for a request placed earlier
     std::vector<char> m_seen;                // free_before(): servers found
