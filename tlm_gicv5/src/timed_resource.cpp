@@ -202,6 +202,8 @@ void timed_resource::finish() {
             finalise(m_jobs[i]);
     m_interesting = 0;
     m_floor = m_free;
+    for (const sc_time& f : m_free)
+        m_stats.last_end = std::max(m_stats.last_end, f);
     m_head = 0;
     m_jobs.clear();
     m_appends_left = ADVANCE_EVERY;

@@ -79,6 +79,7 @@ public:
         uint64_t shifted = 0;      // requests the schedule moved back after their grant
         sc_core::sc_time shortfall_sum, shortfall_max; // by how much
         uint64_t late = 0; // arrived before more than MAX_REORDER granted ones: served after them
+        sc_core::sc_time last_end; // when the last service ends (set by finish())
     };
     // Requests already granted that an earlier one may still be placed ahead of: beyond this
     // (a queue of more than this many built within one quantum), it is served after them.
