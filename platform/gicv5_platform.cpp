@@ -90,6 +90,13 @@ cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_inde
 
 } // namespace
 
+distribution hop_samples::irs_queue(unsigned vm) const {
+    latency_histogram all = of(m_irs_queue, vm);
+    if (vm < m_irs_queue_zeros.size())
+        all.add_zeros(m_irs_queue_zeros[vm]);
+    return all.summary();
+}
+
 distribution resource_samples::queueing(std::size_t index, uint64_t requests) const {
     latency_histogram all = m_waits[index];
     const uint64_t waited = all.count();
@@ -377,7 +384,7 @@ run_results gicv5_platform::results() const {
         v.hops.ist_write = m_hops.ist_write(d.vm_id).summary();
         v.hops.hppi_offer = m_hops.hppi_offer(d.vm_id).summary();
         v.hops.virq_to_cdia = m_hops.virq_to_cdia(d.vm_id).summary();
-        v.hops.irs_queue = m_hops.irs_queue(d.vm_id).summary();
+        v.hops.irs_queue = m_hops.irs_queue(d.vm_id);
         r.vms.push_back(std::move(v));
     }
     for (const cpu_stubs::vcpu_program* v : m_vcpus) {

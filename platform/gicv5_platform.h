@@ -44,8 +44,16 @@ public:
     void virq_to_cdia(uint16_t vm, const sc_core::sc_time& t) override {
         add(m_virq_to_cdia, vm, t);
     }
-    void irs_queue(uint16_t vm, const sc_core::sc_time& t) override { add(m_irs_queue, vm, t); }
-    const latency_histogram& irs_queue(unsigned vm) const { return of(m_irs_queue, vm); }
+    void irs_queue(uint16_t vm, const sc_core::sc_time& t) override {
+        if (t != sc_core::SC_ZERO_TIME) {
+            add(m_irs_queue, vm, t);
+            return;
+        }
+        if (m_irs_queue_zeros.size() <= vm) // most commands do not queue: just counted
+            m_irs_queue_zeros.resize(std::size_t{vm} + 1);
+        ++m_irs_queue_zeros[vm];
+    }
+    distribution irs_queue(unsigned vm) const;
     const latency_histogram& ist_write(unsigned vm) const { return of(m_ist_write, vm); }
     const latency_histogram& hppi_offer(unsigned vm) const { return of(m_hppi_offer, vm); }
     const latency_histogram& virq_to_cdia(unsigned vm) const { return of(m_virq_to_cdia, vm); }
@@ -59,6 +67,7 @@ private:
     }
     static const latency_histogram& of(const per_vm& s, unsigned vm);
     per_vm m_ist_write, m_hppi_offer, m_virq_to_cdia, m_irs_queue;
+    std::vector<uint64_t> m_irs_queue_zeros;
 };
 
 // The queueing delays of the platform's timed resources (tlm_gicv5/timed_resource.h), a

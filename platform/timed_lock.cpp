@@ -15,7 +15,7 @@ void timed_lock::lock(cpu_stubs::pe& pe, lock_order& order, const sc_core::sc_ti
     pe.spend(cost);
     const sc_core::sc_time start = pe.local_time();
     if (!m_holds)
-        m_holds = std::make_unique<gicv5::timed_resource>(m_name, 1);
+        m_holds = std::make_unique<gicv5::timed_resource>(m_name, 1, false, 8); // a few holds
     bool spun = false;
     for (;;) {
         while (m_holder >= 0) { // held now: spin, letting the holder run, then look again

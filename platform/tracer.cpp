@@ -13,7 +13,7 @@ namespace platform {
 
 namespace {
 // Track groups ("pid"s) of the trace.
-constexpr unsigned PID_PES = 1, PID_VCPUS = 2, PID_AGENT = 3;
+constexpr unsigned PID_PES = 1, PID_VCPUS = 2, PID_AGENT = 3, PID_RESOURCES = 4;
 constexpr uint64_t FS_PER_US = 1000000000, FS_PER_NS = 1000000;
 
 // Femtoseconds per unit of sc_time::value(): integer arithmetic keeps the output exact.
@@ -50,7 +50,9 @@ chrome_tracer::chrome_tracer(std::ostream& out, const platform_config& cfg)
     meta("process_name", PID_PES, 0, "PEs");
     meta("process_name", PID_VCPUS, 0, "vCPUs");
     meta("process_name", PID_AGENT, 0, "IRS / host agent");
-    for (unsigned pid : {PID_PES, PID_VCPUS, PID_AGENT})
+    // The resources' process is named up front, but has tracks only if one queues.
+    meta("process_name", PID_RESOURCES, 0, "Resources");
+    for (unsigned pid : {PID_PES, PID_VCPUS, PID_AGENT, PID_RESOURCES})
         line(("{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":" + std::to_string(pid) +
               ",\"args\":{\"sort_index\":" + std::to_string(pid) + "}}")
                  .c_str());
@@ -215,6 +217,33 @@ void chrome_tracer::folded(const cpu_stubs::pe& self, unsigned vm, const sc_core
     m_notified[vm].clear();
 }
 
+void chrome_tracer::set_resource_names(std::vector<std::string> names) {
+    m_resources.assign(names.size(), {});
+    for (std::size_t i = 0; i < names.size(); ++i)
+        m_resources[i].name = std::move(names[i]) + " queue";
+}
+
+void chrome_tracer::depth_changed(unsigned index, const sc_core::sc_time& at, unsigned depth) {
+    if (index >= m_resources.size())
+        return;
+    resource_track& r = m_resources[index];
+    if (depth == r.depth) // the same level again (a start and an arrival at one time)
+        return;
+    char buf[256];
+    const char* format = "{\"name\":\"%s\",\"ph\":\"C\",\"pid\":%u,\"tid\":0,\"ts\":%s,"
+                         "\"args\":{\"depth\":%u}}";
+    if (!r.shown) { // its 0 from the start, written only now that the track has something
+        r.shown = true;
+        std::snprintf(buf, sizeof buf, format, r.name.c_str(), PID_RESOURCES, "0", 0u);
+        line(buf);
+    }
+    // Calls come in time order per resource; kept non-decreasing all the same, as the AP list.
+    r.fs = std::max(r.fs, fs(at));
+    r.depth = depth;
+    std::snprintf(buf, sizeof buf, format, r.name.c_str(), PID_RESOURCES, us(r.fs).c_str(), depth);
+    line(buf);
+}
+
 void vcd_writer::line_changed(unsigned pe, cpu_stubs::pe_line l, bool level,
                               const sc_core::sc_time& at) {
     static const uint64_t unit = fs_per_unit();
@@ -284,6 +313,14 @@ void trace_files::attach(gicv5_platform& top) {
         m_tracer = std::make_unique<chrome_tracer>(m_trace, top.cfg);
         top.add_guest_observer(*m_tracer);
         top.agent.set_observer(m_tracer.get());
+        // Counter names without the top module's prefix: "irs.engine", "cpuif0.link_up".
+        const std::string prefix = std::string(top.name()) + ".";
+        std::vector<std::string> names;
+        for (const gicv5::timed_resource* r : top.resources())
+            names.push_back(r->name().rfind(prefix, 0) == 0 ? r->name().substr(prefix.size())
+                                                            : r->name());
+        m_tracer->set_resource_names(std::move(names));
+        top.set_resource_listener(m_tracer.get());
         for (unsigned vm = 0; vm < top.agent.vm_count(); ++vm)
             if (top.cfg.vms[vm].tracking == tracking_policy::ap_list)
                 top.agent.register_ack_notifier(vm, *m_tracer);

@@ -3,8 +3,9 @@
 // chrome_tracer writes a Chrome trace-event file (JSON Object Format, for ui.perfetto.dev): one
 // track per PE, per vCPU and for the hypervisor agent; injections, guest handlers and AP-list
 // folds as slices, flows from injection to acknowledge and from deactivation to the ack
-// notifier, the AP-list length of each VM as a counter. It listens on the observer interfaces
-// the platform already has (guest_observer, ack_notifier) and on the agent's agent_observer.
+// notifier, the AP-list length of each VM as a counter, the queue depth of each timed resource
+// as a counter. It listens on the observer interfaces the platform already has (guest_observer,
+// ack_notifier, resource_observer) and on the agent's agent_observer.
 //
 // vcd_writer dumps every PE's interrupt inputs as a VCD waveform (1 ns timescale).
 //
@@ -17,6 +18,7 @@
 #include "cpu_stubs/vcpu_program.h"
 #include "platform/kvm_vgic_v5.h"
 #include "platform/platform_config.h"
+#include "tlm_gicv5/timed_resource.h"
 
 #include <cstdint>
 #include <fstream>
@@ -31,9 +33,12 @@ class gicv5_platform;
 
 class chrome_tracer : public cpu_stubs::guest_observer,
                       public kvm::ack_notifier,
-                      public kvm::agent_observer {
+                      public kvm::agent_observer,
+                      public gicv5::resource_observer {
 public:
     chrome_tracer(std::ostream& out, const platform_config& cfg);
+    // The names of the resources whose depth_changed() calls follow, by observer index.
+    void set_resource_names(std::vector<std::string> names);
     // Ends the JSON document; call once, after the run.
     void finish();
 
@@ -44,6 +49,8 @@ public:
                   const sc_core::sc_time& start) override;
     void ap_list_changed(const cpu_stubs::pe& self, unsigned vm, std::size_t length) override;
     void folded(const cpu_stubs::pe& self, unsigned vm, const sc_core::sc_time& start) override;
+    void waited(unsigned, const sc_core::sc_time&) override {}
+    void depth_changed(unsigned index, const sc_core::sc_time& at, unsigned depth) override;
 
 private:
     // A flow whose start is known and whose end is not yet: written as a pair once it ends, so
@@ -58,6 +65,14 @@ private:
         std::vector<flow_start> deactivations; // waiting for the ack notifier
         uint64_t ack_fs = 0;
         bool in_handler = false;
+    };
+    // A resource's counter: written from its first change on, so the resources that never
+    // queue (most links of a large platform) add nothing to the file.
+    struct resource_track {
+        std::string name;
+        uint64_t fs = 0; // the last sample
+        unsigned depth = 0;
+        bool shown = false;
     };
     uint64_t fs(const sc_core::sc_time& t) const { return t.value() * m_fs_per_unit; }
     spi_state* spi(unsigned vm, gicv5::intid id);
@@ -76,6 +91,7 @@ private:
     std::vector<std::vector<spi_state>> m_spis;
     std::vector<std::vector<flow_start>> m_notified; // per VM: ended by the running fold
     std::vector<uint64_t> m_counter_fs;              // per VM: the last counter event
+    std::vector<resource_track> m_resources;         // by observer index
 };
 
 class vcd_writer : public cpu_stubs::line_observer {

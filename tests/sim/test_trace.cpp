@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -58,7 +60,9 @@ TEST(Trace, TheDefaultRunGivesTracksSlicesFlowsAndApListCounters) {
             EXPECT_EQ(e["bp"], "e");
             flows[e["id"].get<uint64_t>()] += 2;
         }
-        if (ph == "C") {
+        if (ph == "C" && e["pid"] == 4) { // the resources' queue depths: their own test
+            EXPECT_TRUE(e["args"].contains("depth"));
+        } else if (ph == "C") {
             EXPECT_EQ(e["name"], "VM 0 AP list");
             EXPECT_TRUE(e["args"].contains("length"));
             ++counters;
@@ -83,6 +87,44 @@ TEST(Trace, TheDefaultRunGivesTracksSlicesFlowsAndApListCounters) {
     // The starting 0, then one value per insertion and one per removal.
     EXPECT_EQ(counters, 1 + r["ap_list"]["insertions"].get<uint64_t>() +
                             r["ap_list"]["notifier_calls"].get<uint64_t>());
+}
+
+TEST(Trace, AQueueingIrsEngineGivesAQueueDepthCounter) {
+    // One engine (the default) taking 3 us per command: commands queue at it.
+    const std::string trace = temp("queue.json");
+    ASSERT_EQ(sim_test::run_cli({default_config, "--set", "timing.irs_process=3us", "--set",
+                                 "duration=1ms", "--trace", trace, "--report",
+                                 temp("queue_report.json"), "--quiet"}),
+              0);
+    const nlohmann::json j = nlohmann::json::parse(slurp(trace));
+    std::set<std::string> processes;
+    std::map<std::string, std::vector<double>> times; // counter -> its samples' ts
+    unsigned engine_max = 0;
+    for (const nlohmann::json& e : j["traceEvents"]) {
+        if (e["ph"] == "M" && e["name"] == "process_name")
+            processes.insert(e["args"]["name"].get<std::string>());
+        if (e["ph"] != "C")
+            continue;
+        const std::string name = e["name"];
+        times[name].push_back(e["ts"].get<double>());
+        if (e["pid"] != 4)
+            continue;
+        // "irs.engine queue": without the top module's name.
+        EXPECT_NE(name.rfind("top.", 0), 0u) << name;
+        EXPECT_EQ(name.substr(std::max<std::size_t>(name.size(), 6) - 6), " queue") << name;
+        if (times[name].size() == 1) {
+            EXPECT_EQ(e["args"]["depth"], 0) << name; // the track's start
+        }
+        if (name == "irs.engine queue")
+            engine_max = std::max(engine_max, e["args"]["depth"].get<unsigned>());
+    }
+    EXPECT_EQ(processes.count("Resources"), 1u);
+    ASSERT_EQ(times.count("irs.engine queue"), 1u);
+    EXPECT_GT(engine_max, 0u);
+    for (const auto& [name, ts] : times) {
+        EXPECT_EQ(ts.front(), 0.0) << name; // each track starts at 0
+        EXPECT_TRUE(std::is_sorted(ts.begin(), ts.end())) << name;
+    }
 }
 
 TEST(Trace, TheDefaultRunGivesAVcdOfEveryLine) {

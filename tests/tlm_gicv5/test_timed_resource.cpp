@@ -1,7 +1,6 @@
 // The timed resource (tlm_gicv5/timed_resource.h) on its own: first come, first served in
 // simulated time whatever order the requests reach it in, its servers, and its statistics.
-// Nothing is simulated here: sc_time_stamp() stays 0, so every request stays in the schedule
-// until finish().
+// Nothing is simulated here: sc_time_stamp() stays 0.
 #include "tlm_gicv5/timed_resource.h"
 
 #include <gtest/gtest.h>
@@ -74,10 +73,11 @@ TEST(TimedResource, AnEarlierRequestThatArrivesLaterIsServedFirst) {
     // A third, later than both, queues behind both as the schedule has them now.
     EXPECT_EQ(r.acquire(ns(210), ns(150)).wait, ns(190)); // 250 + 150 = 400
     r.finish();
-    EXPECT_EQ(r.stats().shifted, 1u);
+    EXPECT_EQ(r.stats().shifted, 1u); // the first, granted [200, 350), is at [250, 400) now
     EXPECT_EQ(r.stats().shortfall_max, ns(50));
-    EXPECT_EQ(r.stats().waited, 2u); // the moved one (50) and the third (190)
-    EXPECT_EQ(r.stats().wait_sum, ns(240));
+    EXPECT_EQ(r.stats().waited, 1u); // as granted: only the third waited
+    EXPECT_EQ(r.stats().wait_sum, ns(190));
+    EXPECT_EQ(r.stats().last_end, ns(550));
 }
 
 TEST(TimedResource, AnEarlierRequestIsNotDelayedByALaterOneItFitsBefore) {
@@ -97,6 +97,16 @@ TEST(TimedResource, AnEarlierRequestQueuesBehindTheOnesThatArrivedBeforeIt) {
     EXPECT_EQ(r.acquire(ns(60), ns(100)).wait, ns(140)); // [200, 300): the one at 300 stays
     r.finish();
     EXPECT_EQ(r.stats().shifted, 0u);
+}
+
+TEST(TimedResource, TheScheduleKeepsAFixedNumberOfRequests) {
+    timed_resource r("r", 1, false, 16);
+    for (int i = 0; i < 100; ++i)
+        r.acquire(ns(10 * i), ns(5));
+    EXPECT_EQ(r.live(), 16u);
+    // One earlier than all 16 the ring holds is served after them.
+    EXPECT_EQ(r.acquire(ns(0), ns(5)).wait, ns(995));
+    EXPECT_EQ(r.stats().late, 1u);
 }
 
 TEST(TimedResource, ManyLaterRequestsPlaceAnEarlierOneBehindThem) {

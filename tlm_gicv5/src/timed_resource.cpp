@@ -9,25 +9,18 @@ namespace gicv5 {
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
-timed_resource::timed_resource(std::string name, unsigned servers, bool ordered)
-    : m_name(std::move(name)), m_servers(servers), m_ordered(ordered), m_free(servers), m_floor(servers),
-      m_scratch(servers), m_seen(servers) {
-    if (servers) { // the handful a lightly used resource keeps, without growing later
-        m_jobs.reserve(8);
-        m_depth_events.reserve(8);
+timed_resource::timed_resource(std::string name, unsigned servers, bool ordered, unsigned ring)
+    : m_name(std::move(name)), m_servers(servers), m_ordered(ordered && servers == 1),
+      m_free(servers), m_floor(servers), m_scratch(servers), m_seen(servers) {
+    if (servers != 0 && !m_ordered) {
+        unsigned size = 2;
+        while (size < ring)
+            size *= 2;
+        m_ring.resize(size);
+        m_mask = size - 1;
+        m_cap = size;
     }
-}
-
-timed_resource::grant timed_resource::serve_in_order(const sc_time& at, const sc_time& service,
-                                                      const sc_time& not_before) {
-    const unsigned s = m_servers == 1 ? 0 : first_free(m_free);
-    const sc_time start = std::max({at, m_free[s], not_before});
-    m_free[s] = start + service;
-    if (start != at) { // final at once: nothing can arrive before it
-        finalise(job{at, at, start, m_free[s], start, s, true});
-        flush_depth(sim_now(), false);
-    }
-    return {start - at, service};
+    m_depth_events.reserve(8); // a lightly used resource never grows it later
 }
 
 unsigned timed_resource::first_free(const std::vector<sc_time>& free) const {
@@ -38,41 +31,23 @@ unsigned timed_resource::first_free(const std::vector<sc_time>& free) const {
     return best;
 }
 
-timed_resource::grant timed_resource::acquire_earlier(const sc_time& at, const sc_time& service,
-                                                      const sc_time& not_before) {
-    advance(sim_now()); // the final requests are not candidates for moving
-    // After the requests that arrived at or before `at` (equal times keep their host order),
-    // ahead of those that arrived later in simulated time; final ones all arrived before `at`.
-    const auto it =
-        std::upper_bound(m_jobs.begin() + static_cast<std::ptrdiff_t>(m_head), m_jobs.end(), at,
-                         [](const sc_time& t, const job& j) { return t < j.key; });
-    if (m_jobs.end() - it <= static_cast<std::ptrdiff_t>(MAX_REORDER))
-        return insert_earlier(static_cast<std::size_t>(it - m_jobs.begin()), at, service,
-                              not_before);
-    ++m_stats.late; // behind more than MAX_REORDER later ones: served after them
-    return append(m_last_key, at, service, not_before);
+uint64_t timed_resource::position_of(const sc_time& at) const {
+    // After the requests placed at or before `at` (equal times keep their host order): scan
+    // back over the later ones, a handful in practice.
+    uint64_t pos = m_tail;
+    while (pos > m_head && at < m_ring[(pos - 1) & m_mask].key)
+        --pos;
+    return pos;
 }
 
-sc_time timed_resource::earliest_start_slow(const sc_time& at) {
-    if (m_servers == 0)
-        return at;
-    advance(sim_now());
-    const auto pos = static_cast<std::size_t>(
-        std::upper_bound(m_jobs.begin() + static_cast<std::ptrdiff_t>(m_head), m_jobs.end(), at,
-                         [](const sc_time& t, const job& j) { return t < j.key; }) -
-        m_jobs.begin());
-    free_before(pos, m_scratch);
-    return std::max(at, m_scratch[first_free(m_scratch)]);
-}
-
-void timed_resource::free_before(std::size_t pos, std::vector<sc_time>& free) {
+void timed_resource::free_before(uint64_t pos, std::vector<sc_time>& free) {
     // Each server's free time is the end of the last request before pos that it served, or of
-    // the last final one it served (dropped).
+    // the last one that left the ring.
     free = m_floor;
     std::fill(m_seen.begin(), m_seen.end(), 0);
     unsigned found = 0;
-    for (std::size_t i = pos; i > m_head && found < m_servers; --i) {
-        const job& j = m_jobs[i - 1];
+    for (uint64_t i = pos; i > m_head && found < m_servers; --i) {
+        const job& j = m_ring[(i - 1) & m_mask];
         if (!m_seen[j.server]) {
             m_seen[j.server] = 1;
             free[j.server] = j.end;
@@ -81,106 +56,101 @@ void timed_resource::free_before(std::size_t pos, std::vector<sc_time>& free) {
     }
 }
 
-timed_resource::grant timed_resource::insert_earlier(std::size_t pos, const sc_time& at,
-                                                     const sc_time& service,
-                                                     const sc_time& not_before) {
+sc_time timed_resource::earliest_start_slow(const sc_time& at) {
+    if (m_ordered)
+        return std::max(at, m_free[first_free(m_free)]);
+    free_before(position_of(at), m_scratch);
+    return std::max(at, m_scratch[first_free(m_scratch)]);
+}
+
+timed_resource::grant timed_resource::acquire_earlier(const sc_time& at, const sc_time& service,
+                                                      const sc_time& not_before) {
+    const uint64_t pos = position_of(at);
+    const uint64_t later = m_tail - pos;
+    if (later > m_ring.size() / 2 || (pos == m_head && m_tail - m_head == m_ring.size())) {
+        // Too far back to move them all, or before everything the ring holds: after them.
+        ++m_stats.late;
+        const sc_time key = m_last_key;
+        unsigned s = first_free(m_free);
+        const sc_time start = std::max({at, m_free[s], not_before});
+        m_free[s] = start + service;
+        job& j = at_index(m_tail);
+        if (m_tail - m_head == m_ring.size()) {
+            m_floor[j.server] = j.end;
+            ++m_head;
+        }
+        j = {key, at, start, m_free[s], start, s};
+        ++m_tail;
+        if (start != at)
+            count_wait(at, start);
+        return {start - at, service};
+    }
     std::vector<sc_time>& free = m_scratch;
     free_before(pos, free);
     unsigned s = first_free(free);
     const sc_time start = std::max({at, free[s], not_before});
     free[s] = start + service;
-    const bool waited = start != at;
-    m_jobs.insert(m_jobs.begin() + static_cast<std::ptrdiff_t>(pos),
-                  job{at, at, start, free[s], start, s, waited});
-    m_interesting += waited;
+    // Make room at pos: the later requests move up one place (the oldest may leave the ring).
+    if (m_tail - m_head == m_ring.size()) {
+        const job& oldest = at_index(m_head);
+        m_floor[oldest.server] = oldest.end;
+        ++m_head;
+    }
+    for (uint64_t i = m_tail; i > pos; --i)
+        at_index(i) = at_index(i - 1);
+    at_index(pos) = {at, at, start, free[s], start, s};
+    ++m_tail;
     // The later requests queue behind it now: move each back as first come, first served has
     // it (never earlier than the schedule had it). With one server, one that does not move
     // leaves every later one where it was.
     bool settled = false;
-    for (std::size_t i = pos + 1; i < m_jobs.size(); ++i) {
-        job& j = m_jobs[i];
-        s = first_free(free);
-        const sc_time moved = std::max({j.start, j.arrival, free[s]});
+    for (uint64_t i = pos + 1; i < m_tail; ++i) {
+        job& j = at_index(i);
+        const unsigned js = first_free(free);
+        const sc_time moved = std::max({j.start, j.arrival, free[js]});
         if (m_servers == 1 && moved == j.start) {
             settled = true; // m_free stays as the last request left it
             break;
         }
+        if (moved != j.start) {
+            const sc_time by = moved - j.start;
+            if (j.start == j.granted)
+                ++m_stats.shifted;
+            m_stats.shortfall_sum += by;
+            m_stats.shortfall_max = std::max(m_stats.shortfall_max, moved - j.granted);
+        }
         j.end = moved + (j.end - j.start);
         j.start = moved;
-        j.server = s;
-        free[s] = j.end;
-        if (!j.counted && moved != j.granted) {
-            j.counted = true;
-            ++m_interesting;
-        }
+        j.server = js;
+        free[js] = j.end;
     }
     if (!settled)
-        m_free.swap(free);
+        m_free = free;
+    if (start != at)
+        count_wait(at, start);
     return {start - at, service};
 }
 
-void timed_resource::finalise(const job& j) {
-    const sc_time wait = j.start - j.arrival;
-    if (wait > SC_ZERO_TIME) {
-        ++m_stats.waited;
-        m_stats.wait_sum += wait;
-        if (wait > m_stats.wait_max)
-            m_stats.wait_max = wait;
-        m_depth_events.emplace_back(j.arrival, +1);
-        std::push_heap(m_depth_events.begin(), m_depth_events.end(), std::greater<>());
-        m_depth_events.emplace_back(j.start, -1);
-        std::push_heap(m_depth_events.begin(), m_depth_events.end(), std::greater<>());
-        if (m_observer)
-            m_observer->waited(m_index, wait);
-    }
-    if (j.start > j.granted) {
-        const sc_time shortfall = j.start - j.granted;
-        ++m_stats.shifted;
-        m_stats.shortfall_sum += shortfall;
-        if (shortfall > m_stats.shortfall_max)
-            m_stats.shortfall_max = shortfall;
-    }
-}
-
-void timed_resource::advance(const sc_time& now) {
-    // Final: placed at or before now. A later request arrives at or after now, so it is placed
-    // after these (upper_bound) and can move none of them: they are dropped, each server
-    // keeping the end of the last it served (m_floor) for requests placed before the rest.
-    m_appends_left = ADVANCE_EVERY;
-    if (m_last_key <= now && m_interesting == 0) { // the common case: all final, none queued
-        m_floor = m_free;
-        m_jobs.clear();
-        m_head = 0;
-    } else {
-        const std::size_t n = m_jobs.size();
-        std::size_t i = m_head;
-        for (; i < n && m_jobs[i].key <= now; ++i) {
-            const job& j = m_jobs[i];
-            if (j.counted) {
-                finalise(j);
-                --m_interesting;
-            }
-            m_floor[j.server] = j.end;
-        }
-        m_head = i;
-        if (m_head == n) {
-            if (m_jobs.capacity() > 4096) {
-                std::vector<job>().swap(m_jobs); // after a burst: give the memory back
-                m_jobs.reserve(8);
-            }
-            m_jobs.clear();
-            m_head = 0;
-        } else if (m_head >= 64 && 2 * m_head >= n) { // compact; capacity is kept
-            m_jobs.erase(m_jobs.begin(), m_jobs.begin() + static_cast<std::ptrdiff_t>(m_head));
-            m_head = 0;
-        }
-    }
-    if (!m_depth_events.empty())
+void timed_resource::count_wait(const sc_time& at, const sc_time& start) {
+    const sc_time wait = start - at;
+    ++m_stats.waited;
+    m_stats.wait_sum += wait;
+    if (wait > m_stats.wait_max)
+        m_stats.wait_max = wait;
+    if (m_observer)
+        m_observer->waited(m_index, wait);
+    // The queue-depth changes, passed on in time order once no earlier one can come: every
+    // later request arrives at or after sc_time_stamp().
+    const sc_time& now = sim_now();
+    m_depth_events.emplace_back(std::max(at, m_flushed), +1);
+    std::push_heap(m_depth_events.begin(), m_depth_events.end(), std::greater<>());
+    m_depth_events.emplace_back(std::max(start, m_flushed), -1);
+    std::push_heap(m_depth_events.begin(), m_depth_events.end(), std::greater<>());
+    if (now > m_flushed)
         flush_depth(now, false);
 }
 
 void timed_resource::flush_depth(const sc_time& before, bool all) {
-    // Every change before `before` is known: the requests that cause later ones arrive later.
     // Equal times: starts (-1) before arrivals (+1), so a request served at once is not counted.
     auto& q = m_depth_events; // a min-heap on (time, change)
     while (!q.empty() && (all || q.front().first < before)) {
@@ -194,20 +164,14 @@ void timed_resource::flush_depth(const sc_time& before, bool all) {
         if (m_observer && last_at_t)
             m_observer->depth_changed(m_index, t, m_depth);
     }
+    if (!all)
+        m_flushed = before;
 }
 
 void timed_resource::finish() {
-    for (std::size_t i = m_head; i < m_jobs.size(); ++i)
-        if (m_jobs[i].counted)
-            finalise(m_jobs[i]);
-    m_interesting = 0;
-    m_floor = m_free;
+    flush_depth(SC_ZERO_TIME, true);
     for (const sc_time& f : m_free)
         m_stats.last_end = std::max(m_stats.last_end, f);
-    m_head = 0;
-    m_jobs.clear();
-    m_appends_left = ADVANCE_EVERY;
-    flush_depth(SC_ZERO_TIME, true);
 }
 
 } // namespace gicv5

@@ -11,32 +11,29 @@
 //                 later than asked, see earliest_start()).
 //   earliest_start(at)  when a request arriving at `at` would start, booking nothing (a lock
 //                 whose hold is known only at its release books the hold then, with acquire()).
-//   finish()      end of run: every request is final; statistics() is then complete.
-//   set_observer(observer, index)  optional: told each final queueing delay above zero and each
-//                 change of the number of waiting requests, in simulated-time order.
-// Parameters: name; servers (1 or more; 0: unlimited, nothing queues and nothing is booked).
+//   finish()      end of run: the queue-depth changes still held back are passed on.
+//   set_observer(observer, index)  optional: told each wait above zero as it is granted, and
+//                 each change of the number of waiting requests, in simulated-time order.
+// Parameters: name; servers (1 or more; 0: no limit, nothing queues and nothing is booked);
+// ordered (only one thread uses it, so requests arrive in time order: no schedule is kept);
+// ring (requests kept, default RING = 128).
 //
 // Scheduling: first come, first served in simulated time: a request takes the next server in
 // turn if that one is free when it arrives, else the one that frees first (the lowest-numbered
-// of those freeing together); which server serves it changes no time. Under temporal decoupling a PE runs up to a quantum
-// ahead of the kernel, so requests reach a resource out of simulated-time order. The resource
-// keeps the schedule of every request it may still need (a calendar of busy intervals, one per
-// request, in arrival order): a request is placed after the requests that arrived before it in
-// simulated time and never behind one that arrived after it, whatever order the threads ran in.
-// A request placed ahead of ones already granted moves them back in the schedule (later requests
-// queue behind their true positions), but their grants were already returned and acted on:
-// that shortfall is the error temporal decoupling leaves, at most the work of the requests of
-// one quantum, and zero with a zero quantum. statistics() reports it (shortfall_*).
-//
-// Statistics are taken from the schedule once a request is final: when no earlier request can
-// still arrive, that is once sc_time_stamp() has reached its arrival (every thread's local time
-// is at or past sc_time_stamp(), so every later request arrives at or after it). A final
-// request is dropped (each server remembers when its last one ends). Memory is thus bounded by
-// the requests of the decoupling window. Cost: O(1) for a request at or after the latest arrival
-// (the common case), O(log n) to place an earlier one plus a step per request it moves back,
-// of which there are at most MAX_REORDER: a request that arrives before more requests than that
-// already granted (a queue that deep built within one quantum) is served after them instead,
-// and counted (statistics().late).
+// of those freeing together); which server serves it changes no time.
+// Under temporal decoupling a PE runs up to a quantum ahead of the kernel, so requests reach a
+// resource out of simulated-time order. The resource keeps the schedule of its latest `ring`
+// requests (a calendar of busy intervals, one per request, in arrival order): a request is
+// placed after the requests that arrived before it in simulated time and never behind one that
+// arrived after it, whatever order the threads ran in. Placed ahead of requests already
+// granted, it moves them back in the schedule, so that later requests queue behind where they
+// really are; but their grants were returned and acted on. That shortfall is the error temporal
+// decoupling leaves (at most the work of the requests of one quantum; none with a zero quantum)
+// and statistics() reports it apart (shifted, shortfall_*): the schedule's waits are the
+// granted ones plus the shortfall.
+// Cost and memory: O(1) and a fixed ring of `ring` requests. A request that arrives before more
+// than ring / 2 requests already granted (a queue that deep built within one quantum), or
+// before every request the ring still holds, is served after them instead (counted: late).
 #pragma once
 
 #include "tlm_gicv5/sim_time.h"
@@ -44,6 +41,7 @@
 #include <systemc>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -51,12 +49,10 @@
 
 namespace gicv5 {
 
-class timed_resource;
-
 class resource_observer {
 public:
     virtual ~resource_observer() = default;
-    // A final request of resource number `index` waited `wait` (> 0) before its service began.
+    // A request of resource number `index` was granted after waiting `wait` (> 0).
     virtual void waited(unsigned index, const sc_core::sc_time& wait) = 0;
     // From `at` on, `depth` requests wait at resource number `index` (simulated-time order).
     virtual void depth_changed(unsigned index, const sc_core::sc_time& at, unsigned depth) = 0;
@@ -69,25 +65,25 @@ public:
         sc_core::sc_time delay() const { return wait + service; }
     };
 
+    // Waits as granted (what the requesters saw); the schedule's are these plus the shortfall.
     struct statistics {
         uint64_t requests = 0;
         sc_core::sc_time busy;     // service summed over requests
-        uint64_t waited = 0;       // final requests that queued
-        sc_core::sc_time wait_sum; // their queueing, summed
+        uint64_t waited = 0;       // requests granted a wait
+        sc_core::sc_time wait_sum; // their waits, summed
         sc_core::sc_time wait_max;
         unsigned max_depth = 0;    // the most requests waiting at once
         uint64_t shifted = 0;      // requests the schedule moved back after their grant
         sc_core::sc_time shortfall_sum, shortfall_max; // by how much
-        uint64_t late = 0; // arrived before more than MAX_REORDER granted ones: served after them
-        sc_core::sc_time last_end; // when the last service ends (set by finish())
+        uint64_t late = 0;         // served after later ones (see above)
+        sc_core::sc_time last_end; // when the last service in the schedule ends (finish())
     };
-    // Requests already granted that an earlier one may still be placed ahead of: beyond this
-    // (a queue of more than this many built within one quantum), it is served after them.
-    static constexpr unsigned MAX_REORDER = 64;
+    static constexpr unsigned RING = 128; // requests kept in the schedule, by default
 
-    // ordered: every request arrives at or after the one before (a resource only one thread
-    // uses, a PE's link to the IRS): no schedule is kept, a request queues behind the last.
-    timed_resource(std::string name, unsigned servers, bool ordered = false);
+    // ring: requests kept in the schedule, a power of two; one may be placed ahead of at most
+    // half as many later ones (MAX_REORDER for the default).
+    timed_resource(std::string name, unsigned servers, bool ordered = false, unsigned ring = RING);
+    static constexpr unsigned MAX_REORDER = RING / 2;
 
     const std::string& name() const { return m_name; }
     unsigned servers() const { return m_servers; }
@@ -96,100 +92,93 @@ public:
         m_index = index;
     }
 
-    [[gnu::always_inline]] grant acquire(const sc_core::sc_time& at,
-                                         const sc_core::sc_time& service) {
+    grant acquire(const sc_core::sc_time& at, const sc_core::sc_time& service) {
         return acquire(at, service, at);
     }
     // Inline: a platform makes a few dozen requests per interrupt; the common one (arriving at
-    // or after every request so far, with a server free) costs a few comparisons and an append.
+    // or after every request so far, with a server free) costs a few comparisons and stores.
     [[gnu::always_inline]] grant acquire(const sc_core::sc_time& at,
                                          const sc_core::sc_time& service,
                                          const sc_core::sc_time& not_before) {
         ++m_stats.requests;
         m_stats.busy += service;
-        if (m_servers == 0 || service == sc_core::SC_ZERO_TIME) // unlimited: nothing is booked
+        if (m_servers == 0 || service == sc_core::SC_ZERO_TIME) // no limit: nothing is booked
             return {not_before > at ? not_before - at : sc_core::SC_ZERO_TIME, service};
-        if (m_ordered)
-            return serve_in_order(at, service, not_before);
-        if (m_appends_left == 0)
-            advance(sim_now());
-        if (at < m_last_key)
+        if (at < m_last_key && !m_ordered)
             return acquire_earlier(at, service, not_before);
-        return append(at, at, service, not_before);
+        unsigned s = 0;
+        if (m_servers > 1) {
+            s = m_next;
+            if (m_free[s] > at)
+                s = first_free(m_free);
+            if (++m_next == m_servers)
+                m_next = 0;
+        }
+        const sc_core::sc_time start = std::max(std::max(at, m_free[s]), not_before);
+        m_free[s] = start + service;
+        if (!m_ordered) {
+            job& j = at_index(m_tail);
+            if (m_tail - m_head == m_cap) { // the oldest leaves the ring
+                m_floor[j.server] = j.end;
+                ++m_head;
+            }
+            j = {at, at, start, m_free[s], start, s};
+            ++m_tail;
+            m_last_key = at;
+        }
+        if (start != at)
+            count_wait(at, start);
+        return {start - at, service};
     }
     sc_core::sc_time earliest_start(const sc_core::sc_time& at) {
+        if (m_servers == 0)
+            return at;
         if (m_servers != 1 || at < m_last_key)
             return earliest_start_slow(at);
         return std::max(at, m_free[0]); // after every request so far
     }
     void finish();
-    // Final figures only; finish() makes them complete.
     const statistics& stats() const { return m_stats; }
-    // Requests kept in the schedule now (bounded memory, tested).
-    std::size_t live() const { return m_jobs.size() - m_head; }
+    // Requests kept in the schedule now (bounded by RING, tested).
+    std::size_t live() const { return static_cast<std::size_t>(m_tail - m_head); }
 
 private:
     struct job {
         // key: its place in arrival order (its arrival, or for a late one the latest arrival
-        // before it); arrival: when it asked.
+        // before it); arrival: when it asked; granted: the start its requester was given.
         sc_core::sc_time key, arrival, start, end, granted;
         unsigned server;
-        bool counted; // queued or moved: has statistics to take when final
     };
-    // Requests kept before the final ones are swept (statistics) and the ended ones dropped.
-    static constexpr std::size_t ADVANCE_EVERY = 32;
-
-    // Behind every request so far: on the next server in turn if it is free by then, else on
-    // the one that frees first.
-    grant serve_in_order(const sc_core::sc_time& at, const sc_core::sc_time& service,
-                         const sc_core::sc_time& not_before);
-    [[gnu::always_inline]] grant append(const sc_core::sc_time& key, const sc_core::sc_time& at,
-                 const sc_core::sc_time& service, const sc_core::sc_time& not_before) {
-        unsigned s = m_next;
-        if (m_free[s] > at && m_servers > 1)
-            s = first_free(m_free);
-        const sc_core::sc_time start = std::max(std::max(at, m_free[s]), not_before);
-        m_free[s] = start + service;
-        if (++m_next == m_servers)
-            m_next = 0;
-        const bool waited = start != at;
-        m_jobs.push_back({key, at, start, m_free[s], start, s, waited});
-        m_interesting += waited;
-        m_last_key = key;
-        --m_appends_left;
-        return {start - at, service};
-    }
+    job& at_index(uint64_t i) { return m_ring[i & m_mask]; }
+    unsigned first_free(const std::vector<sc_core::sc_time>& free) const;
     sc_core::sc_time earliest_start_slow(const sc_core::sc_time& at);
     grant acquire_earlier(const sc_core::sc_time& at, const sc_core::sc_time& service,
                           const sc_core::sc_time& not_before);
-    // Makes every request that arrived up to `now` final, and drops those that have also ended.
-    void advance(const sc_core::sc_time& now);
-    void finalise(const job& j);
+    // The position (ring index) after the requests placed at or before `at`.
+    uint64_t position_of(const sc_core::sc_time& at) const;
+    // The servers' free times just before ring index pos, by server.
+    void free_before(uint64_t pos, std::vector<sc_core::sc_time>& free);
+    // A granted wait: statistics, the observer, the queue-depth changes it makes.
+    void count_wait(const sc_core::sc_time& at, const sc_core::sc_time& start);
     void flush_depth(const sc_core::sc_time& before, bool all);
-    grant insert_earlier(std::size_t pos, const sc_core::sc_time& at,
-                         const sc_core::sc_time& service, const sc_core::sc_time& not_before);
-    // The servers' free times just before position pos of the schedule, by server.
-    void free_before(std::size_t pos, std::vector<sc_core::sc_time>& free);
-    unsigned first_free(const std::vector<sc_core::sc_time>& free) const;
 
     std::string m_name;
     unsigned m_servers;
     bool m_ordered;
     resource_observer* m_observer = nullptr;
     unsigned m_index = 0;
-    std::vector<job> m_jobs; // in arrival order, from m_head: the requests not yet final
-    std::size_t m_head = 0;
-    sc_core::sc_time m_last_key;                 // the latest place in the schedule so far
-    std::size_t m_interesting = 0;               // requests kept with `counted` set
-    std::size_t m_appends_left = ADVANCE_EVERY; // appends until the next advance()
     std::vector<sc_core::sc_time> m_free;  // by server: free from, after the last request
-    std::vector<sc_core::sc_time> m_floor; // by server: the end of the last final request
-    unsigned m_next = 0;                  // the server whose turn is next
+    std::vector<sc_core::sc_time> m_floor; // by server: the end of the last one out of the ring
+    unsigned m_next = 0;                   // the server whose turn is next
+    std::vector<job> m_ring; // [m_head, m_tail) in arrival order, at index & m_mask
+    uint64_t m_mask = 0, m_cap = 0;
+    uint64_t m_head = 0, m_tail = 0;
+    sc_core::sc_time m_last_key;             // the latest place in the schedule so far
     std::vector<sc_core::sc_time> m_scratch; // by server, for a request placed earlier
     std::vector<char> m_seen;                // free_before(): servers found
-    // Waiting-count changes of final requests not yet swept: (time, +1 arrival / -1 start), a
-    // min-heap.
+    // Waiting-count changes not yet passed on: (time, +1 arrival / -1 start), a min-heap.
     std::vector<std::pair<sc_core::sc_time, int>> m_depth_events;
+    sc_core::sc_time m_flushed; // changes before this time have been passed on
     unsigned m_depth = 0;
     statistics m_stats;
 };
