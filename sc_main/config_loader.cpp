@@ -34,11 +34,17 @@ const keys_of<timing_config>& timing_keys() {
                     "A GIC system instruction at the CPU interface"),
         time_key<S>("stream_hop", &S::stream_hop, false, "CPU interface to IRS or back, one way"),
         time_key<S>("irs_process", &S::irs_process, false,
-                    "IRS handling of one command, HPPI selection included"),
+                    "IRS handling of one command, HPPI selection included: the IRS command "
+                    "engine's time for a stream command"),
         time_key<S>("mmio", &S::mmio, false, "One config-frame register access, bus included"),
         time_key<S>("irs_op", &S::irs_op, false,
                     "A VMAP or selector operation, until its IDLE bit returns"),
         time_key<S>("quantum", &S::quantum, false, "TLM global quantum (temporal decoupling)"),
+        time_key<S>("link_occupancy", &S::link_occupancy, false,
+                    "How long one stream message holds its link between a CPU interface and the "
+                    "IRS, each direction; 0: no limit"),
+        time_key<S>("bus_occupancy", &S::bus_occupancy, false,
+                    "How long one bus transaction holds the bus; 0: no limit"),
     };
     return keys;
 }
@@ -50,6 +56,12 @@ const keys_of<memory_config>& memory_keys() {
         size_key<S>("size", &S::size, "Size of that memory"),
         time_key<S>("read_latency", &S::read_latency, false, "One read access"),
         time_key<S>("write_latency", &S::write_latency, false, "One write access"),
+        integer_key<S>("banks", &S::banks, 0, 1024, "banks",
+                       "Accesses served at once, by every initiator together; 0: no limit"),
+        time_key<S>("occupancy", &S::occupancy, false, "How long one access holds its bank"),
+        number_key<S>("bandwidth", &S::bandwidth, "B/ns",
+                      "Bytes per ns of one bank: an access of len bytes holds its bank "
+                      "len / bandwidth longer; 0: no limit"),
     };
     return keys;
 }
@@ -96,6 +108,18 @@ const keys_of<irs_config>& irs_keys() {
         bool_key<S>("dmi", &S::dmi,
                     "The IRS reaches its tables through DMI, each access still timed; false: "
                     "every access through b_transport"),
+        integer_key<S>("engines", &S::engines, 0, 64, "engines",
+                       "Commands the IRS processes at once; 0: no limit"),
+        time_key<S>("vmap_service", &S::vmap_service, false,
+                    "Engine time of a VMAP or selector operation"),
+        time_key<S>("setlpi_service", &S::setlpi_service, false,
+                    "Engine time of an IRS_SETLPIR write"),
+        time_key<S>("doorbell_service", &S::doorbell_service, false,
+                    "Engine time of a vPE doorbell"),
+        integer_key<S>("table_outstanding", &S::table_outstanding, 0, 1024, "accesses",
+                       "IRS table accesses in flight at once; 0: no limit"),
+        time_key<S>("table_occupancy", &S::table_occupancy, false,
+                    "How long one table access holds its slot"),
     };
     return keys;
 }
@@ -293,7 +317,8 @@ const keys_of<sim_config>& root_keys() {
         time_key<S>("drain_timeout", in_platform(&P::drain_timeout), false,
                     "After duration, how long the run may take to drain"),
         section_key<S>("timing", in_platform(&P::timing), timing_keys(),
-                       "Per-hop latencies of the hardware model"),
+                       "Per-hop latencies of the hardware model, and how long a message or "
+                       "transaction holds its link or the bus"),
         section_key<S>("memory", in_platform(&P::memory), memory_keys(),
                        "Main memory, where the IRS tables live"),
         section_key<S>("irs", in_platform(&P::irs), irs_keys(), "The Interrupt Routing Service"),

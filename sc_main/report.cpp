@@ -80,7 +80,45 @@ nlohmann::ordered_json vm_report(std::size_t index, const platform::vm_results& 
           {"vdpend_issue", distribution_report(v.hops.vdpend_issue)},
           {"ist_write", distribution_report(v.hops.ist_write)},
           {"hppi_offer", distribution_report(v.hops.hppi_offer)},
-          {"virq_to_cdia", distribution_report(v.hops.virq_to_cdia)}}}};
+          {"virq_to_cdia", distribution_report(v.hops.virq_to_cdia)},
+          {"irs_queue", distribution_report(v.hops.irs_queue)}}}};
+}
+
+// One entry of "resources", keyed by its name there.
+nlohmann::ordered_json resource_report(const platform::resource_results& r) {
+    return {{"servers", r.servers},
+            {"requests", r.requests},
+            {"utilisation", r.utilisation},
+            {"queueing_ns", distribution_report(r.queueing)},
+            {"waited", r.waited},
+            {"max_queue", r.max_queue},
+            {"shortfall",
+             {{"shifted", r.shifted},
+              {"mean_ns", r.shortfall_mean_ns},
+              {"max_ns", r.shortfall_max_ns}}},
+            {"late", r.late}};
+}
+
+// "resources: busiest ...": the resource with the highest utilisation and, when another one
+// queued deeper, that one; the first in platform order wins a tie.
+std::string resources_line(const std::vector<platform::resource_results>& resources) {
+    const platform::resource_results* busiest = &resources.front();
+    const platform::resource_results* deepest = &resources.front();
+    for (const platform::resource_results& r : resources) {
+        if (r.utilisation > busiest->utilisation)
+            busiest = &r;
+        if (r.max_queue > deepest->max_queue)
+            deepest = &r;
+    }
+    std::ostringstream out;
+    out << "resources: busiest " << busiest->name << " " << fixed(busiest->utilisation * 100, 1)
+        << "% (max queue " << busiest->max_queue << ", queueing p99 "
+        << human_ns(busiest->queueing.p99_ns) << ")";
+    if (deepest->max_queue > busiest->max_queue)
+        out << "; longest queue " << deepest->name << " " << deepest->max_queue << " (queueing p99 "
+            << human_ns(deepest->queueing.p99_ns) << ")";
+    out << "\n";
+    return out.str();
 }
 
 // "VM 0 (ap_list): ...", one line per VM in the summary.
@@ -140,6 +178,9 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
     report["vms"] = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < r.vms.size(); ++i)
         report["vms"].push_back(vm_report(i, r.vms[i]));
+    report["resources"] = nlohmann::ordered_json::object(); // by name, in platform order
+    for (const platform::resource_results& res : r.resources)
+        report["resources"][res.name] = resource_report(res);
     // Always an object, even when empty, so consumers need no special case.
     report["instructions"] = nlohmann::ordered_json::object();
     for (const auto& [name, count] : r.instructions)
@@ -187,6 +228,8 @@ std::string summary(const platform::platform_config& cfg, const platform::run_re
         << "\n";
     for (std::size_t i = 0; i < r.vms.size(); ++i)
         out << vm_line(i, r.vms[i]);
+    if (!r.resources.empty())
+        out << resources_line(r.resources);
     // Zero counts are left to the report: the platform lists every instruction it models.
     out << "instructions:";
     const char* sep = " ";
@@ -228,6 +271,18 @@ bool is_report_value_path(std::string_view path) {
             return false;
         static const nlohmann::ordered_json vm_shape = vm_report(0, platform::vm_results{});
         const nlohmann::ordered_json* value = find_path(vm_shape, path.substr(dot + 1));
+        return value && (value->is_number() || value->is_boolean());
+    }
+    // "resources.NAME.KEY": any name (the platform names its resources), then a number in an
+    // entry of resources.
+    const std::string_view resources = "resources.";
+    if (path.substr(0, resources.size()) == resources) {
+        const std::size_t dot = path.find('.', resources.size());
+        if (dot == std::string_view::npos || dot == resources.size())
+            return false;
+        static const nlohmann::ordered_json resource_shape =
+            resource_report(platform::resource_results{});
+        const nlohmann::ordered_json* value = find_path(resource_shape, path.substr(dot + 1));
         return value && (value->is_number() || value->is_boolean());
     }
     // The shape of a report does not depend on the values, so an empty run stands for any run.

@@ -23,13 +23,15 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
                                    const std::string& config_path,
                                    const std::vector<std::string>& overrides = {});
 
-// A few lines for stdout: scenario, interrupt counts, latency, AP list, one line per VM, drain
-// status, and the script's outcome when the config has one.
+// A few lines for stdout: scenario, interrupt counts, latency, AP list, one line per VM, the
+// busiest and the most queued resource, drain status, and the script's outcome when the config
+// has one.
 std::string summary(const platform::platform_config& cfg, const platform::run_results& results,
                     const std::string& config_path);
 
 // Whether an expectation may name this path: a number or boolean in every report, or any
-// "instructions.NAME" (the names come from the platform, so they cannot be checked here). Lets
+// "instructions.NAME" or number of "resources.NAME" (the names come from the platform, so they
+// cannot be checked here). Lets
 // the loader catch a misspelt expectation before a long simulation, not after it.
 bool is_report_value_path(std::string_view path);
 

@@ -252,6 +252,20 @@ field<S> frequency_key(std::string name, Get get, std::string description) {
                          units::format_frequency);
 }
 
+// A non-negative decimal number in `unit` (memory.bandwidth): 0, or at least 0.001 (a smaller
+// one would make the time per unit overflow the simulator's time).
+template <class S, class Get>
+field<S> number_key(std::string name, Get get, std::string unit, std::string description) {
+    auto parse = [](std::string_view text) {
+        auto n = units::parse_number(text);
+        if (n && *n.value > 0 && *n.value < 0.001)
+            return units::parsed<double>::fail("0, or a number of at least 0.001");
+        return n;
+    };
+    return scalar_key<S>(std::move(name), "number", std::move(unit), std::move(description), get,
+                         parse, units::format_number);
+}
+
 template <class S, class Get>
 field<S> size_key(std::string name, Get get, std::string description) {
     auto parse = [](std::string_view text) {

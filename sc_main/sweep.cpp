@@ -81,6 +81,11 @@ std::optional<sweep_axis> parse_sweep(const std::string& text, std::string& erro
         return std::nullopt;
     }
     sweep_axis axis{text.substr(0, eq), split(text.substr(eq + 1), ',')};
+    for (const std::string& k : split(axis.key, ','))
+        if (k.empty()) {
+            error = "--sweep " + text + ": expected a key path between each pair of commas";
+            return std::nullopt;
+        }
     for (const std::string& v : axis.values)
         if (v.empty()) {
             error = "--sweep " + text + ": expected a value between each pair of commas";
@@ -97,10 +102,12 @@ std::vector<std::vector<std::string>> sweep_points(const std::vector<sweep_axis>
     std::vector<std::vector<std::string>> points{{}};
     for (const sweep_axis& axis : axes) {
         std::vector<std::vector<std::string>> next;
+        const std::vector<std::string> keys = split(axis.key, ',');
         for (const auto& p : points)
             for (const std::string& v : axis.values) {
                 next.push_back(p);
-                next.back().push_back(axis.key + "=" + v);
+                for (const std::string& k : keys) // keys swept together take the same value
+                    next.back().push_back(k + "=" + v);
             }
         points = std::move(next);
     }

@@ -1,4 +1,5 @@
-// Parameter sweeps: `--sweep key.path=v1,v2,...` (repeatable, cartesian product) runs each point
+// Parameter sweeps: `--sweep key.path=v1,v2,...` (repeatable, cartesian product; `--sweep
+// a.path,b.path=v1,v2` sets both keys to each value together) runs each point
 // as its own gicv5-sim process, N at a time, and turns the points' reports into one CSV table;
 // `--emit-jobs` prints the command lines instead, for GNU parallel or a Slurm array, and
 // `--merge` builds the same CSV from reports made elsewhere.
@@ -15,11 +16,12 @@
 namespace gicv5_sim {
 
 struct sweep_axis {
-    std::string key;                 // a config key path, as --set takes it
+    std::string key;                 // config key paths, as --set takes them, comma-separated:
+                                     // each takes every value, together
     std::vector<std::string> values; // in the order given
 };
 
-// "key.path=v1,v2,..." -> axis; nullopt (and `error` set) for a malformed one.
+// "key.path[,key.path...]=v1,v2,..." -> axis; nullopt (and `error` set) for a malformed one.
 std::optional<sweep_axis> parse_sweep(const std::string& text, std::string& error);
 
 // The cartesian product of the axes, the first axis varying slowest: each point is one

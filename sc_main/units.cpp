@@ -142,6 +142,18 @@ parsed<uint64_t> parse_integer(std::string_view text) {
     return result::ok(value);
 }
 
+parsed<double> parse_number(std::string_view text) {
+    using result = parsed<double>;
+    if (!text.empty() && text[0] == '-')
+        return result::fail("a non-negative number");
+    std::size_t pos = 0;
+    auto number = leading_number(text, pos);
+    // Too many digits for a double fails here too, so the value is always finite.
+    if (!number || pos != text.size())
+        return result::fail("a non-negative decimal number, e.g. 16 or 0.5");
+    return result::ok(*number);
+}
+
 parsed<uint64_t> parse_size(std::string_view text) {
     using result = parsed<uint64_t>;
     const std::string expected =
@@ -204,6 +216,8 @@ std::string format_size(uint64_t bytes) {
     }
     return std::to_string(bytes);
 }
+
+std::string format_number(double v) { return shortest(v); }
 
 std::string format_hex(uint64_t value) {
     std::array<char, 24> buf{};

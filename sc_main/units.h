@@ -1,5 +1,5 @@
 // Parsing and printing of the quantities a config file holds: durations, frequencies, sizes and
-// plain integers. Parsers are strict (no bare numbers where a unit is needed, no trailing junk)
+// plain numbers. Parsers are strict (no bare numbers where a unit is needed, no trailing junk)
 // because a silently misread latency makes every measurement of a run wrong.
 #pragma once
 
@@ -37,11 +37,16 @@ parsed<uint64_t> parse_size(std::string_view text);
 // Decimal ("42") or hexadecimal ("0x2f1a0000") unsigned 64-bit integer.
 parsed<uint64_t> parse_integer(std::string_view text);
 
+// A plain non-negative decimal number with an optional fraction: "16", "0.5". No unit, sign or
+// exponent (the unit is the key's).
+parsed<double> parse_number(std::string_view text);
+
 // Inverse of the parsers, choosing the largest unit that keeps the number whole, so that the
-// printed text parses back to the same value: "10ms", "100kHz", "16MiB", "0x80000000".
+// printed text parses back to the same value: "10ms", "100kHz", "16MiB", "0x80000000", "0.5".
 std::string format_duration(const sc_core::sc_time& t);
 std::string format_frequency(double hz);
 std::string format_size(uint64_t bytes);
 std::string format_hex(uint64_t value);
+std::string format_number(double v);
 
 } // namespace gicv5_sim::units

@@ -111,6 +111,18 @@ TEST(Units, IntegersAreDecimalOrHexadecimal) {
         EXPECT_FALSE(units::parse_integer(bad)) << bad;
 }
 
+TEST(Units, NumbersArePlainNonNegativeDecimals) {
+    EXPECT_DOUBLE_EQ(*units::parse_number("16").value, 16.0);
+    EXPECT_DOUBLE_EQ(*units::parse_number("0.5").value, 0.5);
+    EXPECT_DOUBLE_EQ(*units::parse_number("0").value, 0.0);
+    for (const char* bad : {"-1", "abc", "", "1e3", "inf", "nan", "16B/ns", "1.", ".5", "0x10"})
+        EXPECT_FALSE(units::parse_number(bad)) << bad;
+    EXPECT_FALSE(units::parse_number(std::string(400, '9'))); // beyond a double: not finite
+    EXPECT_CONTAINS(units::parse_number("-1").expected, "non-negative");
+    EXPECT_EQ(units::format_number(16), "16");
+    EXPECT_EQ(units::format_number(0.5), "0.5");
+}
+
 TEST(Units, FormattingPicksTheLargestWholeUnit) {
     EXPECT_EQ(units::format_duration(sc_time(10, SC_MS)), "10ms");
     EXPECT_EQ(units::format_duration(sc_time(1500, SC_NS)), "1500ns");
@@ -197,6 +209,46 @@ TEST(ConfigLoader, OutOfRangeValueIsReported) {
     const load_result r = load_config(path);
     ASSERT_EQ(r.errors.size(), 1u) << all(r.errors);
     EXPECT_EQ(r.errors[0], path + ":1:19: irs.vm_id_bits: expected an integer in 1..16, got '17'");
+}
+
+TEST(ConfigLoader, TheTimingUnderLoadKeysLoad) {
+    const load_result r = load_text(
+        "timing: {link_occupancy: 0ns, bus_occupancy: 3ns}\n"
+        "memory: {banks: 0, occupancy: 12ns, bandwidth: 0.5}\n"
+        "irs: {engines: 64, vmap_service: 1us, setlpi_service: 0ns, doorbell_service: 7ns,\n"
+        "      table_outstanding: 1024, table_occupancy: 50ns}\n");
+    ASSERT_TRUE(r.ok()) << all(r.errors);
+    const platform::platform_config& c = r.config.platform;
+    EXPECT_EQ(c.timing.link_occupancy, sc_core::SC_ZERO_TIME);
+    EXPECT_EQ(c.timing.bus_occupancy, sc_time(3, SC_NS));
+    EXPECT_EQ(c.memory.banks, 0u);
+    EXPECT_EQ(c.memory.occupancy, sc_time(12, SC_NS));
+    EXPECT_DOUBLE_EQ(c.memory.bandwidth, 0.5);
+    EXPECT_EQ(c.irs.engines, 64u);
+    EXPECT_EQ(c.irs.vmap_service, sc_time(1, SC_US));
+    EXPECT_EQ(c.irs.setlpi_service, sc_core::SC_ZERO_TIME);
+    EXPECT_EQ(c.irs.doorbell_service, sc_time(7, SC_NS));
+    EXPECT_EQ(c.irs.table_outstanding, 1024u);
+    EXPECT_EQ(c.irs.table_occupancy, sc_time(50, SC_NS));
+}
+
+TEST(ConfigLoader, TheTimingUnderLoadKeysRejectValuesOutOfTheirRange) {
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"irs.engines=65", "expected an integer in 0..64, got '65'"},
+        {"irs.engines=-1", "expected a non-negative integer"},
+        {"irs.table_outstanding=1025", "expected an integer in 0..1024"},
+        {"memory.banks=2000", "expected an integer in 0..1024"},
+        {"memory.bandwidth=abc", "expected a non-negative decimal number"},
+        {"memory.bandwidth=-2", "expected a non-negative number"},
+        {"memory.occupancy=-1ns", "expected a non-negative duration"},
+        {"timing.link_occupancy=5", "expected a time unit"},
+        {"irs.vmap_service=fast", "expected a duration"}};
+    for (const auto& [set, expected] : bad) {
+        const load_result r = load_text("seed: 1\n", {set});
+        ASSERT_EQ(r.errors.size(), 1u) << set << "\n" << all(r.errors);
+        const std::string key = set.substr(0, set.find('='));
+        EXPECT_STARTS_WITH(r.errors[0], "--set " + set + ": " + key + ": " + expected);
+    }
 }
 
 TEST(ConfigLoader, TwoErrorsInOneFileAreBothReported) {
@@ -433,6 +485,29 @@ TEST(Expectations, AnyVmIndexIsAcceptedWithAKeyOfAVmEntry) {
     EXPECT_CONTAINS(failures[0], "no value at 'vms.1.vdrcfg'"); // past the last VM
 }
 
+TEST(Expectations, AnyResourceNameIsAcceptedWithAKeyOfAResourceEntry) {
+    const load_result r = load_text("expect:\n  - resources.irs_engine.max_queue <= 4\n"
+                                    "  - resources.cpuif7_link_up.shortfall.max_ns == 0\n"
+                                    "  - resources.bus.nope == 0\n  - resources.bus == 0\n"
+                                    "  - resources.bus.queueing_ns == 0\n");
+    ASSERT_EQ(r.errors.size(), 3u) << all(r.errors);
+    for (std::size_t i = 0; i < 3; ++i) // unknown, the entry and an object are not numbers
+        EXPECT_CONTAINS(r.errors[i], ": expect." + std::to_string(i + 2) + ": ");
+
+    platform::run_results results;
+    results.resources.push_back({});
+    results.resources[0].name = "irs_engine";
+    results.resources[0].max_queue = 5;
+    const std::vector<expectation> e = {
+        *parse_expectation("resources.irs_engine.max_queue <= 4").value,
+        *parse_expectation("resources.bus.requests == 0").value};
+    const std::vector<std::string> failures =
+        evaluate(e, make_report(platform::platform_config{}, results, "a.yaml"));
+    ASSERT_EQ(failures.size(), 2u) << all(failures);
+    EXPECT_CONTAINS(failures[0], "actual value 5");
+    EXPECT_CONTAINS(failures[1], "no value at 'resources.bus.requests'"); // no such resource
+}
+
 TEST(Expectations, EvaluationReportsOnlyTheFailuresWithTheirOrigin) {
     const std::string path =
         write_file("expect:\n  - interrupts.lost == 0\n  - interrupts.delivered >= 10\n"
@@ -469,6 +544,7 @@ TEST(Report, HasTheVersionedSchema) {
         EXPECT_TRUE(report.contains(key)) << key;
     EXPECT_TRUE(report["vms"].is_array()); // an array even with no VM
     EXPECT_TRUE(report["instructions"].is_object());
+    EXPECT_TRUE(report["resources"].is_object()); // an object even with no resource
     EXPECT_EQ(report["script"]["steps"], 0);
     EXPECT_TRUE(report["script"]["failures"].is_array()); // an array even with no script
 }

@@ -361,8 +361,8 @@ TEST(Cli, TheReportHasPerHopLatenciesPerVm) {
     ASSERT_EQ(status, 0) << out;
     const nlohmann::json j = read_json(report);
     ASSERT_EQ(j["vms"].size(), 2u);
-    const char* hops[] = {"ap_list_lock", "vdpend_issue", "ist_write", "hppi_offer",
-                          "virq_to_cdia"};
+    const char* hops[] = {"ap_list_lock", "vdpend_issue", "ist_write",
+                          "hppi_offer",   "virq_to_cdia", "irs_queue"};
     for (std::size_t i = 0; i < 2; ++i) {
         const nlohmann::json& v = j["vms"][i];
         SCOPED_TRACE(v.dump());
@@ -389,12 +389,42 @@ TEST(Cli, TheReportHasPerHopLatenciesPerVm) {
         EXPECT_GE(h["hppi_offer"]["count"].get<uint64_t>(), delivered);
         EXPECT_GT(h["hppi_offer"]["p50"].get<double>(), 0.0);
         EXPECT_GE(h["virq_to_cdia"]["count"].get<uint64_t>(), delivered);
+        EXPECT_GE(h["irs_queue"]["count"].get<uint64_t>(), v["vdpend"].get<uint64_t>());
     }
     const nlohmann::json& ap = j["vms"][0]["hops_ns"]["ap_list_lock"];
     EXPECT_EQ(ap["count"], j["vms"][0]["ap_list"]["insertions"]); // no retries with one host PE
     EXPECT_GT(ap["p50"].get<double>(), 0.0);
     EXPECT_EQ(j["vms"][1]["hops_ns"]["ap_list_lock"]["count"], 0);
     EXPECT_EQ(j["vms"][1]["hops_ns"]["ap_list_lock"]["max"], 0.0);
+}
+
+TEST(Cli, TheReportHasTheTimedResourcesAndTheSummaryTheBusiest) {
+    const std::string report = ::testing::TempDir() + "/report_resources.json";
+    ::testing::internal::CaptureStdout();
+    const int status = run_cli({default_config, "--report", report});
+    const std::string out = ::testing::internal::GetCapturedStdout();
+    ASSERT_EQ(status, 0) << out;
+    const nlohmann::json j = read_json(report);
+    ASSERT_TRUE(j["resources"].is_object());
+    for (const char* name : {"irs_engine", "irs_table_port", "irs_link_down0", "cpuif0_link_up",
+                             "bus", "memory_banks"})
+        EXPECT_TRUE(j["resources"].contains(name)) << name << " in " << j["resources"].dump();
+    const nlohmann::json& e = j["resources"]["irs_engine"];
+    SCOPED_TRACE(e.dump());
+    EXPECT_EQ(e["servers"], 1);
+    EXPECT_GT(e["requests"].get<uint64_t>(), 0u);
+    EXPECT_GE(e["utilisation"].get<double>(), 0.0);
+    EXPECT_LT(e["utilisation"].get<double>(), 1.0);
+    EXPECT_EQ(e["queueing_ns"]["count"], e["requests"]);
+    EXPECT_LE(e["waited"].get<uint64_t>(), e["requests"].get<uint64_t>());
+    EXPECT_TRUE(e["max_queue"].is_number_unsigned());
+    for (const char* k : {"shifted", "mean_ns", "max_ns"})
+        EXPECT_TRUE(e["shortfall"][k].is_number()) << k;
+    EXPECT_TRUE(e["late"].is_number_unsigned());
+    const nlohmann::json& q = j["vms"][0]["hops_ns"]["irs_queue"];
+    EXPECT_GT(q["count"].get<uint64_t>(), 0u) << q.dump();
+    EXPECT_LE(q["p50"].get<double>(), q["max"].get<double>());
+    EXPECT_NE(out.find("\nresources: busiest "), std::string::npos) << out;
 }
 
 TEST(Cli, TheReportHasTheLatenciesOfEachVcpuAndTheyAddUpToTheVms) { // issue 6 point 4

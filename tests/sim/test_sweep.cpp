@@ -69,6 +69,19 @@ TEST(SweepAxes, AreParsedAndMultipliedWithTheFirstVaryingSlowest) {
     EXPECT_EQ(points[3][0], "vms.0.tracking=none");
 }
 
+TEST(SweepAxes, KeysSweptTogetherTakeEachValueTogether) {
+    // The rate of two devices at once: one axis, not a product.
+    std::string error;
+    const auto both = parse_sweep("sources.0.rate,sources.1.rate=1kHz,2kHz", error);
+    ASSERT_TRUE(both) << error;
+    const auto points = sweep_points({*both});
+    ASSERT_EQ(points.size(), 2u);
+    EXPECT_EQ(points[1],
+              (std::vector<std::string>{"sources.0.rate=2kHz", "sources.1.rate=2kHz"}));
+    EXPECT_FALSE(parse_sweep("a,,b=1,2", error));
+    EXPECT_NE(error.find("key path between each pair of commas"), std::string::npos);
+}
+
 TEST(SweepAxes, AMalformedOneIsRefused) {
     std::string error;
     EXPECT_FALSE(parse_sweep("duration", error));
