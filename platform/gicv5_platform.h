@@ -125,7 +125,11 @@ public:
     // interface's link up, the bus, the memory banks), in report order; their names.
     const std::vector<gicv5::timed_resource*>& resources() const { return m_resources; }
     // Told each resource's queue depth as it changes (index in resources()); one listener.
-    void set_resource_listener(gicv5::resource_observer* l) { m_resource_samples.set_listener(l); }
+    void set_resource_listener(gicv5::resource_observer* l) {
+        m_resource_samples.set_listener(l);
+        for (gicv5::timed_resource* r : m_resources)
+            r->track_depth(l != nullptr); // the changes are kept only for a listener
+    }
 
     const platform_config cfg;
     memory mem;

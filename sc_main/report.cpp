@@ -169,7 +169,11 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
     report["latency_ns"] = {{"count", r.latency.count}, {"min", r.latency.min_ns},
                             {"p50", r.latency.p50_ns},  {"p99", r.latency.p99_ns},
                             {"max", r.latency.max_ns},  {"mean", r.latency.mean_ns}};
-    report["ap_list"] = {{"max_length", r.ap_list_max_length},
+    uint64_t ap_list_vms = 0; // a sweep's series: how many VMs track their SPIs on an AP list
+    for (const platform::vm_results& v : r.vms)
+        ap_list_vms += v.tracking == "ap_list";
+    report["ap_list"] = {{"vms", ap_list_vms},
+                         {"max_length", r.ap_list_max_length},
                          {"final_length", r.ap_list_final_length},
                          {"insertions", r.ap_list_insertions},
                          {"notifier_calls", r.notifier_calls}};

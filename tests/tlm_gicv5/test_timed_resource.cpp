@@ -125,6 +125,7 @@ TEST(TimedResource, ObserverSeesEachWaitAndTheQueueDepthInTimeOrder) {
     timed_resource r("r", 1);
     recorder rec;
     r.set_observer(&rec, 7);
+    r.track_depth(true);
     for (int i = 0; i < 4; ++i)
         r.acquire(ns(0), ns(10)); // waits 0, 10, 20, 30
     r.finish();

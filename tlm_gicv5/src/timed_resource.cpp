@@ -65,40 +65,31 @@ sc_time timed_resource::earliest_start_slow(const sc_time& at) {
 
 timed_resource::grant timed_resource::acquire_earlier(const sc_time& at, const sc_time& service,
                                                       const sc_time& not_before) {
-    const uint64_t pos = position_of(at);
+    uint64_t pos = position_of(at);
     const uint64_t later = m_tail - pos;
-    if (later > m_ring.size() / 2 || (pos == m_head && m_tail - m_head == m_ring.size())) {
+    std::vector<sc_time>& free = m_scratch;
+    bool late = later > m_cap / 2 || (pos == m_head && m_tail - m_head == m_cap);
+    if (late) {
         // Too far back to move them all, or before everything the ring holds: after them.
         ++m_stats.late;
-        const sc_time key = m_last_key;
-        unsigned s = first_free(m_free);
-        const sc_time start = std::max({at, m_free[s], not_before});
-        m_free[s] = start + service;
-        job& j = at_index(m_tail);
-        if (m_tail - m_head == m_ring.size()) {
-            m_floor[j.server] = j.end;
-            ++m_head;
-        }
-        j = {key, at, start, m_free[s], start, s};
-        ++m_tail;
-        if (start != at)
-            count_wait(at, start);
-        return {start - at, service};
+        pos = m_tail;
+        free = m_free;
+    } else {
+        free_before(pos, free);
     }
-    std::vector<sc_time>& free = m_scratch;
-    free_before(pos, free);
     unsigned s = first_free(free);
     const sc_time start = std::max({at, free[s], not_before});
     free[s] = start + service;
+    const unsigned depth = start != at ? depth_at(at, pos) : 0;
     // Make room at pos: the later requests move up one place (the oldest may leave the ring).
-    if (m_tail - m_head == m_ring.size()) {
+    if (m_tail - m_head == m_cap) {
         const job& oldest = at_index(m_head);
         m_floor[oldest.server] = oldest.end;
         ++m_head;
     }
     for (uint64_t i = m_tail; i > pos; --i)
         at_index(i) = at_index(i - 1);
-    at_index(pos) = {at, at, start, free[s], start, s};
+    at_index(pos) = {late ? m_last_key : at, start, free[s], SC_ZERO_TIME, s};
     ++m_tail;
     // The later requests queue behind it now: move each back as first come, first served has
     // it (never earlier than the schedule had it). With one server, one that does not move
@@ -107,17 +98,18 @@ timed_resource::grant timed_resource::acquire_earlier(const sc_time& at, const s
     for (uint64_t i = pos + 1; i < m_tail; ++i) {
         job& j = at_index(i);
         const unsigned js = first_free(free);
-        const sc_time moved = std::max({j.start, j.arrival, free[js]});
+        const sc_time moved = std::max(j.start, free[js]);
         if (m_servers == 1 && moved == j.start) {
             settled = true; // m_free stays as the last request left it
             break;
         }
         if (moved != j.start) {
-            const sc_time by = moved - j.start;
-            if (j.start == j.granted)
+            if (j.shift == SC_ZERO_TIME)
                 ++m_stats.shifted;
+            const sc_time by = moved - j.start;
+            j.shift += by;
             m_stats.shortfall_sum += by;
-            m_stats.shortfall_max = std::max(m_stats.shortfall_max, moved - j.granted);
+            m_stats.shortfall_max = std::max(m_stats.shortfall_max, j.shift);
         }
         j.end = moved + (j.end - j.start);
         j.start = moved;
@@ -127,18 +119,33 @@ timed_resource::grant timed_resource::acquire_earlier(const sc_time& at, const s
     if (!settled)
         m_free = free;
     if (start != at)
-        count_wait(at, start);
+        count_wait(at, start, depth);
     return {start - at, service};
 }
 
-void timed_resource::count_wait(const sc_time& at, const sc_time& start) {
+unsigned timed_resource::depth_at(const sc_time& at, uint64_t pos) const {
+    // Those before it in the schedule that have not started by `at`, scanning back from pos
+    // (their starts rise with their places, so the scan stops at the first one that started).
+    unsigned n = 1;
+    for (uint64_t i = pos; i > m_head && m_ring[(i - 1) & m_mask].start > at; --i)
+        ++n;
+    return n;
+}
+
+void timed_resource::count_wait(const sc_time& at, const sc_time& start, unsigned depth) {
     const sc_time wait = start - at;
     ++m_stats.waited;
     m_stats.wait_sum += wait;
     if (wait > m_stats.wait_max)
         m_stats.wait_max = wait;
-    if (m_observer)
-        m_observer->waited(m_index, wait);
+    if (depth == 0) // the request just appended: the scan starts before it
+        depth = depth_at(at, m_tail - (m_ordered ? 0 : 1));
+    m_stats.max_depth = std::max(m_stats.max_depth, depth);
+    if (!m_observer)
+        return;
+    m_observer->waited(m_index, wait);
+    if (!m_track_depth)
+        return;
     // The queue-depth changes, passed on in time order once no earlier one can come: every
     // later request arrives at or after sc_time_stamp().
     const sc_time& now = sim_now();
@@ -158,7 +165,6 @@ void timed_resource::flush_depth(const sc_time& before, bool all) {
         std::pop_heap(q.begin(), q.end(), std::greater<>());
         q.pop_back();
         m_depth = change > 0 ? m_depth + 1 : m_depth - 1;
-        m_stats.max_depth = std::max(m_stats.max_depth, m_depth);
         // One sample per time: the last change at a time gives the level from then on.
         const bool last_at_t = q.empty() || q.front().first != t;
         if (m_observer && last_at_t)

@@ -12,8 +12,9 @@
 //   earliest_start(at)  when a request arriving at `at` would start, booking nothing (a lock
 //                 whose hold is known only at its release books the hold then, with acquire()).
 //   finish()      end of run: the queue-depth changes still held back are passed on.
-//   set_observer(observer, index)  optional: told each wait above zero as it is granted, and
-//                 each change of the number of waiting requests, in simulated-time order.
+//   set_observer(observer, index)  optional: told each wait above zero as it is granted, and,
+//                 with track_depth(true), each change of the number of waiting requests, in
+//                 simulated-time order.
 // Parameters: name; servers (1 or more; 0: no limit, nothing queues and nothing is booked);
 // ordered (only one thread uses it, so requests arrive in time order: no schedule is kept);
 // ring (requests kept, default RING = 128).
@@ -72,7 +73,8 @@ public:
         uint64_t waited = 0;       // requests granted a wait
         sc_core::sc_time wait_sum; // their waits, summed
         sc_core::sc_time wait_max;
-        unsigned max_depth = 0;    // the most requests waiting at once
+        unsigned max_depth = 0;    // the most requests waiting that one arriving found, itself
+                                   // included
         uint64_t shifted = 0;      // requests the schedule moved back after their grant
         sc_core::sc_time shortfall_sum, shortfall_max; // by how much
         uint64_t late = 0;         // served after later ones (see above)
@@ -92,7 +94,8 @@ public:
         m_index = index;
     }
 
-    grant acquire(const sc_core::sc_time& at, const sc_core::sc_time& service) {
+    [[gnu::always_inline]] grant acquire(const sc_core::sc_time& at,
+                                         const sc_core::sc_time& service) {
         return acquire(at, service, at);
     }
     // Inline: a platform makes a few dozen requests per interrupt; the common one (arriving at
@@ -114,20 +117,21 @@ public:
             if (++m_next == m_servers)
                 m_next = 0;
         }
-        const sc_core::sc_time start = std::max(std::max(at, m_free[s]), not_before);
-        m_free[s] = start + service;
+        sc_core::sc_time& free = m_free[s];
+        const sc_core::sc_time start = std::max(std::max(at, free), not_before);
+        free = start + service;
         if (!m_ordered) {
-            job& j = at_index(m_tail);
+            job& j = m_ring[m_tail & m_mask];
             if (m_tail - m_head == m_cap) { // the oldest leaves the ring
                 m_floor[j.server] = j.end;
                 ++m_head;
             }
-            j = {at, at, start, m_free[s], start, s};
+            j = {at, start, free, sc_core::SC_ZERO_TIME, s};
             ++m_tail;
             m_last_key = at;
         }
         if (start != at)
-            count_wait(at, start);
+            count_wait(at, start, 0);
         return {start - at, service};
     }
     sc_core::sc_time earliest_start(const sc_core::sc_time& at) {
@@ -137,6 +141,8 @@ public:
             return earliest_start_slow(at);
         return std::max(at, m_free[0]); // after every request so far
     }
+    // Depth changes for the observer (a trace's counter track): kept only when asked for.
+    void track_depth(bool on) { m_track_depth = on; }
     void finish();
     const statistics& stats() const { return m_stats; }
     // Requests kept in the schedule now (bounded by RING, tested).
@@ -145,8 +151,8 @@ public:
 private:
     struct job {
         // key: its place in arrival order (its arrival, or for a late one the latest arrival
-        // before it); arrival: when it asked; granted: the start its requester was given.
-        sc_core::sc_time key, arrival, start, end, granted;
+        // before it); shift: how far the schedule moved it after its grant.
+        sc_core::sc_time key, start, end, shift;
         unsigned server;
     };
     job& at_index(uint64_t i) { return m_ring[i & m_mask]; }
@@ -159,7 +165,10 @@ private:
     // The servers' free times just before ring index pos, by server.
     void free_before(uint64_t pos, std::vector<sc_core::sc_time>& free);
     // A granted wait: statistics, the observer, the queue-depth changes it makes.
-    void count_wait(const sc_core::sc_time& at, const sc_core::sc_time& start);
+    // depth: requests waiting when it arrived, 0: counted here (it was just appended).
+    void count_wait(const sc_core::sc_time& at, const sc_core::sc_time& start, unsigned depth);
+    // Requests waiting when one arrives at `at` (it included), from the schedule before pos.
+    unsigned depth_at(const sc_core::sc_time& at, uint64_t pos) const;
     void flush_depth(const sc_core::sc_time& before, bool all);
 
     std::string m_name;
@@ -179,6 +188,7 @@ private:
     // Waiting-count changes not yet passed on: (time, +1 arrival / -1 start), a min-heap.
     std::vector<std::pair<sc_core::sc_time, int>> m_depth_events;
     sc_core::sc_time m_flushed; // changes before this time have been passed on
+    bool m_track_depth = false;
     unsigned m_depth = 0;
     statistics m_stats;
 };
