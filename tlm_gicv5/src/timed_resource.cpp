@@ -11,7 +11,7 @@ using sc_core::SC_ZERO_TIME;
 
 timed_resource::timed_resource(std::string name, unsigned servers, bool ordered, unsigned ring)
     : m_name(std::move(name)), m_servers(servers), m_ordered(ordered && servers == 1),
-      m_free(servers), m_floor(servers), m_scratch(servers), m_seen(servers) {
+      m_free(servers, 0), m_floor(servers, 0), m_scratch(servers, 0), m_seen(servers) {
     if (servers != 0 && !m_ordered) {
         unsigned size = 2;
         while (size < ring)
@@ -23,7 +23,7 @@ timed_resource::timed_resource(std::string name, unsigned servers, bool ordered,
     m_depth_events.reserve(8); // a lightly used resource never grows it later
 }
 
-unsigned timed_resource::first_free(const std::vector<sc_time>& free) const {
+unsigned timed_resource::first_free(const std::vector<tick>& free) const {
     unsigned best = 0;
     for (unsigned s = 1; s < m_servers; ++s)
         if (free[s] < free[best])
@@ -31,7 +31,7 @@ unsigned timed_resource::first_free(const std::vector<sc_time>& free) const {
     return best;
 }
 
-uint64_t timed_resource::position_of(const sc_time& at) const {
+uint64_t timed_resource::position_of(tick at) const {
     // After the requests placed at or before `at` (equal times keep their host order): scan
     // back over the later ones, a handful in practice.
     uint64_t pos = m_tail;
@@ -40,9 +40,13 @@ uint64_t timed_resource::position_of(const sc_time& at) const {
     return pos;
 }
 
-void timed_resource::free_before(uint64_t pos, std::vector<sc_time>& free) {
+void timed_resource::free_before(uint64_t pos, std::vector<tick>& free) {
     // Each server's free time is the end of the last request before pos that it served, or of
     // the last one that left the ring.
+    if (m_servers == 1) {
+        free[0] = pos > m_head ? m_ring[(pos - 1) & m_mask].end : m_floor[0];
+        return;
+    }
     free = m_floor;
     std::fill(m_seen.begin(), m_seen.end(), 0);
     unsigned found = 0;
@@ -57,18 +61,47 @@ void timed_resource::free_before(uint64_t pos, std::vector<sc_time>& free) {
 }
 
 sc_time timed_resource::earliest_start_slow(const sc_time& at) {
-    if (m_ordered)
-        return std::max(at, m_free[first_free(m_free)]);
-    free_before(position_of(at), m_scratch);
-    return std::max(at, m_scratch[first_free(m_scratch)]);
+    if (m_servers == 0)
+        return at;
+    const tick a = at.value();
+    tick free;
+    if (m_ordered) {
+        free = m_free[first_free(m_free)];
+    } else {
+        free_before(position_of(a), m_scratch);
+        free = m_scratch[first_free(m_scratch)];
+    }
+    return free > a ? time_of(free) : at;
 }
 
 timed_resource::grant timed_resource::acquire_earlier(const sc_time& at, const sc_time& service,
                                                       const sc_time& not_before) {
-    uint64_t pos = position_of(at);
+    const tick a = at.value(), sv = service.value(), nb = not_before.value();
+    uint64_t pos = position_of(a);
     const uint64_t later = m_tail - pos;
-    std::vector<sc_time>& free = m_scratch;
-    bool late = later > m_cap / 2 || (pos == m_head && m_tail - m_head == m_cap);
+    const bool late = later > m_cap / 2 || (pos == m_head && m_tail - m_head == m_cap);
+    auto make_room = [this](uint64_t at_pos) {
+        // The later requests move up one place (the oldest may leave the ring).
+        if (m_tail - m_head == m_cap) {
+            const job& oldest = at_index(m_head);
+            m_floor[oldest.server] = oldest.end;
+            ++m_head;
+        }
+        for (uint64_t i = m_tail; i > at_pos; --i)
+            at_index(i) = at_index(i - 1);
+        ++m_tail;
+    };
+    if (!late && m_servers > 1 && nb <= a)
+        for (unsigned k = 0, s = m_next; k < m_servers; ++k, s = s + 1 == m_servers ? 0 : s + 1)
+            if (m_free[s] <= a) {
+                // A server free now was free before pos too, and none of the later requests
+                // used it (they start after `at`): served at once, nothing else moves.
+                make_room(pos);
+                m_free[s] = a + sv;
+                at_index(pos) = {a, a, a + sv, 0, s};
+                return {SC_ZERO_TIME, service};
+            }
+    std::vector<tick>& free = m_scratch;
     if (late) {
         // Too far back to move them all, or before everything the ring holds: after them.
         ++m_stats.late;
@@ -78,19 +111,11 @@ timed_resource::grant timed_resource::acquire_earlier(const sc_time& at, const s
         free_before(pos, free);
     }
     unsigned s = first_free(free);
-    const sc_time start = std::max({at, free[s], not_before});
-    free[s] = start + service;
-    const unsigned depth = start != at ? depth_at(at, pos) : 0;
-    // Make room at pos: the later requests move up one place (the oldest may leave the ring).
-    if (m_tail - m_head == m_cap) {
-        const job& oldest = at_index(m_head);
-        m_floor[oldest.server] = oldest.end;
-        ++m_head;
-    }
-    for (uint64_t i = m_tail; i > pos; --i)
-        at_index(i) = at_index(i - 1);
-    at_index(pos) = {late ? m_last_key : at, start, free[s], SC_ZERO_TIME, s};
-    ++m_tail;
+    const tick start = std::max({a, free[s], nb});
+    free[s] = start + sv;
+    const unsigned depth = start != a ? depth_at(a, pos) : 0;
+    make_room(pos);
+    at_index(pos) = {late ? m_last_key : a, start, free[s], 0, s};
     // The later requests queue behind it now: move each back as first come, first served has
     // it (never earlier than the schedule had it). With one server, one that does not move
     // leaves every later one where it was.
@@ -98,18 +123,18 @@ timed_resource::grant timed_resource::acquire_earlier(const sc_time& at, const s
     for (uint64_t i = pos + 1; i < m_tail; ++i) {
         job& j = at_index(i);
         const unsigned js = first_free(free);
-        const sc_time moved = std::max(j.start, free[js]);
+        const tick moved = std::max(j.start, free[js]);
         if (m_servers == 1 && moved == j.start) {
             settled = true; // m_free stays as the last request left it
             break;
         }
         if (moved != j.start) {
-            if (j.shift == SC_ZERO_TIME)
+            if (j.shift == 0)
                 ++m_stats.shifted;
-            const sc_time by = moved - j.start;
+            const tick by = moved - j.start;
             j.shift += by;
-            m_stats.shortfall_sum += by;
-            m_stats.shortfall_max = std::max(m_stats.shortfall_max, j.shift);
+            m_shortfall_sum += by;
+            m_shortfall_max = std::max(m_shortfall_max, j.shift);
         }
         j.end = moved + (j.end - j.start);
         j.start = moved;
@@ -117,47 +142,51 @@ timed_resource::grant timed_resource::acquire_earlier(const sc_time& at, const s
         free[js] = j.end;
     }
     if (!settled)
-        m_free = free;
-    if (start != at)
-        count_wait(at, start, depth);
-    return {start - at, service};
+        m_free.swap(free); // (the scratch is refilled before its next use)
+    return {start != a ? count_wait(a, start, depth) : SC_ZERO_TIME, service};
 }
 
-unsigned timed_resource::depth_at(const sc_time& at, uint64_t pos) const {
-    // Those before it in the schedule that have not started by `at`, scanning back from pos
-    // (their starts rise with their places, so the scan stops at the first one that started).
-    unsigned n = 1;
-    for (uint64_t i = pos; i > m_head && m_ring[(i - 1) & m_mask].start > at; --i)
-        ++n;
-    return n;
+unsigned timed_resource::depth_at(tick at, uint64_t pos) const {
+    // Those before it in the schedule that have not started by `at`: their starts rise with
+    // their places (with several servers, nearly), so a binary search finds the first.
+    uint64_t lo = m_head, hi = pos;
+    while (lo < hi) {
+        const uint64_t mid = lo + (hi - lo) / 2;
+        if (m_ring[mid & m_mask].start > at)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return static_cast<unsigned>(pos - lo) + 1;
 }
 
-void timed_resource::count_wait(const sc_time& at, const sc_time& start, unsigned depth) {
-    const sc_time wait = start - at;
+sc_time timed_resource::count_wait(tick at, tick start, unsigned depth) {
+    const tick wait = start - at;
     ++m_stats.waited;
-    m_stats.wait_sum += wait;
-    if (wait > m_stats.wait_max)
-        m_stats.wait_max = wait;
+    m_wait_sum += wait;
+    m_wait_max = std::max(m_wait_max, wait);
     if (depth == 0) // the request just appended: the scan starts before it
         depth = depth_at(at, m_tail - (m_ordered ? 0 : 1));
     m_stats.max_depth = std::max(m_stats.max_depth, depth);
+    const sc_time w = time_of(wait);
     if (!m_observer)
-        return;
-    m_observer->waited(m_index, wait);
+        return w;
+    m_observer->waited(m_index, w);
     if (!m_track_depth)
-        return;
+        return w;
     // The queue-depth changes, passed on in time order once no earlier one can come: every
     // later request arrives at or after sc_time_stamp().
-    const sc_time& now = sim_now();
+    const tick now = sim_now().value();
     m_depth_events.emplace_back(std::max(at, m_flushed), +1);
     std::push_heap(m_depth_events.begin(), m_depth_events.end(), std::greater<>());
     m_depth_events.emplace_back(std::max(start, m_flushed), -1);
     std::push_heap(m_depth_events.begin(), m_depth_events.end(), std::greater<>());
     if (now > m_flushed)
         flush_depth(now, false);
+    return w;
 }
 
-void timed_resource::flush_depth(const sc_time& before, bool all) {
+void timed_resource::flush_depth(tick before, bool all) {
     // Equal times: starts (-1) before arrivals (+1), so a request served at once is not counted.
     auto& q = m_depth_events; // a min-heap on (time, change)
     while (!q.empty() && (all || q.front().first < before)) {
@@ -168,16 +197,23 @@ void timed_resource::flush_depth(const sc_time& before, bool all) {
         // One sample per time: the last change at a time gives the level from then on.
         const bool last_at_t = q.empty() || q.front().first != t;
         if (m_observer && last_at_t)
-            m_observer->depth_changed(m_index, t, m_depth);
+            m_observer->depth_changed(m_index, time_of(t), m_depth);
     }
     if (!all)
         m_flushed = before;
 }
 
 void timed_resource::finish() {
-    flush_depth(SC_ZERO_TIME, true);
-    for (const sc_time& f : m_free)
-        m_stats.last_end = std::max(m_stats.last_end, f);
+    flush_depth(0, true);
+    tick last = 0;
+    for (tick f : m_free)
+        last = std::max(last, f);
+    m_stats.busy = time_of(m_busy);
+    m_stats.wait_sum = time_of(m_wait_sum);
+    m_stats.wait_max = time_of(m_wait_max);
+    m_stats.shortfall_sum = time_of(m_shortfall_sum);
+    m_stats.shortfall_max = time_of(m_shortfall_max);
+    m_stats.last_end = time_of(last);
 }
 
 } // namespace gicv5

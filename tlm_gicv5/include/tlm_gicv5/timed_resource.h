@@ -67,6 +67,7 @@ public:
     };
 
     // Waits as granted (what the requesters saw); the schedule's are these plus the shortfall.
+    // The times are filled in by finish().
     struct statistics {
         uint64_t requests = 0;
         sc_core::sc_time busy;     // service summed over requests
@@ -78,7 +79,7 @@ public:
         uint64_t shifted = 0;      // requests the schedule moved back after their grant
         sc_core::sc_time shortfall_sum, shortfall_max; // by how much
         uint64_t late = 0;         // served after later ones (see above)
-        sc_core::sc_time last_end; // when the last service in the schedule ends (finish())
+        sc_core::sc_time last_end; // when the last service in the schedule ends
     };
     static constexpr unsigned RING = 128; // requests kept in the schedule, by default
 
@@ -99,95 +100,102 @@ public:
         return acquire(at, service, at);
     }
     // Inline: a platform makes a few dozen requests per interrupt; the common one (arriving at
-    // or after every request so far, with a server free) costs a few comparisons and stores.
+    // or after every request so far, with a server free) costs a few comparisons and stores,
+    // on the times' raw values.
     [[gnu::always_inline]] grant acquire(const sc_core::sc_time& at,
                                          const sc_core::sc_time& service,
                                          const sc_core::sc_time& not_before) {
+        const tick a = at.value(), sv = service.value();
         ++m_stats.requests;
-        m_stats.busy += service;
-        if (m_servers == 0 || service == sc_core::SC_ZERO_TIME) // no limit: nothing is booked
+        m_busy += sv;
+        if (m_servers == 0 || sv == 0) // no limit: nothing is booked
             return {not_before > at ? not_before - at : sc_core::SC_ZERO_TIME, service};
-        if (at < m_last_key && !m_ordered)
+        if (a < m_last_key && !m_ordered)
             return acquire_earlier(at, service, not_before);
         unsigned s = 0;
         if (m_servers > 1) {
             s = m_next;
-            if (m_free[s] > at)
+            if (m_free[s] > a)
                 s = first_free(m_free);
             if (++m_next == m_servers)
                 m_next = 0;
         }
-        sc_core::sc_time& free = m_free[s];
-        const sc_core::sc_time start = std::max(std::max(at, free), not_before);
-        free = start + service;
+        tick start = m_free[s] > a ? m_free[s] : a;
+        if (not_before.value() > start)
+            start = not_before.value();
+        const tick end = start + sv;
+        m_free[s] = end;
         if (!m_ordered) {
             job& j = m_ring[m_tail & m_mask];
             if (m_tail - m_head == m_cap) { // the oldest leaves the ring
                 m_floor[j.server] = j.end;
                 ++m_head;
             }
-            j = {at, start, free, sc_core::SC_ZERO_TIME, s};
+            j = {a, start, end, 0, s};
             ++m_tail;
-            m_last_key = at;
+            m_last_key = a;
         }
-        if (start != at)
-            count_wait(at, start, 0);
-        return {start - at, service};
+        if (start != a)
+            return {count_wait(a, start, 0), service};
+        return {sc_core::SC_ZERO_TIME, service};
     }
     sc_core::sc_time earliest_start(const sc_core::sc_time& at) {
-        if (m_servers == 0)
-            return at;
-        if (m_servers != 1 || at < m_last_key)
+        if (m_servers != 1 || at.value() < m_last_key || m_free[0] > at.value())
             return earliest_start_slow(at);
-        return std::max(at, m_free[0]); // after every request so far
+        return at; // after every request so far, and the server is free by then
     }
     // Depth changes for the observer (a trace's counter track): kept only when asked for.
     void track_depth(bool on) { m_track_depth = on; }
     void finish();
+    // Complete after finish().
     const statistics& stats() const { return m_stats; }
     // Requests kept in the schedule now (bounded by RING, tested).
     std::size_t live() const { return static_cast<std::size_t>(m_tail - m_head); }
 
 private:
+    using tick = sc_core::sc_time::value_type; // a time's raw value, in resolution steps
+    static sc_core::sc_time time_of(tick t) { return sc_core::sc_time::from_value(t); }
     struct job {
         // key: its place in arrival order (its arrival, or for a late one the latest arrival
         // before it); shift: how far the schedule moved it after its grant.
-        sc_core::sc_time key, start, end, shift;
+        tick key, start, end, shift;
         unsigned server;
     };
     job& at_index(uint64_t i) { return m_ring[i & m_mask]; }
-    unsigned first_free(const std::vector<sc_core::sc_time>& free) const;
+    unsigned first_free(const std::vector<tick>& free) const;
     sc_core::sc_time earliest_start_slow(const sc_core::sc_time& at);
     grant acquire_earlier(const sc_core::sc_time& at, const sc_core::sc_time& service,
                           const sc_core::sc_time& not_before);
     // The position (ring index) after the requests placed at or before `at`.
-    uint64_t position_of(const sc_core::sc_time& at) const;
+    uint64_t position_of(tick at) const;
     // The servers' free times just before ring index pos, by server.
-    void free_before(uint64_t pos, std::vector<sc_core::sc_time>& free);
-    // A granted wait: statistics, the observer, the queue-depth changes it makes.
+    void free_before(uint64_t pos, std::vector<tick>& free);
+    // A granted wait: statistics, the observer, the queue-depth changes it makes; returns it.
     // depth: requests waiting when it arrived, 0: counted here (it was just appended).
-    void count_wait(const sc_core::sc_time& at, const sc_core::sc_time& start, unsigned depth);
+    sc_core::sc_time count_wait(tick at, tick start, unsigned depth);
     // Requests waiting when one arrives at `at` (it included), from the schedule before pos.
-    unsigned depth_at(const sc_core::sc_time& at, uint64_t pos) const;
-    void flush_depth(const sc_core::sc_time& before, bool all);
+    unsigned depth_at(tick at, uint64_t pos) const;
+    void flush_depth(tick before, bool all);
 
     std::string m_name;
     unsigned m_servers;
     bool m_ordered;
     resource_observer* m_observer = nullptr;
     unsigned m_index = 0;
-    std::vector<sc_core::sc_time> m_free;  // by server: free from, after the last request
-    std::vector<sc_core::sc_time> m_floor; // by server: the end of the last one out of the ring
-    unsigned m_next = 0;                   // the server whose turn is next
-    std::vector<job> m_ring; // [m_head, m_tail) in arrival order, at index & m_mask
+    std::vector<tick> m_free;  // by server: free from, after the last request
+    std::vector<tick> m_floor; // by server: the end of the last one out of the ring
+    unsigned m_next = 0;       // the server whose turn is next
+    std::vector<job> m_ring;   // [m_head, m_tail) in arrival order, at index & m_mask
     uint64_t m_mask = 0, m_cap = 0;
     uint64_t m_head = 0, m_tail = 0;
-    sc_core::sc_time m_last_key;             // the latest place in the schedule so far
-    std::vector<sc_core::sc_time> m_scratch; // by server, for a request placed earlier
-    std::vector<char> m_seen;                // free_before(): servers found
+    tick m_last_key = 0;             // the latest place in the schedule so far
+    tick m_busy = 0;                 // service summed (statistics().busy)
+    tick m_shortfall_sum = 0, m_shortfall_max = 0, m_wait_sum = 0, m_wait_max = 0;
+    std::vector<tick> m_scratch; // by server, for a request placed earlier
+    std::vector<char> m_seen;    // free_before(): servers found
     // Waiting-count changes not yet passed on: (time, +1 arrival / -1 start), a min-heap.
-    std::vector<std::pair<sc_core::sc_time, int>> m_depth_events;
-    sc_core::sc_time m_flushed; // changes before this time have been passed on
+    std::vector<std::pair<tick, int>> m_depth_events;
+    tick m_flushed = 0; // changes before this time have been passed on
     bool m_track_depth = false;
     unsigned m_depth = 0;
     statistics m_stats;
