@@ -88,7 +88,7 @@ void describe(CLI::App& app, options& opt) {
     app.add_option("--trace", opt.trace_path,
                    "Also write a Chrome trace-event JSON file of the run, for ui.perfetto.dev: "
                    "tracks per PE, vCPU and the agent; injections, handlers, folds; flows; the "
-                   "AP-list length (docs/trace.md)")
+                   "AP-list length and each shared resource's queue depth (docs/trace.md)")
         ->type_name("FILE");
     app.add_option("--vcd", opt.vcd_path,
                    "Also write a VCD waveform of every PE's irq, fiq, nmi and virq inputs, 1 ns "
@@ -111,7 +111,8 @@ void describe(CLI::App& app, options& opt) {
                  "Print neither the summary nor SystemC info messages on stdout; errors still go "
                  "to stderr");
     app.add_option("--sweep", opt.sweeps,
-                   "Run CONFIG once per value, each run its own process: KEY.PATH=V1,V2,...; "
+                   "Run CONFIG once per value, each run its own process: KEY.PATH=V1,V2,... "
+                   "(KEY.PATH,KEY.PATH=...: those keys take each value together); "
                    "repeatable, for the cartesian product (the first varies slowest). Each "
                    "point's report goes to --sweep-dir, and one CSV row per point to --csv")
         ->type_name("KEY.PATH=V1,V2,...")
