@@ -11,7 +11,8 @@
 //                 later than asked, see earliest_start()).
 //   earliest_start(at)  when a request arriving at `at` would start, booking nothing (a lock
 //                 whose hold is known only at its release books the hold then, with acquire()).
-//   finish()      end of run: the queue-depth changes still held back are passed on.
+//   finish()      end of run (or any time after): passes on the queue-depth changes still held
+//                 back and fills in the times of statistics(); may be called again.
 //   set_observer(observer, index)  optional: told each wait above zero as it is granted, and,
 //                 with track_depth(true), each change of the number of waiting requests, in
 //                 simulated-time order.
