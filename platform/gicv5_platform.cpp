@@ -90,19 +90,22 @@ cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_inde
 
 } // namespace
 
+namespace {
+// The samples above 0 that a histogram kept, and `zeros` more of 0: the summary of them all.
+distribution with_zeros(latency_histogram samples, uint64_t zeros) {
+    samples.add_zeros(zeros);
+    return samples.summary();
+}
+} // namespace
+
 distribution hop_samples::irs_queue(unsigned vm) const {
-    latency_histogram all = of(m_irs_queue, vm);
-    if (vm < m_irs_queue_zeros.size())
-        all.add_zeros(m_irs_queue_zeros[vm]);
-    return all.summary();
+    return with_zeros(of(m_irs_queue, vm),
+                      vm < m_irs_queue_zeros.size() ? m_irs_queue_zeros[vm] : 0);
 }
 
 distribution resource_samples::queueing(std::size_t index, uint64_t requests) const {
-    latency_histogram all = m_waits[index];
-    const uint64_t waited = all.count();
-    if (requests > waited)
-        all.add_zeros(requests - waited);
-    return all.summary();
+    const uint64_t waited = m_waits[index].count();
+    return with_zeros(m_waits[index], requests > waited ? requests - waited : 0);
 }
 
 const latency_histogram& hop_samples::of(const per_vm& s, unsigned vm) {
@@ -288,6 +291,12 @@ void gicv5_platform::spi_line(uint32_t spi_id, bool level, const sc_core::sc_tim
         irs.spi_in[spi_id - cfg.irs.spi_base].irq_signal(level, delay);
 }
 
+std::string gicv5_platform::resource_name(std::size_t i) const {
+    const std::string& full = m_resources[i]->name();
+    const std::string prefix = std::string(name()) + ".";
+    return full.rfind(prefix, 0) == 0 ? full.substr(prefix.size()) : full;
+}
+
 gicv5::iste gicv5_platform::peek_iste(unsigned vm, unsigned spi) const {
     uint32_t w = 0;
     mem.peek(agent.dist(vm).spi_vist - cfg.memory.base + 4u * spi, &w, 4);
@@ -407,9 +416,7 @@ run_results gicv5_platform::results() const {
         res.finish(); // every request is final now
         const gicv5::timed_resource::statistics& st = res.stats();
         resource_results rr;
-        rr.name = res.name();
-        if (rr.name.rfind(std::string(name()) + ".", 0) == 0)
-            rr.name.erase(0, std::string(name()).size() + 1); // "top.irs.engine" -> "irs.engine"
+        rr.name = resource_name(i);
         std::replace(rr.name.begin(), rr.name.end(), '.', '_'); // a key of report paths
         rr.servers = res.servers();
         rr.requests = st.requests;

@@ -124,6 +124,8 @@ public:
     // The shared timed resources (the IRS's engine, table port and links down, each CPU
     // interface's link up, the bus, the memory banks), in report order; their names.
     const std::vector<gicv5::timed_resource*>& resources() const { return m_resources; }
+    // Resource i's name below this platform: "irs.engine", "cpuif0.link_up".
+    std::string resource_name(std::size_t i) const;
     // Told each resource's queue depth as it changes (index in resources()); one listener.
     void set_resource_listener(gicv5::resource_observer* l) {
         m_resource_samples.set_listener(l);

@@ -313,12 +313,9 @@ void trace_files::attach(gicv5_platform& top) {
         m_tracer = std::make_unique<chrome_tracer>(m_trace, top.cfg);
         top.add_guest_observer(*m_tracer);
         top.agent.set_observer(m_tracer.get());
-        // Counter names without the top module's prefix: "irs.engine", "cpuif0.link_up".
-        const std::string prefix = std::string(top.name()) + ".";
-        std::vector<std::string> names;
-        for (const gicv5::timed_resource* r : top.resources())
-            names.push_back(r->name().rfind(prefix, 0) == 0 ? r->name().substr(prefix.size())
-                                                            : r->name());
+        std::vector<std::string> names; // "irs.engine", "cpuif0.link_up"
+        for (std::size_t i = 0; i < top.resources().size(); ++i)
+            names.push_back(top.resource_name(i));
         m_tracer->set_resource_names(std::move(names));
         top.set_resource_listener(m_tracer.get());
         for (unsigned vm = 0; vm < top.agent.vm_count(); ++vm)

@@ -163,9 +163,7 @@ void irs::stream_b_transport(int pe, stream_payload& p, sc_time& delay) {
     handle_stream(pe, p, delay);
     if (p.cmd == stream_cmd::activate || p.cmd == stream_cmd::request_config ||
         p.cmd == stream_cmd::make_resident) // the reply takes the link back
-        delay += m_links[static_cast<std::size_t>(pe)]
-                     .acquire(sim_now() + delay, m_params.link_occupancy)
-                     .wait;
+        delay += downstream_wait(pe, delay);
     if (timed) {
         m_in_virtual = was_in;
         m_virtual_arrival = was_at;
@@ -435,11 +433,7 @@ void irs::send_hppi(int pe, const detail::interrupt_space& sp, uint16_t t, const
     p.id = o.id;
     p.priority = o.prio;
     p.value = o.valid;
-    sc_time d = delay +
-                m_links[static_cast<std::size_t>(pe)]
-                    .acquire(sim_now() + delay, m_params.link_occupancy)
-                    .wait +
-                m_params.t_hop;
+    sc_time d = delay + downstream_wait(pe, delay) + m_params.t_hop;
     if (m_hops && m_in_virtual && sp.virt && o.valid)
         m_hops->hppi_offer(sp.vm, sim_now() + d - m_virtual_arrival);
     stream_out[pe]->b_transport(p, d);

@@ -74,23 +74,19 @@ sc_time timed_resource::earliest_start_slow(const sc_time& at) {
     return free > a ? time_of(free) : at;
 }
 
+void timed_resource::make_room(uint64_t pos) {
+    drop_oldest_if_full();
+    for (uint64_t i = m_tail; i > pos; --i)
+        at_index(i) = at_index(i - 1);
+    ++m_tail;
+}
+
 timed_resource::grant timed_resource::acquire_earlier(const sc_time& at, const sc_time& service,
                                                       const sc_time& not_before) {
     const tick a = at.value(), sv = service.value(), nb = not_before.value();
     uint64_t pos = position_of(a);
     const uint64_t later = m_tail - pos;
     const bool late = later > m_cap / 2 || (pos == m_head && m_tail - m_head == m_cap);
-    auto make_room = [this](uint64_t at_pos) {
-        // The later requests move up one place (the oldest may leave the ring).
-        if (m_tail - m_head == m_cap) {
-            const job& oldest = at_index(m_head);
-            m_floor[oldest.server] = oldest.end;
-            ++m_head;
-        }
-        for (uint64_t i = m_tail; i > at_pos; --i)
-            at_index(i) = at_index(i - 1);
-        ++m_tail;
-    };
     if (!late && m_servers > 1 && nb <= a)
         for (unsigned k = 0, s = m_next; k < m_servers; ++k, s = s + 1 == m_servers ? 0 : s + 1)
             if (m_free[s] <= a) {

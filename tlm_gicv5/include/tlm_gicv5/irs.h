@@ -293,6 +293,12 @@ private:
     sc_core::sc_time op_wait(const sc_core::sc_time& delay) {
         return engine_wait(delay, m_params.t_vmap);
     }
+    // A message down to PE pe leaving at `delay`: its wait for the link.
+    sc_core::sc_time downstream_wait(int pe, const sc_core::sc_time& delay) {
+        return m_links[static_cast<std::size_t>(pe)]
+            .acquire(sim_now() + delay, m_params.link_occupancy)
+            .wait;
+    }
     // A selector-protected operation: starts once the engine takes it and keeps its IDLE bit
     // low for t_op.
     void start_op(sc_core::sc_time& busy_until, const sc_core::sc_time& delay) {

@@ -127,12 +127,8 @@ public:
         const tick end = start + sv;
         m_free[s] = end;
         if (!m_ordered) {
-            job& j = m_ring[m_tail & m_mask];
-            if (m_tail - m_head == m_cap) { // the oldest leaves the ring
-                m_floor[j.server] = j.end;
-                ++m_head;
-            }
-            j = {a, start, end, 0, s};
+            drop_oldest_if_full();
+            m_ring[m_tail & m_mask] = {a, start, end, 0, s};
             ++m_tail;
             m_last_key = a;
         }
@@ -163,6 +159,16 @@ private:
         unsigned server;
     };
     job& at_index(uint64_t i) { return m_ring[i & m_mask]; }
+    // A full ring lets its oldest request go; its server keeps when that one ends.
+    void drop_oldest_if_full() {
+        if (m_tail - m_head == m_cap) {
+            const job& oldest = m_ring[m_head & m_mask];
+            m_floor[oldest.server] = oldest.end;
+            ++m_head;
+        }
+    }
+    // Opens place pos for a request: the later ones move up one.
+    void make_room(uint64_t pos);
     unsigned first_free(const std::vector<tick>& free) const;
     sc_core::sc_time earliest_start_slow(const sc_core::sc_time& at);
     grant acquire_earlier(const sc_core::sc_time& at, const sc_core::sc_time& service,
