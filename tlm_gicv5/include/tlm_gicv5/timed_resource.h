@@ -43,7 +43,6 @@
 #include <systemc>
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <string>
 #include <utility>
