@@ -28,8 +28,8 @@ struct table_dumps {
 };
 
 // traces: attached to the platform before the run when given (tracer.h); the caller closes them.
-// progress: called every 1/100 of the configured duration of simulated time; the run is the
-// same whether or not one is given.
+// progress: called every 1/100 of the configured duration of simulated time, then, while the
+// run drains, at intervals that double; the run is the same whether or not one is given.
 // dumps: the tables printed when given.
 run_results run(const platform_config& cfg, trace_files* traces = nullptr,
                 const progress_fn& progress = {}, const table_dumps* dumps = nullptr);
