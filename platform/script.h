@@ -13,6 +13,7 @@
 
 #include "cpu_stubs/pe.h"
 #include "tlm_gicv5/insn.h"
+#include "tlm_gicv5/iss_access.h"
 
 #include <systemc>
 #include <tlm>
@@ -102,6 +103,7 @@ public:
 private:
     void step(cpu_stubs::pe& self, std::size_t index, const script_step& s);
     void fail(std::size_t index, const script_step& s, const std::string& what);
+    bool undefined(std::size_t index, const script_step& s, const gicv5::iss_request& q);
     void check(std::size_t index, const script_step& s, const std::string& what, uint64_t actual);
 
     std::vector<std::pair<std::size_t, script_step>> m_steps;

@@ -165,10 +165,55 @@ TEST(Script, AHypervisorInstructionBelowEl2IsAFailureNotAModelError) {
     const run_results r =
         run(script_config({sys(gic_insn::VDPEND, SPI5), el2, sys(gic_insn::VDRCFG, SPI5)}));
     ASSERT_EQ(r.script_failures.size(), 1u);
-    EXPECT_EQ(r.script_failures[0], "script.0: pe 0: sys GIC VDPEND xt 0x60000005: needs EL2, the "
-                                    "PE is at EL1; not executed");
+    EXPECT_EQ(r.script_failures[0], "script.0: pe 0: sys GIC VDPEND xt 0x60000005: UNDEFINED at "
+                                    "EL1: VD* instructions and ICH_*_EL2 registers need EL2; not "
+                                    "executed");
     EXPECT_EQ(r.instructions.at("VDPEND"), 0u);
     EXPECT_EQ(r.instructions.at("VDRCFG"), 1u);
+}
+
+// As iss_execute() decides for an ISS: the CPU interface has no EL0 access at all, and EL1 may
+// not touch the ICH_*_EL2 registers. Such a step has no effect and fails naming the rule.
+TEST(Script, StepsHonourTheExceptionLevelTheyRunAt) {
+    script_step el0 = step(script_kind::el);
+    el0.el = gicv5::exception_level::EL0;
+    script_step el1 = step(script_kind::el);
+    el1.el = gicv5::exception_level::EL1;
+    script_step read_vmcr = step(script_kind::sysreg_read);
+    read_vmcr.reg = sysreg::ICH_VMCR_EL2;
+    script_step read_pcr = step(script_kind::sysreg_read);
+    read_pcr.reg = sysreg::ICC_PCR_EL1;
+    read_pcr.expect = 0; // the reset value: the EL0 write before it had no effect
+    const run_results r = run(script_config({
+        el0,
+        sysreg_write(sysreg::ICC_PCR_EL1, 0x3),    // 1: EL0 register access
+        sys(gic_insn::CDEN, SPI5),                 // 2: EL0 GIC instruction
+        sys(gic_insn::CDIA, 0),                    // 3: EL0 GICR
+        el1,
+        read_pcr,                                  // 5: held
+        read_vmcr,                                 // 6: ICH_ at EL1
+        sysreg_write(sysreg::ICH_VMCR_EL2, 1),     // 7: ICH_ at EL1
+        sysreg_write(sysreg::ICC_IAFFIDR_EL1, 1),  // 8: read-only
+        sys(gic_insn::CDEN, SPI5),                 // 9: held
+    }));
+    ASSERT_EQ(r.script_failures.size(), 6u);
+    const char* el0_rule = "UNDEFINED at EL0: the GICv5 CPU interface has no EL0 access";
+    const char* el2_rule = "UNDEFINED at EL1: VD* instructions and ICH_*_EL2 registers need EL2";
+    const std::vector<std::pair<std::string, const char*>> want = {
+        {"script.1:", el0_rule}, {"script.2:", el0_rule}, {"script.3:", el0_rule},
+        {"script.6:", el2_rule}, {"script.7:", el2_rule},
+        {"script.8:", "UNDEFINED at EL1: an MSR to a read-only register"}};
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ(r.script_failures[i].rfind(want[i].first, 0), 0u) << r.script_failures[i];
+        EXPECT_NE(r.script_failures[i].find(want[i].second), std::string::npos)
+            << r.script_failures[i];
+    }
+    const auto executed = [&r](const char* name) {
+        const auto it = r.instructions.find(name);
+        return it == r.instructions.end() ? 0u : it->second;
+    };
+    EXPECT_EQ(executed("CDEN"), 1u);
+    EXPECT_EQ(executed("CDIA"), 0u);
 }
 
 TEST(Script, TheRunLastsUntilEveryScriptIsDone) {

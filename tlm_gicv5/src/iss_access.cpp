@@ -37,34 +37,64 @@ bool read_only(sysreg r) {
     }
 }
 
+const char* undefined_rule(const iss_request& q) {
+    if (q.security != security_state::non_secure)
+        return "the model implements the Non-secure interrupt domain only";
+    if (q.el == exception_level::EL0)
+        return "the GICv5 CPU interface has no EL0 access";
+    if (q.op1 == OP1_EL2 && q.el < exception_level::EL2)
+        return "VD* instructions and ICH_*_EL2 registers need EL2";
+    if (const std::optional<gic_insn> i = decode_gic_insn(q.op0, q.op1, q.crn, q.crm, q.op2))
+        // GICR (SYSL) reads a result; GIC and GSB (SYS) take Rt as their operand.
+        return desc(*i).sysl != q.read ? "a GIC instruction used in the wrong direction" : nullptr;
+    if (const std::optional<sysreg> s = decode_sysreg(q.op0, q.op1, q.crn, q.crm, q.op2))
+        return !q.read && read_only(*s) ? "an MSR to a read-only register" : nullptr;
+    return "not an encoding this model implements";
+}
+
+iss_request request_for(gic_insn i, uint64_t operand, exception_level el) {
+    const insn_desc& d = desc(i);
+    iss_request q;
+    q.op0 = 1;
+    q.op1 = d.op1;
+    q.crn = 12;
+    q.crm = d.crm;
+    q.op2 = d.op2;
+    q.read = d.sysl;
+    q.rt = d.sysl ? 0 : operand;
+    q.el = el;
+    return q;
+}
+
+iss_request request_for(sysreg r, bool read, uint64_t value, exception_level el) {
+    const sysreg_desc& d = sysregs[static_cast<std::size_t>(r)];
+    iss_request q;
+    q.op0 = d.op0;
+    q.op1 = d.op1;
+    q.crn = d.crn;
+    q.crm = d.crm;
+    q.op2 = d.op2;
+    q.read = read;
+    q.rt = read ? 0 : value;
+    q.el = el;
+    return q;
+}
+
 iss_response iss_execute(gic_cpu_if& cpu, const iss_request& q) {
     iss_response r;
-    const bool hyp = q.op1 == OP1_EL2;
-    if (q.security != security_state::non_secure || q.el == exception_level::EL0 ||
-        (hyp && q.el < exception_level::EL2)) {
+    if (undefined_rule(q)) {
         r.undefined = true;
         return r;
     }
     if (const std::optional<gic_insn> i = decode_gic_insn(q.op0, q.op1, q.crn, q.crm, q.op2)) {
-        // GICR (SYSL) reads a result; GIC and GSB (SYS) take Rt as their operand.
-        if (desc(*i).sysl != q.read) {
-            r.undefined = true;
-            return r;
-        }
         r.value = cpu.execute(*i, q.read ? 0 : q.rt, q.el, r.time);
         return r;
     }
-    if (const std::optional<sysreg> s = decode_sysreg(q.op0, q.op1, q.crn, q.crm, q.op2)) {
-        if (q.read) {
-            r.value = cpu.read_sysreg(*s, q.el, r.time);
-        } else if (read_only(*s)) {
-            r.undefined = true;
-        } else {
-            cpu.write_sysreg(*s, q.rt, q.el, r.time);
-        }
-        return r;
-    }
-    r.undefined = true; // not an encoding this model implements
+    const sysreg s = *decode_sysreg(q.op0, q.op1, q.crn, q.crm, q.op2);
+    if (q.read)
+        r.value = cpu.read_sysreg(s, q.el, r.time);
+    else
+        cpu.write_sysreg(s, q.rt, q.el, r.time);
     return r;
 }
 

@@ -58,6 +58,15 @@ std::optional<sysreg> decode_sysreg(uint8_t op0, uint8_t op1, uint8_t crn, uint8
 // Whether the register is read-only (an MSR to it is UNDEFINED).
 bool read_only(sysreg r);
 
+// The rule that makes the request UNDEFINED (one of the list above, in words), or nullptr when
+// it is not. iss_execute() and the platform's directed scripts both follow it.
+const char* undefined_rule(const iss_request& request);
+
+// The request for a GIC instruction (with its operand) or a register access, as an ISS would
+// decode it.
+iss_request request_for(gic_insn i, uint64_t operand, exception_level el);
+iss_request request_for(sysreg r, bool read, uint64_t value, exception_level el);
+
 iss_response iss_execute(gic_cpu_if& cpu, const iss_request& request);
 
 } // namespace gicv5
