@@ -245,6 +245,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
                     agent.host_init(self);
                     for (unsigned vm = 0; vm < agent.vm_count(); ++vm)
                         agent.vm_init(self, vm);
+                    start_sources(self.local_time());
                 };
                 boot_done = true;
             } else {
@@ -279,7 +280,18 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
         }
         pes[i]->load(*m_programs.back());
     }
+    if (!boot_done)
+        start_sources(sc_core::SC_ZERO_TIME); // no host PE: nothing to bring up
     SC_THREAD(drain_monitor);
+}
+
+void gicv5_platform::start_sources(const sc_core::sc_time& at) {
+    for (auto& s : m_sources)
+        s->start(at);
+    m_sources_start = at;
+    m_sources_started = true;
+    if (sc_core::sc_is_running())
+        m_sources_started_event.notify(at - sc_core::sc_time_stamp());
 }
 
 gicv5_platform::~gicv5_platform() = default;
@@ -332,7 +344,9 @@ bool gicv5_platform::drained() const {
 }
 
 void gicv5_platform::drain_monitor() {
-    wait(cfg.duration);
+    if (!m_sources_started)
+        wait(m_sources_started_event);
+    wait(m_sources_start + cfg.duration - sc_core::sc_time_stamp());
     for (const script_runner* s : m_scripts)
         while (!s->done())
             wait(s->done_event());
@@ -453,6 +467,10 @@ run_results gicv5_platform::results() const {
     for (auto& f : failures)
         r.script_failures.push_back(std::move(f.second));
     r.drained = m_drained;
+    r.sources_start_ns = to_ns(m_sources_start);
+    if (!cfg.sources.empty() && r.injected == 0)
+        r.warnings.push_back("the sources injected nothing in their " +
+                             cfg.duration.to_string() + " window (duration)");
     r.sim_time_ns = to_ns(sc_core::sc_time_stamp());
     return r;
 }

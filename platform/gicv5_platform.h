@@ -145,6 +145,8 @@ public:
 private:
     using SC_CURRENT_USER_MODULE = gicv5_platform; // see cpu_stubs/pe.h
     void drain_monitor();
+    // The hypervisor's bring-up is done at `at`: the sources' windows begin.
+    void start_sources(const sc_core::sc_time& at);
 
     std::vector<std::unique_ptr<level_lines>> m_level; // per VM; nullptr: no level source
     std::vector<std::vector<bool>> m_level_spis;       // [vm][spi]: a level source uses it
@@ -165,6 +167,9 @@ private:
     void bind(std::vector<std::unique_ptr<Checker>>* checks, Init& initiator, Target& target,
               const std::string& what);
     bool m_drained = false;
+    bool m_sources_started = false;
+    sc_core::sc_time m_sources_start; // valid once m_sources_started
+    sc_core::sc_event m_sources_started_event;
 };
 
 } // namespace platform

@@ -113,6 +113,11 @@ struct run_results {
     // Directed script (cfg.script): steps run, and one message per failed check, in step order.
     uint64_t script_steps = 0;
     std::vector<std::string> script_failures;
+    // When the hypervisor's bring-up ended and the sources' window (duration) began; 0 with no
+    // host PE.
+    double sources_start_ns = 0;
+    // What a user should know about what the figures mean (the CLI prints them on stderr).
+    std::vector<std::string> warnings;
     bool drained = false; // nothing pending, active or listed at the end
     double sim_time_ns = 0;
     double host_seconds = 0;

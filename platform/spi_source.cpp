@@ -22,6 +22,11 @@ sc_time event_schedule::exponential_gap() {
     return sc_time(-std::log(u) / m_cfg.rate_hz, sc_core::SC_SEC);
 }
 
+void event_schedule::shift(const sc_time& origin) {
+    m_next += origin;
+    m_burst_start += origin;
+}
+
 void event_schedule::advance() {
     switch (m_cfg.kind) {
     case source_kind::periodic: m_next += m_period; break;
@@ -37,15 +42,21 @@ void event_schedule::advance() {
     }
 }
 
-spi_source::spi_source(const source_config& cfg, std::vector<unsigned> spis, const sc_time& stop,
-                       uint64_t seed, kvm::vgic_v5& agent, scoreboard& sb, level_lines* lines,
-                       device_host* host)
-    : m_cfg(cfg), m_spis(std::move(spis)), m_when(cfg, seed), m_stop(stop), m_rng(seed),
+spi_source::spi_source(const source_config& cfg, std::vector<unsigned> spis,
+                       const sc_time& window, uint64_t seed, kvm::vgic_v5& agent, scoreboard& sb,
+                       level_lines* lines, device_host* host)
+    : m_cfg(cfg), m_spis(std::move(spis)), m_when(cfg, seed), m_window(window), m_rng(seed),
       m_agent(agent), m_sb(sb), m_lines(lines), m_host(host) {
     if (m_lines && !m_host)
         SC_REPORT_FATAL("spi_source", "a level source needs the device_host that runs it");
     if (m_spis.empty())
         SC_REPORT_FATAL("spi_source", "a source needs at least one SPI");
+}
+
+void spi_source::start(const sc_time& at) {
+    m_when.shift(at);
+    m_stop = at + m_window;
+    m_started = true;
 }
 
 void spi_source::fire(cpu_stubs::pe& self) {

@@ -38,6 +38,8 @@ public:
     event_schedule(const source_config& cfg, uint64_t seed);
     const sc_core::sc_time& next() const { return m_next; }
     void advance();
+    // Moves the whole schedule later by `origin`: its time 0 becomes origin.
+    void shift(const sc_core::sc_time& origin);
 
 private:
     sc_core::sc_time exponential_gap();
@@ -50,14 +52,19 @@ private:
 
 class spi_source : public cpu_stubs::host_task {
 public:
-    // spis: those it picks from (source_spis()). lines: the VM's level lines for a level source,
-    // nullptr for an edge source.
-    spi_source(const source_config& cfg, std::vector<unsigned> spis, const sc_core::sc_time& stop,
-               uint64_t seed, kvm::vgic_v5& agent, scoreboard& sb, level_lines* lines = nullptr,
-               device_host* host = nullptr);
+    // spis: those it picks from (source_spis()). window: how long it injects once started.
+    // lines: the VM's level lines for a level source, nullptr for an edge source.
+    spi_source(const source_config& cfg, std::vector<unsigned> spis,
+               const sc_core::sc_time& window, uint64_t seed, kvm::vgic_v5& agent, scoreboard& sb,
+               level_lines* lines = nullptr, device_host* host = nullptr);
+
+    // Its events begin at `at` (the end of the hypervisor's bring-up) and stop at at + window: a
+    // device raising interrupts while the VMs are still being built would measure the bring-up's
+    // backlog, not the delivery path.
+    void start(const sc_core::sc_time& at);
 
     sc_core::sc_time next_time() const override {
-        return m_when.next() < m_stop ? m_when.next() : gicv5::sim_max_time();
+        return m_started && m_when.next() < m_stop ? m_when.next() : gicv5::sim_max_time();
     }
     void fire(cpu_stubs::pe& self) override;
 
@@ -65,7 +72,8 @@ private:
     source_config m_cfg;
     std::vector<unsigned> m_spis;
     event_schedule m_when;
-    sc_core::sc_time m_stop;
+    sc_core::sc_time m_window, m_stop;
+    bool m_started = false;
     std::mt19937_64 m_rng;
     kvm::vgic_v5& m_agent;
     scoreboard& m_sb;
