@@ -7,6 +7,11 @@
 namespace platform {
 
 namespace {
+// An empty module: see ~gicv5_platform.
+struct teardown_marker : sc_core::sc_module {
+    explicit teardown_marker(const sc_core::sc_module_name& name) : sc_module(name) {}
+};
+
 gicv5::irs_params irs_params_from(const platform_config& c) {
     gicv5::irs_params p;
     p.pe_count = static_cast<unsigned>(c.pes.size());
@@ -146,6 +151,9 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
     bind(bus_checks, irs.mem, bus.target_socket, "irs_mem");
     irs.set_hop_recorder(&m_hops);
 
+    for (std::size_t i = 0; i < m_markers.size(); ++i)
+        m_markers[i] =
+            std::make_unique<teardown_marker>(("teardown_marker" + std::to_string(i)).c_str());
     for (unsigned i = 0; i < cfg.pes.size(); ++i) {
         gicv5::cpu_interface_params cp;
         cp.iaffid = static_cast<uint16_t>(i);
@@ -294,7 +302,44 @@ void gicv5_platform::start_sources(const sc_core::sc_time& at) {
         m_sources_started_event.notify(at - sc_core::sc_time_stamp());
 }
 
-gicv5_platform::~gicv5_platform() = default;
+// SystemC 2.3.4 finds an object it forgets by a linear search and moves the last entry into its
+// place: its port and export registries search from the end, its module registry and a parent's
+// child list from the front. Destroyed in creation order, or left to the vectors (which destroy
+// first to last), each search ran past about all the PEs: teardown grew as PEs squared (a
+// quarter of the time of 32k PEs). Last made first, each port and export is the last entry. And
+// the two empty markers, made just before the per-PE parts and destroyed first, leave the two
+// front slots to the last entries: one object made after the parts and still there (the drain
+// monitor's process), and the last part; each next part destroyed then takes the second slot.
+// So every search ends within the first few entries.
+template <typename F>
+void gicv5_platform::for_each_part_in_teardown_order(F f) {
+    for (auto& m : m_markers)
+        f(m);
+    // Made per PE i, in this order: cpuifs[i], pes[i], then with checks the checkers of its
+    // stream up and down (m_stream_checks[2i], [2i+1]) and of its MMIO (m_bus_checks[4 + i],
+    // after the bus's four).
+    const std::size_t bus_fixed = m_bus_checks.size() - std::min(m_bus_checks.size(), pes.size());
+    for (std::size_t i = pes.size(); i-- > 0;) {
+        if (bus_fixed + i < m_bus_checks.size())
+            f(m_bus_checks[bus_fixed + i]);
+        for (std::size_t k = 2 * i + 2; k-- > 2 * i;)
+            if (k < m_stream_checks.size())
+                f(m_stream_checks[k]);
+        f(pes[i]);
+        f(cpuifs[i]);
+    }
+}
+
+gicv5_platform::~gicv5_platform() {
+    for_each_part_in_teardown_order([](auto& part) { part.reset(); });
+}
+
+std::vector<const sc_core::sc_object*> gicv5_platform::teardown_order() const {
+    std::vector<const sc_core::sc_object*> order;
+    const_cast<gicv5_platform*>(this)->for_each_part_in_teardown_order(
+        [&](const auto& part) { order.push_back(part.get()); });
+    return order;
+}
 
 void gicv5_platform::spi_line(uint32_t spi_id, bool level, const sc_core::sc_time& delay) {
     if (spi_id < cfg.irs.spi_base || spi_id - cfg.irs.spi_base >= irs.spi_in.size())

@@ -31,6 +31,7 @@
 #include "tlm_gicv5/cpu_interface.h"
 #include "tlm_gicv5/irs.h"
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -126,6 +127,10 @@ public:
     const std::vector<gicv5::timed_resource*>& resources() const { return m_resources; }
     // Resource i's name below this platform: "irs.engine", "cpuif0.link_up".
     std::string resource_name(std::size_t i) const;
+    // The per-PE parts (CPU interfaces, PEs, their checkers) in the order the destructor
+    // destroys them: two empty marker modules first, then the parts last made first (see the
+    // destructor).
+    std::vector<const sc_core::sc_object*> teardown_order() const;
     // Told each resource's queue depth as it changes (index in resources()); one listener.
     void set_resource_listener(gicv5::resource_observer* l) {
         m_resource_samples.set_listener(l);
@@ -170,6 +175,11 @@ private:
     bool m_sources_started = false;
     sc_core::sc_time m_sources_start; // valid once m_sources_started
     sc_core::sc_event m_sources_started_event;
+    // Made just before the per-PE parts and destroyed first (see the destructor).
+    std::array<std::unique_ptr<sc_core::sc_module>, 2> m_markers;
+    // Calls f on the owner (a unique_ptr) of each per-PE part, in teardown_order().
+    template <typename F>
+    void for_each_part_in_teardown_order(F f);
 };
 
 } // namespace platform
