@@ -208,6 +208,41 @@ json build(const case_args& a) {
     return j;
 }
 
+// The default scenario on `pes` PEs (the extra ones vCPU PEs with no vCPU): the host time of
+// building it (construction, elaboration, time 0), of a run of duration_ms, and of tearing it
+// down, each per PE. Each grows about linearly in PEs, the per-PE figure flat.
+json pes(const case_args& a) {
+    platform_config cfg;
+    cfg.duration = sc_time(a.duration_ms, SC_MS);
+    cfg.drain_timeout = cfg.duration;
+    cfg.pes.resize(a.pes, {pe_role::vcpu});
+    check(cfg);
+    tlm::tlm_global_quantum::instance().set(cfg.timing.quantum);
+    const clk::time_point t0 = clk::now();
+    auto top = std::make_unique<platform::gicv5_platform>("top", cfg);
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    const double build_ms = ms_since(t0);
+    const clk::time_point t1 = clk::now();
+    sc_core::sc_start();
+    const double run_ms = ms_since(t1);
+    const uint64_t delivered = top->sb.delivered();
+    const clk::time_point t2 = clk::now();
+    top.reset();
+    const double teardown_ms = ms_since(t2);
+    const double n = a.pes;
+    json j;
+    j["pes"] = a.pes;
+    j["interrupts"] = delivered;
+    j["build_ms"] = build_ms;
+    j["run_ms"] = run_ms;
+    j["teardown_ms"] = teardown_ms;
+    j["us_per_pe"] = (build_ms + run_ms + teardown_ms) * 1e3 / n;
+    j["build_us_per_pe"] = build_ms * 1e3 / n;
+    j["run_us_per_pe"] = run_ms * 1e3 / n;
+    j["teardown_us_per_pe"] = teardown_ms * 1e3 / n;
+    return j;
+}
+
 } // namespace
 
 json run_case(const case_args& a) {
@@ -219,6 +254,8 @@ json run_case(const case_args& a) {
         return idle(a);
     if (a.name == "build")
         return build(a);
+    if (a.name == "pes")
+        return pes(a);
     throw std::runtime_error("unknown case " + a.name);
 }
 

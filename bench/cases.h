@@ -11,7 +11,7 @@ namespace bench {
 
 // A case and its settings, as on the command line after --case.
 struct case_args {
-    std::string name;              // e2e, vdpend, idle, build
+    std::string name;              // e2e, vdpend, idle, build, pes
     unsigned spis = 64;            // SPIs per VM
     unsigned source_spis = 0;      // e2e: the SPIs the source picks among (0: all of VM 0's)
     unsigned pes = 2;              // PEs in the platform

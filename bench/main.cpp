@@ -236,6 +236,24 @@ int sc_main(int argc, char** argv) {
         r["build_64vm_4096spi_ms"] = big["build_ms"];
         r["bringup_64vm_4096spi_host_ms"] = big["bringup_host_ms"];
 
+        // Building, running and tearing down the default scenario on many PEs, per PE, at two
+        // sizes: flat when each grows linearly in PEs (README: the number of PEs).
+        const unsigned pes_lo = quick ? 1024 : 2048, pes_hi = quick ? 4096 : 16384;
+        auto pes_case = [&](unsigned n) {
+            return best_of(exe, "pes --duration-ms 0.1 --pes " + std::to_string(n), "us_per_pe",
+                           repeat);
+        };
+        const json plo = pes_case(pes_lo), phi = pes_case(pes_hi);
+        r["scale"]["pes_build"] = {
+            {"from", pes_lo},
+            {"to", pes_hi},
+            {"from_us_per_pe", plo["us_per_pe"]},
+            {"to_us_per_pe", phi["us_per_pe"]},
+            {"to_build_ms", phi["build_ms"]},
+            {"to_run_ms", phi["run_ms"]},
+            {"to_teardown_ms", phi["teardown_ms"]},
+            {"growth", phi["us_per_pe"].get<double>() / plo["us_per_pe"].get<double>()}};
+
         for (const bench::micro_result& m : bench::run_micro(argc, argv))
             r["micro_ns"][m.name] = m.ns;
 
@@ -257,6 +275,8 @@ int sc_main(int argc, char** argv) {
         for (const char* s : {"spis_per_vm", "pes", "vms"})
             targets.push_back({std::string("growth over ") + s,
                                r["scale"][s]["growth"].get<double>(), 1.2, true, "x"});
+        targets.push_back({"growth over pes of build, run, teardown per PE",
+                           r["scale"]["pes_build"]["growth"].get<double>(), 1.5, true, "x"});
         targets.push_back({"idle 64-PE platform, host per simulated s",
                            r["idle_64pe_host_ms_per_simulated_second"].get<double>(), 10, true,
                            "ms"});
@@ -322,6 +342,15 @@ int sc_main(int argc, char** argv) {
         row("build 64 VMs x 4096 SPIs (construct, elaborate)", r["build_64vm_4096spi_ms"], "ms");
         row("bring-up 64 VMs x 4096 SPIs (simulated, host time)", r["bringup_64vm_4096spi_host_ms"],
             "ms");
+        for (const char* end : {"from", "to"}) {
+            const json& sc = r["scale"]["pes_build"];
+            row("build, run and teardown per PE, pes = " + std::to_string(sc[end].get<unsigned>()),
+                sc[std::string(end) + "_us_per_pe"], "us");
+        }
+        row("  build alone (construct, elaborate, time 0), pes = " + std::to_string(pes_hi),
+            r["scale"]["pes_build"]["to_build_ms"], "ms");
+        row("  teardown alone, pes = " + std::to_string(pes_hi),
+            r["scale"]["pes_build"]["to_teardown_ms"], "ms");
         for (auto& [name, ns] : r["micro_ns"].items())
             row("micro " + name, ns, "ns");
         std::printf("\n%-52s %12s %10s  %s\n", "target", "measured", "limit", "");
