@@ -3,9 +3,29 @@
 #include "tlm_gicv5/dmi_path.h"
 #include "tlm_gicv5/sim_time.h"
 
+#include <sys/mman.h>
+
+#include <cerrno>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 namespace platform {
+
+namespace {
+// Zeroed host storage for `bytes`, mapped lazily; MAP_NORESERVE keeps the kernel's overcommit
+// heuristic from refusing a memory larger than the host when few of its pages are touched.
+unsigned char* map_storage(const std::string& who, uint64_t bytes) {
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        throw std::runtime_error(who + ": cannot allocate " + std::to_string(bytes) +
+                                 " bytes of host memory for memory.size: " + std::strerror(errno));
+    return static_cast<unsigned char*>(p);
+}
+} // namespace
+
+void memory::unmap::operator()(unsigned char* p) const { ::munmap(p, bytes); }
 
 memory::memory(const sc_core::sc_module_name& name, const memory_params& params)
     : sc_module(name), socket("socket"), m_params(params),
@@ -13,9 +33,8 @@ memory::memory(const sc_core::sc_module_name& name, const memory_params& params)
       m_per_byte(params.bandwidth > 0 ? sc_core::sc_time(1.0 / params.bandwidth, sc_core::SC_NS)
                                       : sc_core::SC_ZERO_TIME),
       m_size(params.size),
-      m_data(static_cast<unsigned char*>(std::calloc(params.size ? params.size : 1, 1))) {
-    if (!m_data)
-        SC_REPORT_FATAL(this->name(), "cannot allocate the memory's host storage");
+      m_data(map_storage(this->name(), params.size ? params.size : 1),
+             unmap{params.size ? params.size : 1}) {
     socket.register_b_transport(this, &memory::b_transport);
     socket.register_transport_dbg(this, &memory::transport_dbg);
     socket.register_get_direct_mem_ptr(this, &memory::get_direct_mem_ptr);

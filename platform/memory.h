@@ -9,7 +9,9 @@
 //           asks with a gicv5::dmi_path extension learns the banks to book per access.
 //   banks()  the gicv5::timed_resource of the banks (statistics, observer).
 // Parameters (memory_params)
-//   size           16 MiB  bytes
+//   size           16 MiB  bytes. Host storage is reserved lazily (a page when first touched);
+//                          a host that cannot map that much address space makes the
+//                          constructor throw std::runtime_error naming the size and the reason.
 //   read_latency   40 ns   per access
 //   write_latency  40 ns   per access
 //   banks          4       accesses served at once, by every initiator together; 0: no limit
@@ -28,7 +30,6 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 
 namespace platform {
@@ -61,16 +62,18 @@ private:
         return addr < m_size && len <= m_size - addr;
     }
 
-    struct free_deleter {
-        void operator()(unsigned char* p) const { std::free(p); }
+    struct unmap {
+        uint64_t bytes;
+        void operator()(unsigned char* p) const;
     };
 
     memory_params m_params;
     gicv5::timed_resource m_banks;
     sc_core::sc_time m_per_byte; // bank time per byte (bandwidth)
     uint64_t m_size;
-    // calloc'd: the host maps zero pages lazily, so a large memory costs only what is touched.
-    std::unique_ptr<unsigned char[], free_deleter> m_data;
+    // Mapped without reserving swap: the host supplies zero pages as they are touched, so a
+    // memory larger than the host's costs only what the run uses.
+    std::unique_ptr<unsigned char[], unmap> m_data;
 };
 
 } // namespace platform

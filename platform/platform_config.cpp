@@ -1,5 +1,9 @@
 #include "platform/platform_config.h"
 
+#include "tlm_gicv5/bits.h"
+#include "tlm_gicv5/irs.h"
+#include "tlm_gicv5/vm_table.h"
+
 #include <algorithm>
 #include <iterator>
 #include <set>
@@ -51,7 +55,113 @@ void check_script(const platform_config& cfg, Err& err) {
         }
     }
 }
+
+std::string hex(uint64_t v) {
+    std::ostringstream out;
+    out << "0x" << std::hex << v;
+    return out.str();
+}
+
+// Every range ends within the physical address space (so none wraps past 2^64 either), the IRS
+// frames lie outside memory and apart, and memory holds the tables the hypervisor allocates.
+template <class Err>
+void check_addresses(const platform_config& cfg, Err& err) {
+    const std::string limit = "2^56 = " + hex(physical_address_limit);
+    const memory_config& m = cfg.memory;
+    bool memory_ok = false;
+    if (m.base >= physical_address_limit)
+        err("memory.base", "expected an address below " + limit +
+                               ", the largest physical address space, got " + hex(m.base));
+    else if (m.size > physical_address_limit - m.base)
+        err("memory.size", "expected at most " + hex(physical_address_limit - m.base) +
+                               " bytes, so that memory [memory.base, memory.base + size) ends "
+                               "within the physical address space (" +
+                               limit + "), got " + hex(m.size));
+    else
+        memory_ok = true;
+
+    constexpr uint64_t frame_size = 0x10000;
+    const std::pair<const char*, uint64_t> frames[] = {{"irs.config_frame", cfg.irs.config_frame},
+                                                       {"irs.setlpi_frame", cfg.irs.setlpi_frame}};
+    bool frames_ok = true;
+    for (const auto& [key, base] : frames) {
+        if (base % frame_size != 0 || base > physical_address_limit - frame_size) {
+            err(key, "expected a 64 KiB aligned address below " +
+                         hex(physical_address_limit - frame_size) +
+                         ", so that the 64 KiB frame ends within the physical address space (" +
+                         limit + "), got " + hex(base));
+            frames_ok = false;
+        } else if (memory_ok && base < m.base + m.size && m.base < base + frame_size) {
+            err(key, "expected an address outside memory [memory.base, memory.base + "
+                     "memory.size) = [" +
+                         hex(m.base) + ", " + hex(m.base + m.size) + "), got " + hex(base));
+        }
+    }
+    if (frames_ok && cfg.irs.config_frame == cfg.irs.setlpi_frame)
+        err("irs.setlpi_frame", "expected a frame apart from irs.config_frame");
+
+    if (!memory_ok)
+        return;
+    const uint64_t need = table_memory_needed(cfg);
+    if (need > m.size) {
+        const uint64_t mib = (need + (uint64_t{1} << 20) - 1) >> 20;
+        err("memory.size",
+            "expected at least " + std::to_string(need) +
+                " bytes, what the IRS tables of this config need (VM table, host LPI IST, and "
+                "per VM its vPE table, descriptors and SPI vIST; docs/config.md), got " +
+                std::to_string(m.size) + " bytes: write memory: {size: " + std::to_string(mib) +
+                "MiB} or more");
+    }
+}
+
+// The hypervisor agent's bump allocator (kvm::vgic_v5::alloc), on absolute addresses: the
+// alignment of memory.base matters. Sizes and alignments are powers of two.
+struct bump {
+    uint64_t next;
+    void take(uint64_t bytes, uint64_t align, uint64_t count = 1) {
+        next = (next + align - 1) & ~(align - 1);
+        // Allocations of one size aligned to that size (descriptors) follow each other closely.
+        next += bytes * count;
+    }
+};
 } // namespace
+
+uint64_t table_memory_needed(const platform_config& cfg) {
+    using gicv5::log2_ceil;
+    const bool has_host = std::any_of(cfg.pes.begin(), cfg.pes.end(),
+                                      [](const pe_config& p) { return p.role == pe_role::host; });
+    if (!has_host)
+        return 0;
+    // Descriptor sizes are not config keys: the IRS's defaults, as the platform builds it.
+    const gicv5::irs_params irs;
+    bump b{cfg.memory.base};
+    // host_init(): the linear VM table.
+    b.take(uint64_t{gicv5::VMTE_BYTES} << cfg.irs.vm_id_bits, 4096);
+    // host_ist_init(): a linear IST for one doorbell LPI per vCPU and one IPI per PE, when the
+    // IRS has LPIs and that ID width is supported.
+    if (cfg.irs.lpi_id_bits != 0) {
+        uint64_t lpis = cfg.pes.size();
+        for (const vm_config& vm : cfg.vms)
+            lpis += vm.vcpus;
+        const unsigned id_bits =
+            std::max(cfg.irs.min_lpi_id_bits, log2_ceil(std::max<uint64_t>(lpis, 2)));
+        if (id_bits <= cfg.irs.lpi_id_bits) {
+            const unsigned istsz = cfg.irs.istmd_sz == 0 ? 0 : id_bits < cfg.irs.istmd_sz ? 1 : 2;
+            b.take(uint64_t{4} << istsz << id_bits, 4096);
+        }
+    }
+    // vm_init() of each VM in order: vPE table, VM descriptor, a descriptor per vPE, SPI vIST.
+    const uint64_t vmd = irs.vmd ? uint64_t{1} << irs.vmd_sz : 0;
+    const uint64_t vped = uint64_t{1} << irs.vped_sz;
+    for (const vm_config& vm : cfg.vms) {
+        b.take(uint64_t{gicv5::VPETE_BYTES} << log2_ceil(std::max(vm.vcpus, 2u)), 64);
+        if (vmd != 0)
+            b.take(vmd, vmd);
+        b.take(vped, vped, vm.vcpus);
+        b.take(uint64_t{4} << log2_ceil(std::max(vm.spis, 32u)), 64);
+    }
+    return b.next - cfg.memory.base;
+}
 
 std::vector<unsigned> source_spis(const platform_config& cfg, const source_config& src) {
     std::vector<unsigned> spis;
@@ -207,17 +317,7 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
     if (cfg.irs.lpi_id_bits != 0 && cfg.irs.min_lpi_id_bits > cfg.irs.lpi_id_bits)
         err("irs.min_lpi_id_bits",
             "expected at most irs.lpi_id_bits = " + std::to_string(cfg.irs.lpi_id_bits));
-    // Each 64 KiB frame must lie outside memory and apart from the other.
-    const std::pair<const char*, uint64_t> frames[] = {{"irs.config_frame", cfg.irs.config_frame},
-                                                       {"irs.setlpi_frame", cfg.irs.setlpi_frame}};
-    for (const auto& [key, base] : frames) {
-        if (base % 0x10000 != 0)
-            err(key, "expected a 64 KiB aligned address");
-        if (base < cfg.memory.base + cfg.memory.size && cfg.memory.base < base + 0x10000)
-            err(key, "expected an address outside memory [base, base + size)");
-    }
-    if (cfg.irs.config_frame / 0x10000 == cfg.irs.setlpi_frame / 0x10000)
-        err("irs.setlpi_frame", "expected a frame apart from irs.config_frame");
+    check_addresses(cfg, err);
     return errors;
 }
 

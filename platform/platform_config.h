@@ -142,8 +142,18 @@ struct platform_config {
     std::vector<script_step> script; // in order; each step runs on its PE (role script)
 };
 
+// The architecture's largest physical address space (FEAT_D128, and the IRS's 56-bit address
+// fields): every address range of a config must end at or below it.
+constexpr uint64_t physical_address_limit = uint64_t{1} << 56;
+
+// Bytes from memory.base up to the end of the last IRS table that the hypervisor agent
+// allocates in memory at boot (kvm_vgic_v5.cpp, in its order and alignments): the VM table, the
+// host's LPI IST, and per VM its vPE table, VM and vPE descriptors and SPI vIST. 0 when no PE
+// has role host (nothing boots). memory.size must be at least this.
+uint64_t table_memory_needed(const platform_config& cfg);
+
 // Structural checks that need the whole config (indices in range, one PE per vCPU, script steps
-// on script PEs, ...).
+// on script PEs, address ranges, a memory that holds the IRS tables, ...).
 // Returns one message per problem, naming the key path; empty when the config is consistent.
 std::vector<std::string> check_topology(const platform_config& cfg);
 
