@@ -4,12 +4,15 @@
 #include "schema.h"
 #include "script_keys.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 namespace gicv5_sim {
 namespace {
@@ -52,8 +55,11 @@ const keys_of<timing_config>& timing_keys() {
 const keys_of<memory_config>& memory_keys() {
     using S = memory_config;
     static const keys_of<S> keys{
-        address_key<S>("base", &S::base, "Physical base address of the memory"),
-        size_key<S>("size", &S::size, "Size of that memory"),
+        address_key<S>("base", &S::base,
+                       "Physical base address of the memory; the memory must end at or below "
+                       "2^56"),
+        size_key<S>("size", &S::size,
+                    "Size of that memory; at least what the IRS tables of the config need"),
         time_key<S>("read_latency", &S::read_latency, false, "One read access"),
         time_key<S>("write_latency", &S::write_latency, false, "One write access"),
         integer_key<S>("banks", &S::banks, 0, 1024, "banks",
@@ -70,9 +76,11 @@ const keys_of<irs_config>& irs_keys() {
     using S = irs_config;
     static const keys_of<S> keys{
         address_key<S>("config_frame", &S::config_frame,
-                       "Base of the IRS config frame (FVP GICv5 platform default)"),
+                       "Base of the IRS config frame (FVP GICv5 platform default); 64 KiB "
+                       "aligned, outside memory, ending at or below 2^56"),
         address_key<S>("setlpi_frame", &S::setlpi_frame,
-                       "Base of the IRS SETLPI frame (FVP GICv5 platform default)"),
+                       "Base of the IRS SETLPI frame (FVP GICv5 platform default); as "
+                       "config_frame, and apart from it"),
         integer_key<S>("vm_id_bits", &S::vm_id_bits, 1, 16, "bits",
                        "Width of VM IDs, which run 0 .. 2^bits - 1 (IRS_IDR3.VM_ID_BITS)"),
         integer_key<S>("vpe_id_bits", &S::vpe_id_bits, 1, 16, "bits",
@@ -360,8 +368,9 @@ YAML::Mark mark_of_path(const YAML::Node& root, const std::string& path) {
             for (const auto& kv : at)
                 if (kv.first.IsScalar() && kv.first.Scalar() == part)
                     next = kv.second;
-        } else if (at.IsSequence() && schema::all_digits(part) && std::stoul(part) < at.size()) {
-            next = at[std::stoul(part)];
+        } else if (const auto index = schema::parse_index(part);
+                   at.IsSequence() && index && *index < at.size()) {
+            next = at[*index];
         }
         if (!next.IsDefined())
             break;
@@ -370,6 +379,88 @@ YAML::Mark mark_of_path(const YAML::Node& root, const std::string& path) {
             mark = next.Mark();
     }
     return mark;
+}
+
+bool has_key(const YAML::Node& map, const std::string& key) {
+    for (const auto& kv : map)
+        if (kv.first.IsScalar() && kv.first.Scalar() == key)
+            return true;
+    return false;
+}
+
+// The root lists whose defaults a first directed config is easily caught by: what the default
+// is, and what to write instead.
+struct list_default {
+    std::string key;
+    const char* what;
+};
+const list_default list_defaults[] = {
+    {"vms", "one VM, which needs a PE with role host to boot it and one with role vcpu to run it"},
+    {"sources", "one source, injecting into VM 0 from PE 0, which needs PE 0 to have role host"},
+};
+
+void clear_list(platform_config& c, const list_default& d) {
+    if (d.key == "vms")
+        c.vms.clear();
+    else
+        c.sources.clear();
+}
+
+// Topology problems, each told which defaulted root list (vms, sources: absent from the
+// document) caused it, if any. A config of script PEs only
+// meets them first, and "expected a PE with role host" alone does not say why.
+std::vector<std::string> topology_problems(const platform_config& cfg, const YAML::Node& root,
+                                           const std::string& file) {
+    std::vector<std::string> problems = platform::check_topology(cfg);
+    std::vector<const list_default*> defaulted;
+    for (const list_default& d : list_defaults)
+        if (!has_key(root, d.key))
+            defaulted.push_back(&d);
+    if (problems.empty() || defaulted.empty())
+        return problems;
+    const auto without = [&cfg](const std::vector<const list_default*>& lists) {
+        platform_config c = cfg;
+        for (const list_default* d : lists)
+            clear_list(c, *d);
+        return platform::check_topology(c);
+    };
+    // Cured: its key has no problem left (clearing a list may change a problem's figures, as
+    // memory.size's, without curing it). Caused by a list: its message goes with that list.
+    const auto path_of = [](const std::string& p) { return p.substr(0, p.find(':')); };
+    const auto has_path = [&path_of](const std::vector<std::string>& v, const std::string& p) {
+        return std::any_of(v.begin(), v.end(),
+                           [&](const std::string& q) { return path_of(q) == path_of(p); });
+    };
+    const auto has = [](const std::vector<std::string>& v, const std::string& p) {
+        return std::find(v.begin(), v.end(), p) != v.end();
+    };
+    const std::vector<std::string> none = without(defaulted);
+    // Clearing them must not break what the file wrote (sources of the file aimed at a VM).
+    for (const std::string& q : none)
+        if (!has_path(problems, q))
+            return problems;
+    std::vector<std::vector<std::string>> each;
+    for (const list_default* d : defaulted)
+        each.push_back(without({d}));
+    for (std::string& p : problems) {
+        if (has_path(none, p))
+            continue;
+        std::vector<const list_default*> causes;
+        for (std::size_t i = 0; i < defaulted.size(); ++i)
+            if (!has(each[i], p))
+                causes.push_back(defaulted[i]);
+        if (causes.empty())
+            causes = defaulted;
+        for (const list_default* d : causes)
+            p += "; " + d->key + " is not in " + file + ", so its default applies, " +
+                 d->what + ": write '" + d->key + ": []' for a config without " + d->key;
+    }
+    return problems;
+}
+
+// A parse error as "FILE:LINE:COL: YAML syntax error: what, in words".
+std::string syntax_error(const context& cx, const YAML::Mark& mark, const std::string& what) {
+    return cx.where(mark, "") + ": YAML syntax error: " + what;
 }
 } // namespace
 
@@ -380,9 +471,13 @@ load_result load_config_text(const std::string& text, const std::string& file_na
     try {
         YAML::Node root;
         try {
+            if (auto problem = check_yaml_events(text)) {
+                result.errors.push_back(cx.where(problem->mark, "") + ": " + problem->message);
+                return result;
+            }
             root = YAML::Load(text);
         } catch (const YAML::ParserException& e) {
-            result.errors.push_back(cx.where(e.mark, "") + ": YAML syntax error: " + e.msg);
+            result.errors.push_back(syntax_error(cx, e.mark, plain_yaml_error(e.msg)));
             return result;
         }
         if (root.IsNull())
@@ -405,7 +500,8 @@ load_result load_config_text(const std::string& text, const std::string& file_na
         // Topology of a half-read config would be judged on defaults standing in for bad values.
         if (cx.errors().empty()) {
             // Each problem names its key path first; it is reported where the file sets it.
-            for (const std::string& problem : platform::check_topology(result.config.platform)) {
+            for (const std::string& problem :
+                 topology_problems(result.config.platform, root, file_name)) {
                 const std::string path = problem.substr(0, problem.find(':'));
                 cx.raw_error(cx.where(mark_of_path(root, path), path) + ": " + problem);
             }
@@ -417,27 +513,66 @@ load_result load_config_text(const std::string& text, const std::string& file_na
     return result;
 }
 
+namespace {
+load_result failed_load(std::string message) {
+    load_result result;
+    result.errors.push_back(std::move(message));
+    return result;
+}
+
+// What a path is, when it is not a regular file, for "it is WHAT".
+std::string kind_of(mode_t mode) {
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO (named pipe)";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+} // namespace
+
 load_result load_config(const std::string& path, const std::vector<std::string>& overrides) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-        load_result result;
-        result.errors.push_back(path + ": cannot read the file: it is a directory");
-        return result;
+    // Only a regular file: a FIFO would block the open, /dev/zero would never end.
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        return failed_load(path + ": cannot open the file: " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return failed_load(path + ": cannot read the file: it is " + kind_of(st.st_mode) +
+                           "; expected a regular file holding a YAML config");
+    // O_NONBLOCK: should the path have become a FIFO since the stat, the open does not wait.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return failed_load(path + ": cannot open the file: " + std::strerror(errno));
+    // Read at most one byte past the limit: a file that grows, or one whose size stat does not
+    // tell (/proc), is still bounded.
+    std::string text;
+    std::array<char, 65536> buf{};
+    for (;;) {
+        const ssize_t n = ::read(fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            const int e = errno;
+            ::close(fd);
+            return failed_load(path + ": cannot read the file: " + std::strerror(e));
+        }
+        if (n == 0)
+            break;
+        text.append(buf.data(), static_cast<std::size_t>(n));
+        if (text.size() > config_size_limit) {
+            ::close(fd);
+            return failed_load(path + ": expected a config of at most " +
+                               std::to_string(config_size_limit >> 20) +
+                               " MiB, the file is larger");
+        }
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        load_result result;
-        result.errors.push_back(path + ": cannot open the file: " + std::strerror(errno));
-        return result;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) {
-        load_result result;
-        result.errors.push_back(path + ": cannot read the file: " + std::strerror(errno));
-        return result;
-    }
-    return load_config_text(text.str(), path, overrides);
+    ::close(fd);
+    return load_config_text(text, path, overrides);
 }
 
 } // namespace gicv5_sim

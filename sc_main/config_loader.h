@@ -7,6 +7,7 @@
 
 #include "platform/platform_config.h"
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,13 @@ struct load_result {
 // override supplied is prefixed "--set key.path=value:" instead of a file position. The platform's
 // check_topology() runs only when every key was valid (a half-read config would give misleading
 // topology messages); its messages are prefixed with the file name.
+// The file must be a regular file (not a directory, FIFO or device) of at most
+// config_size_limit bytes; YAML must be one document, without tags beyond YAML's core schema.
 load_result load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// 16 MiB: far above any real config (the largest in configs/ is a few KiB), far below what
+// would exhaust the host while parsing.
+constexpr std::size_t config_size_limit = std::size_t{16} << 20;
 
 // As load_config, for a document already in memory; file_name is used in messages only.
 load_result load_config_text(const std::string& text, const std::string& file_name,

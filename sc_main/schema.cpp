@@ -1,5 +1,9 @@
 #include "schema.h"
 
+#include <yaml-cpp/eventhandler.h>
+
+#include <sstream>
+
 namespace gicv5_sim::schema {
 
 void context::add_override(std::string path, std::string text) {
@@ -85,6 +89,153 @@ bool all_digits(const std::string& s) {
     return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
+std::optional<std::size_t> parse_index(const std::string& part) {
+    // Nine digits are below any list's size limit and far from overflowing std::size_t.
+    if (!all_digits(part) || part.size() > 9)
+        return std::nullopt;
+    return static_cast<std::size_t>(std::stoul(part));
+}
+
+namespace {
+
+// Tags of YAML's core schema, which say what the loader assumes anyway; yaml-cpp reports an
+// untagged node as "?" (plain) or "!" (quoted).
+bool core_tag(const std::string& tag) {
+    static const std::string core = "tag:yaml.org,2002:";
+    if (tag.empty() || tag == "?" || tag == "!")
+        return true;
+    if (tag.compare(0, core.size(), core) != 0)
+        return false;
+    const std::string name = tag.substr(core.size());
+    for (const char* ok : {"str", "int", "float", "bool", "null", "map", "seq"})
+        if (name == ok)
+            return true;
+    return false;
+}
+
+// The tag as the file wrote it, as far as it can be told: "!!python/object", "!foo".
+std::string written_tag(const std::string& tag) {
+    static const std::string core = "tag:yaml.org,2002:";
+    return tag.compare(0, core.size(), core) == 0 ? "!!" + tag.substr(core.size()) : tag;
+}
+
+class event_check : public YAML::EventHandler {
+public:
+    explicit event_check(const std::string& text) : text_(text) {}
+    std::optional<yaml_problem> problem;
+
+    void OnDocumentStart(const YAML::Mark& mark) override {
+        ++documents_;
+        start_ = mark;
+    }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { content(mark); }
+    void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t,
+                  const std::string&) override {
+        node(mark, tag);
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+        node(mark, tag);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {
+        node(mark, tag);
+    }
+    void OnMapEnd() override {}
+
+private:
+    void node(const YAML::Mark& mark, const std::string& tag) {
+        content(mark);
+        if (!problem && !core_tag(tag))
+            problem = yaml_problem{
+                mark, "the YAML tag '" + written_tag(tag) +
+                          "' is not supported: a config holds plain values, write it without "
+                          "the tag"};
+    }
+    // Content in a document after the first is an error; an empty one (a trailing '---') is not.
+    void content(const YAML::Mark& mark) {
+        if (documents_ < 2 || problem)
+            return;
+        const bool marker = start_.pos >= 0 &&
+                            text_.compare(static_cast<std::size_t>(start_.pos), 3, "---") == 0;
+        // yaml-cpp starts a new document where a line's indentation ends a block mapping or list
+        // that cannot go on ("- a" then "b: 1"): that is a mistake of indentation.
+        problem = marker ? yaml_problem{start_, "a second YAML document starts here ('---'): a "
+                                                "config is one document; remove this line and "
+                                                "what follows, or start another file"}
+                         : yaml_problem{mark, "YAML syntax error: this line does not continue "
+                                              "the mapping or list above it: check its "
+                                              "indentation (and that a list does not end the "
+                                              "file's top-level keys)"};
+    }
+
+    const std::string& text_;
+    int documents_ = 0;
+    YAML::Mark start_;
+};
+
+} // namespace
+
+std::optional<yaml_problem> check_yaml_events(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    event_check check(text);
+    while (!check.problem && parser.HandleNextDocument(check)) {
+    }
+    return check.problem;
+}
+
+std::string plain_yaml_error(const std::string& message) {
+    // yaml-cpp's messages (yaml-cpp/exceptions.h, ErrorMsg) that a hand-written config meets.
+    static const std::pair<const char*, const char*> words[] = {
+        {"illegal map value",
+         "a ':' where no mapping value can start: a value cannot itself be 'key: value' on the "
+         "same line (use {key: value} or a new, indented line), or this line is indented more "
+         "than the keys it belongs with"},
+        {"illegal map key", "a '?' (a complex mapping key), which a config does not use"},
+        {"illegal block entry",
+         "a '- ' list entry where no list can start: indent it under its key, and align it with "
+         "the entries before it"},
+        {"end of map not found",
+         "this line's indentation does not match the keys of the mapping above it"},
+        {"end of sequence not found",
+         "this line's indentation does not match the entries of the list above it"},
+        {"end of map flow not found", "a '{' that no '}' closes"},
+        {"end of sequence flow not found", "a '[' that no ']' closes"},
+        {"illegal flow end", "a ']' or '}' that no '[' or '{' opened"},
+        {"illegal EOF in scalar", "a quoted string that is not closed before the end of the file"},
+        {"illegal character in scalar",
+         "a character that cannot stand in an unquoted value here: put the value in quotes"},
+        {"illegal tab when looking for indentation",
+         "a tab in the indentation: YAML indents with spaces only"},
+        {"illegal document indicator in scalar",
+         "a line starting '---' or '...' inside a quoted string"},
+        {"unknown escape character: ",
+         "an unknown backslash escape in a double-quoted string (use single quotes for "
+         "backslashes): "},
+        {"invalid character in single-quoted string",
+         "a character that cannot stand in a single-quoted string"},
+        {"unknown token", "text that is not YAML here"},
+        {"the referenced anchor is not defined",
+         "an alias (*name) whose anchor (&name) is not defined before it"},
+        {"alias not found after *", "a '*' without an alias name after it"},
+        {"anchor not found after &", "a '&' without an anchor name after it"},
+        {"cannot assign multiple tags to the same node", "two tags on one value"},
+        {"cannot assign multiple anchors to the same node", "two anchors (&name) on one value"},
+        // yaml-cpp's depth guard says "bad file" when lists and mappings nest 500 deep.
+        {"bad file", "lists or mappings nested hundreds deep, too deep for a config"},
+    };
+    for (const auto& [terse, plain] : words) {
+        const std::string t = terse;
+        if (message.compare(0, t.size(), t) == 0)
+            return plain + message.substr(t.size());
+    }
+    return message;
+}
+
 std::vector<std::string> split_path(const std::string& path) {
     std::vector<std::string> parts;
     for (std::size_t start = 0;;) {
@@ -104,6 +255,9 @@ override_outcome apply_override(YAML::Node& root, const std::string& text,
     const std::string key_path = text.substr(0, eq);
     YAML::Node value;
     try {
+        if (auto problem = check_yaml_events(text.substr(eq + 1)))
+            return failed(key_path, "a YAML value after '=' (" + problem->message + ")",
+                          text.substr(eq + 1));
         value = YAML::Load(text.substr(eq + 1));
     } catch (const YAML::Exception&) {
         return failed(key_path, "a YAML value after '='", text.substr(eq + 1));
@@ -131,10 +285,11 @@ override_outcome apply_override(YAML::Node& root, const std::string& text,
                 cur = YAML::Node(YAML::NodeType::Sequence);
             if (!cur.IsSequence())
                 return failed(actual, "a list", show(cur));
-            const std::size_t index = std::stoul(part);
             // Index == size appends an entry, whose other keys take their defaults.
-            if (index > cur.size())
+            const std::optional<std::size_t> parsed = parse_index(part);
+            if (!parsed || *parsed > cur.size())
                 return failed(next_actual, "an index in 0.." + std::to_string(cur.size()), part);
+            const std::size_t index = *parsed;
             if (index == cur.size())
                 cur.push_back(last ? value : YAML::Node(YAML::NodeType::Map));
             else if (last)

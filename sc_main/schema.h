@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -47,6 +48,24 @@ std::string join(const std::string& path, const std::string& key);
 std::vector<std::string> split_path(const std::string& path);
 // A list index as a key path writes it: digits only.
 bool all_digits(const std::string& s);
+// The index a key path part names, or nothing when it is not all digits or is beyond any list
+// (a part of 20 digits must not end the program with std::out_of_range).
+std::optional<std::size_t> parse_index(const std::string& part);
+
+// What a YAML document may hold beyond its values, checked on the parser's events before the
+// document is loaded: exactly one document with content (YAML::Load would silently drop the
+// others), and no tags but those of YAML's core schema (!!str, !!int, ...); anything else
+// (!!python/object, !foo) would be read as its bare value. Throws YAML::ParserException as the
+// parser does.
+struct yaml_problem {
+    YAML::Mark mark;
+    std::string message; // "a second YAML document starts here: ..."
+};
+std::optional<yaml_problem> check_yaml_events(const std::string& text);
+
+// A yaml-cpp parser message ("illegal map value") in plain words, for a user who may not know
+// YAML's grammar; an unknown message is returned as it is.
+std::string plain_yaml_error(const std::string& parser_message);
 // For a null value ("key:" with nothing after) the key's position is the useful one.
 YAML::Mark mark_of(const YAML::Node& value, const YAML::Node& key);
 
