@@ -407,8 +407,8 @@ void clear_list(platform_config& c, const list_default& d) {
 }
 
 // Topology problems, each told which defaulted root list (vms, sources: absent from the
-// document) caused it, if any. A config of script PEs only
-// meets them first, and "expected a PE with role host" alone does not say why.
+// document) caused it, if any. A config of script PEs meets them first, and "expected a PE
+// with role host" alone does not say why.
 std::vector<std::string> topology_problems(const platform_config& cfg, const YAML::Node& root,
                                            const std::string& file) {
     std::vector<std::string> problems = platform::check_topology(cfg);
@@ -548,8 +548,8 @@ load_result load_config(const std::string& path, const std::vector<std::string>&
     const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return failed_load(path + ": cannot open the file: " + std::strerror(errno));
-    // Read at most one byte past the limit: a file that grows, or one whose size stat does not
-    // tell (/proc), is still bounded.
+    // Stop once past the limit, not at the size stat gave: a file that grows, or one whose size
+    // stat does not tell (/proc), is still bounded.
     std::string text;
     std::array<char, 65536> buf{};
     for (;;) {
