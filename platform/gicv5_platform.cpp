@@ -7,11 +7,6 @@
 namespace platform {
 
 namespace {
-// An empty module: see ~gicv5_platform.
-struct teardown_marker : sc_core::sc_module {
-    explicit teardown_marker(const sc_core::sc_module_name& name) : sc_module(name) {}
-};
-
 gicv5::irs_params irs_params_from(const platform_config& c) {
     gicv5::irs_params p;
     p.pe_count = static_cast<unsigned>(c.pes.size());
@@ -136,7 +131,8 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
       mem("memory", memory_params{config.memory.size, config.memory.read_latency,
                                   config.memory.write_latency, config.memory.banks,
                                   config.memory.occupancy, config.memory.bandwidth}),
-      bus("bus", config.timing.bus_occupancy), irs("irs", irs_params_from(config)), agent(agent_params_from(config)),
+      bus("bus", static_cast<unsigned>(config.pes.size()) + 1, config.timing.bus_occupancy),
+      irs("irs", irs_params_from(config)), agent(agent_params_from(config)),
       sb(spis_per_vm(config), config.timing.quantum) {
     bus.map(0, cfg.memory.base, cfg.memory.size, "memory");
     bus.map(1, cfg.irs.config_frame, gicv5::IRS_CONFIG_FRAME_SIZE, "IRS config frame");
@@ -148,12 +144,10 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
     bind(bus_checks, bus.initiator_socket, mem.socket, "memory");
     bind(bus_checks, bus.initiator_socket, irs.config_frame, "irs_config_frame");
     bind(bus_checks, bus.initiator_socket, irs.setlpi_frame, "irs_setlpi_frame");
-    bind(bus_checks, irs.mem, bus.target_socket, "irs_mem");
+    bind(bus_checks, irs.mem, bus.target_socket[0], "irs_mem");
     irs.set_hop_recorder(&m_hops);
 
-    for (std::size_t i = 0; i < m_markers.size(); ++i)
-        m_markers[i] =
-            std::make_unique<teardown_marker>(("teardown_marker" + std::to_string(i)).c_str());
+    m_markers = std::make_unique<teardown_markers>("teardown_marker");
     for (unsigned i = 0; i < cfg.pes.size(); ++i) {
         gicv5::cpu_interface_params cp;
         cp.iaffid = static_cast<uint16_t>(i);
@@ -174,7 +168,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
         cpuif->set_hop_recorder(&m_hops);
         p->cntv_out.bind(cpuif->ppi_in[gicv5::PPI_CNTV]);
         p->gic.bind(cpuif->cpu);
-        bind(bus_checks, p->mmio, bus.target_socket, "pe" + std::to_string(i) + "_mmio");
+        bind(bus_checks, p->mmio, bus.target_socket[1 + i], "pe" + std::to_string(i) + "_mmio");
         cpuifs.push_back(std::move(cpuif));
         pes.push_back(std::move(p));
     }
@@ -302,19 +296,10 @@ void gicv5_platform::start_sources(const sc_core::sc_time& at) {
         m_sources_started_event.notify(at - sc_core::sc_time_stamp());
 }
 
-// SystemC 2.3.4 finds an object it forgets by a linear search and moves the last entry into its
-// place: its port and export registries search from the end, its module registry and a parent's
-// child list from the front. Destroyed in creation order, or left to the vectors (which destroy
-// first to last), each search ran past about all the PEs: teardown grew as PEs squared (a
-// quarter of the time of 32k PEs). Last made first, each port and export is the last entry. And
-// the two empty markers, made just before the per-PE parts and destroyed first, leave the two
-// front slots to the last entries: one object made after the parts and still there (the drain
-// monitor's process), and the last part; each next part destroyed then takes the second slot.
-// So every search ends within the first few entries.
+// Teardown in time linear in PEs (teardown_markers.h): the markers, then the per-PE parts last
+// made first, which this calls f on (their owners).
 template <typename F>
-void gicv5_platform::for_each_part_in_teardown_order(F f) {
-    for (auto& m : m_markers)
-        f(m);
+void gicv5_platform::for_each_part_last_made_first(F f) {
     // Made per PE i, in this order: cpuifs[i], pes[i], then with checks the checkers of its
     // stream up and down (m_stream_checks[2i], [2i+1]) and of its MMIO (m_bus_checks[4 + i],
     // after the bus's four).
@@ -331,12 +316,15 @@ void gicv5_platform::for_each_part_in_teardown_order(F f) {
 }
 
 gicv5_platform::~gicv5_platform() {
-    for_each_part_in_teardown_order([](auto& part) { part.reset(); });
+    m_markers->release();
+    for_each_part_last_made_first([](auto& part) { part.reset(); });
 }
 
 std::vector<const sc_core::sc_object*> gicv5_platform::teardown_order() const {
     std::vector<const sc_core::sc_object*> order;
-    const_cast<gicv5_platform*>(this)->for_each_part_in_teardown_order(
+    for (const sc_core::sc_object* m : m_markers->objects())
+        order.push_back(m);
+    const_cast<gicv5_platform*>(this)->for_each_part_last_made_first(
         [&](const auto& part) { order.push_back(part.get()); });
     return order;
 }

@@ -1,9 +1,9 @@
 // The platform assembled from a platform_config:
 //
-//   PE i --mmio--> router --> memory            (cfg.memory.base)
+//   PE i --mmio--> router --> memory            (cfg.memory.base; the router's target 1 + i)
 //                        |--> IRS config frame  (cfg.irs.config_frame)
 //                        \--> IRS SETLPI frame  (cfg.irs.setlpi_frame)
-//   IRS --mem--> router
+//   IRS --mem--> router                         (its target 0)
 //   PE i --gic--> CPU interface i <==stream==> IRS   (IAFFID = i)
 //   CPU interface i --virq--> PE i
 //
@@ -28,10 +28,10 @@
 #include "platform/scoreboard.h"
 #include "platform/script.h"
 #include "platform/spi_source.h"
+#include "platform/teardown_markers.h"
 #include "tlm_gicv5/cpu_interface.h"
 #include "tlm_gicv5/irs.h"
 
-#include <array>
 #include <memory>
 #include <vector>
 
@@ -128,8 +128,8 @@ public:
     // Resource i's name below this platform: "irs.engine", "cpuif0.link_up".
     std::string resource_name(std::size_t i) const;
     // The per-PE parts (CPU interfaces, PEs, their checkers) in the order the destructor
-    // destroys them: two empty marker modules first, then the parts last made first (see the
-    // destructor).
+    // destroys them: two empty marker modules first, then the parts last made first
+    // (teardown_markers.h).
     std::vector<const sc_core::sc_object*> teardown_order() const;
     // Told each resource's queue depth as it changes (index in resources()); one listener.
     void set_resource_listener(gicv5::resource_observer* l) {
@@ -176,10 +176,10 @@ private:
     sc_core::sc_time m_sources_start; // valid once m_sources_started
     sc_core::sc_event m_sources_started_event;
     // Made just before the per-PE parts and destroyed first (see the destructor).
-    std::array<std::unique_ptr<sc_core::sc_module>, 2> m_markers;
-    // Calls f on the owner (a unique_ptr) of each per-PE part, in teardown_order().
+    std::unique_ptr<teardown_markers> m_markers;
+    // Calls f on the owner (a unique_ptr) of each per-PE part, last made first.
     template <typename F>
-    void for_each_part_in_teardown_order(F f);
+    void for_each_part_last_made_first(F f);
 };
 
 } // namespace platform

@@ -7,13 +7,22 @@
 
 namespace platform {
 
-router::router(const sc_core::sc_module_name& name, const sc_core::sc_time& occupancy)
-    : sc_module(name), target_socket("target_socket"), initiator_socket("initiator_socket"),
-      m_occupancy(occupancy), m_bus(this->name(), 1) {
-    target_socket.register_b_transport(this, &router::b_transport);
-    target_socket.register_transport_dbg(this, &router::transport_dbg);
-    target_socket.register_get_direct_mem_ptr(this, &router::get_direct_mem_ptr);
+router::router(const sc_core::sc_module_name& name, unsigned initiators,
+               const sc_core::sc_time& occupancy)
+    : sc_module(name), initiator_socket("initiator_socket"), target_socket("target_socket"),
+      m_markers("teardown_marker"), m_occupancy(occupancy), m_bus(this->name(), 1) {
+    target_socket.init(initiators); // after the markers
+    for (unsigned i = 0; i < initiators; ++i) {
+        const int id = static_cast<int>(i);
+        target_socket[i].register_b_transport(this, &router::b_transport, id);
+        target_socket[i].register_transport_dbg(this, &router::transport_dbg, id);
+        target_socket[i].register_get_direct_mem_ptr(this, &router::get_direct_mem_ptr, id);
+    }
     initiator_socket.register_invalidate_direct_mem_ptr(this, &router::invalidate_direct_mem_ptr);
+}
+
+router::~router() {
+    m_markers.release(); // then the target sockets go, last made first (sc_vector)
 }
 
 void router::map(unsigned port, uint64_t base, uint64_t size, const std::string& what) {

@@ -1,10 +1,11 @@
-// Tearing a platform down costs time linear in its PEs. SystemC 2.3.4 forgets a destroyed object
-// by a linear search: from the end in its port and export registries, from the front in its
-// module registry and a parent's child list, moving the last entry into the hole. These tests
-// check the order the platform destroys its per-PE parts in against those searches (without
-// timing the host): the ports' searches end at once when the parts go last made first, and the
-// child list's (which the module registry's, holding the same modules in the same order, follows)
-// when two empty markers made before the parts go first.
+// Building and tearing down a platform cost time linear in its PEs. SystemC 2.3.4 forgets a
+// destroyed object by a linear search: from the end in its port and export registries, from the
+// front in its module registry and a parent's child list, moving the last entry into the hole
+// (platform/teardown_markers.h). These tests check the order the platform destroys its per-PE
+// parts in, and the bus its per-initiator sockets, against those searches (without timing the
+// host): the ports' searches end at once when the objects go last made first, and the child
+// list's (which the module registry's, holding the same modules in the same order, follows) when
+// two empty markers made before them go first. The speed itself: gicv5-bench's pes case.
 #include "platform/gicv5_platform.h"
 
 #include <gtest/gtest.h>
@@ -62,13 +63,12 @@ TEST(Teardown, DestroysThePerPePartsLastMadeFirstWithProtocolCheckers) {
     expect_last_made_first(true);
 }
 
-// SystemC's child list search, replayed on the platform's real child list in teardown order:
-// how many entries each search reads before it finds its object.
-std::size_t longest_child_search(const gicv5_platform& top) {
-    const std::vector<sc_object*>& children = top.get_child_objects();
-    std::vector<const sc_object*> list(children.begin(), children.end());
+// SystemC's child list search (from the front, the last entry moved into the hole), replayed on
+// `list` for the objects of `order`: the most entries one search reads to find its object.
+std::size_t longest_search(std::vector<const sc_object*> list,
+                           const std::vector<const sc_object*>& order) {
     std::size_t longest = 0;
-    for (const sc_object* o : top.teardown_order()) {
+    for (const sc_object* o : order) {
         const auto at = std::find(list.begin(), list.end(), o);
         EXPECT_NE(at, list.end());
         if (at == list.end())
@@ -90,7 +90,29 @@ TEST(Teardown, EachSearchOfTheChildListEndsWithinTheFirstEntries) {
     EXPECT_LT(before, 10u);
     // The drain monitor's process, made after the parts, is still a child here: it takes the
     // first marker's slot, and each part the second's.
-    EXPECT_LE(longest_child_search(top), before + 2);
+    const std::vector<const sc_object*> list(children.begin(), children.end());
+    EXPECT_LE(longest_search(list, top.teardown_order()), before + 2);
+}
+
+// The bus: a target socket per initiator (a multi-socket's bindings cost n^2 to check), each
+// made after the bus's two markers and destroyed, after them, last made first (sc_vector).
+TEST(Teardown, EachSearchOfTheBussChildListEndsWithinTheFirstEntries) {
+    gicv5_platform top("top", many_pes());
+    ASSERT_EQ(top.bus.target_socket.size(), PES + 1) << "one per PE and one for the IRS";
+    const std::vector<sc_object*>& children = top.bus.get_child_objects();
+    const std::string marker = std::string(top.bus.name()) + ".teardown_marker";
+    const auto first = std::find_if(children.begin(), children.end(),
+                                    [&](const sc_object* o) { return o->name() == marker + "0"; });
+    ASSERT_NE(first, children.end());
+    ASSERT_NE(first + 1, children.end());
+    EXPECT_EQ((*(first + 1))->name(), marker + "1");
+    std::vector<const sc_object*> order{*first, *(first + 1)};
+    order.insert(order.end(), children.rbegin(),
+                 std::vector<sc_object*>::const_reverse_iterator(first + 2));
+    EXPECT_GE(order.size(), 2 + 2 * (PES + 1)) << "each socket and its port";
+    std::vector<const sc_object*> list(children.begin(), children.end());
+    const std::size_t before = static_cast<std::size_t>(first - children.begin());
+    EXPECT_LE(longest_search(list, order), before + 2);
 }
 
 } // namespace
