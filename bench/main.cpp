@@ -88,6 +88,10 @@ struct target {
     bool met() const { return at_most ? value <= limit : value >= limit; }
 };
 
+// SystemC prints its banner in sc_elab_and_sim(), before sc_main() starts, unless this variable is
+// set: a static initialiser is the only code of ours that runs earlier.
+const bool banner_off = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1) == 0;
+
 } // namespace
 
 int sc_main(int argc, char** argv) {
@@ -125,7 +129,6 @@ int sc_main(int argc, char** argv) {
             std::cout << bench::run_case(ca).dump() << std::endl;
             return 0;
         }
-        setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
         const std::string exe = self_exe();
         const double dur = quick ? 100 : 1000; // ms of injection per e2e case
         if (quick)

@@ -53,27 +53,33 @@ struct options {
 };
 
 // CLI11's own unsigned conversion accepts "-1" (wrapping) and reads "010" as octal; the config
-// file's integer syntax is used instead so both places agree.
-CLI::Validator uint64_validator() {
+// file's integer syntax is used instead so both places agree. The validators have no name, so the
+// help shows the value's name alone ("N", not "N:UINT64").
+CLI::Validator integer_validator(uint64_t min, uint64_t max) {
     return CLI::Validator(
-        [](std::string& text) {
+        [min, max](std::string& text) {
             auto n = units::parse_integer(text);
-            return n ? std::string() : "expected " + n.expected + ", got '" + text + "'";
+            if (!n)
+                return "expected " + n.expected + ", got '" + text + "'";
+            if (*n.value < min || *n.value > max)
+                return "expected " + std::to_string(min) + " to " + std::to_string(max) +
+                       ", got '" + text + "'";
+            return std::string();
         },
-        "UINT64");
+        "");
 }
 
 void describe(CLI::App& app, options& opt) {
     app.footer(
         "Configuration keys, units and the expect syntax: docs/config.md.\n"
         "Report schema: docs/report.md.\n"
-        "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 in the environment silences the SystemC banner.\n"
         "A run longer than 2 s shows its progress on stderr when stderr is a terminal.\n"
         "Exit status: 0 run finished and every expectation and script check held; 1 one of\n"
-        "them failed; 2 bad command line or config, or the report cannot be written;\n"
+        "them failed; 2 bad command line or config, or an output cannot be written;\n"
         "3 internal error (the simulation or SystemC failed).");
     app.add_option("CONFIG", opt.config_path,
-                   "Scenario file, YAML or JSON (see docs/config.md); needed except with --merge");
+                   "Scenario file, YAML or JSON (see docs/config.md); needed except with --merge")
+        ->type_name("");
     app.add_option("--set", opt.sets,
                    "Override a config key before validation, e.g. --set duration=1ms, "
                    "--set vms.0.tracking=none; list entries by index; repeatable, later wins")
@@ -84,7 +90,7 @@ void describe(CLI::App& app, options& opt) {
         ->capture_default_str();
     app.add_option("--seed", opt.seed_text, "Seed of this run, replacing the config's seed")
         ->type_name("N")
-        ->check(uint64_validator());
+        ->check(integer_validator(0, UINT64_MAX));
     app.add_option("--trace", opt.trace_path,
                    "Also write a Chrome trace-event JSON file of the run, for ui.perfetto.dev: "
                    "tracks per PE, vCPU and the agent; injections, handlers, folds; flows; the "
@@ -106,7 +112,7 @@ void describe(CLI::App& app, options& opt) {
                 auto t = units::parse_duration(text);
                 return t ? std::string() : "expected " + t.expected + ", got '" + text + "'";
             },
-            "TIME"));
+            ""));
     app.add_flag("-q,--quiet", opt.quiet,
                  "Print neither the summary nor SystemC info messages on stdout; errors still go "
                  "to stderr");
@@ -117,9 +123,9 @@ void describe(CLI::App& app, options& opt) {
                    "point's report goes to --sweep-dir, and one CSV row per point to --csv")
         ->type_name("KEY.PATH=V1,V2,...")
         ->allow_extra_args(false);
-    app.add_option("-j,--jobs", opt.jobs, "Sweep points run at a time")
+    app.add_option("-j,--jobs", opt.jobs, "Sweep points run at a time, 1 to 1024")
         ->type_name("N")
-        ->check(CLI::Range(1u, 1024u))
+        ->check(integer_validator(1, 1024))
         ->capture_default_str();
     app.add_option("--sweep-dir", opt.sweep_dir,
                    "Directory for the sweep points' reports (point-NNNN.json) and logs")
@@ -139,7 +145,7 @@ void describe(CLI::App& app, options& opt) {
                  "nothing (for GNU parallel or a Slurm array); then --merge their reports");
     app.add_option("--merge", opt.merge,
                    "Write the CSV of these reports (made by the command lines of --emit-jobs)")
-        ->type_name("REPORT...");
+        ->type_name("REPORT");
     app.set_version_flag("--version", GICV5_SIM_VERSION);
 }
 
@@ -150,10 +156,90 @@ std::string self_executable() {
     return ec ? std::string("gicv5-sim") : p.string();
 }
 
-int run_sweep_or_merge(const options& opt) {
-    if (!opt.merge.empty())
-        return merge_reports(opt.merge, opt.csv_path.empty() ? "sweep.csv" : opt.csv_path,
-                             opt.columns);
+// What the command line asks for; each option belongs to some of these.
+enum class mode { run, sweep, emit_jobs, merge };
+
+// An option given in a mode where it does nothing is an error, so that a user who expects a trace
+// of a sweep or a CSV of a single run learns at once that none will come.
+bool check_mode(const CLI::App& app, mode m) {
+    const char* mode_name = m == mode::run         ? "without --sweep or --merge"
+                            : m == mode::sweep     ? "with --sweep (each point runs alone; give "
+                                                     "that point's --set to run it by itself)"
+                            : m == mode::emit_jobs ? "with --emit-jobs (it only prints the "
+                                                     "command lines)"
+                                                   : "with --merge (it reads only the reports)";
+    struct rule {
+        const char* name; // as CLI11 names it
+        const char* shown;
+        bool run, sweep, emit_jobs, merge;
+    };
+    static const rule rules[] = {
+        {"CONFIG", "CONFIG", true, true, true, false},
+        {"--set", "--set", true, true, true, false},
+        {"--seed", "--seed", true, true, true, false},
+        {"--report", "--report", true, false, false, false},
+        {"--trace", "--trace", true, false, false, false},
+        {"--vcd", "--vcd", true, false, false, false},
+        {"--dump-tables", "--dump-tables", true, false, false, false},
+        {"--dump-tables-at", "--dump-tables-at", true, false, false, false},
+        {"--jobs", "-j/--jobs", false, true, false, false},
+        {"--sweep-dir", "--sweep-dir", false, true, true, false},
+        {"--csv", "--csv", false, true, false, true},
+        {"--column", "--column", false, true, false, true},
+    };
+    for (const rule& r : rules) {
+        const bool allowed = m == mode::run     ? r.run
+                             : m == mode::sweep ? r.sweep
+                             : m == mode::emit_jobs ? r.emit_jobs
+                                                    : r.merge;
+        if (!allowed && app.count(r.name) != 0) {
+            std::cerr << "gicv5-sim: " << r.shown << " does nothing " << mode_name << "\n";
+            return false;
+        }
+    }
+    return true;
+}
+
+// Outputs that would overwrite the config or each other (compared as files, so "./r.json" and
+// "r.json" or two links to one file are the same).
+bool check_distinct_outputs(const std::vector<std::pair<std::string, std::string>>& outputs,
+                            const std::vector<std::pair<std::string, std::string>>& inputs) {
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        if (outputs[i].second.empty())
+            continue;
+        for (const auto& in : inputs)
+            if (!in.second.empty() && platform::same_regular_file(outputs[i].second, in.second)) {
+                std::cerr << "gicv5-sim: " << outputs[i].first << " '" << outputs[i].second
+                          << "' would overwrite " << in.first << "\n";
+                return false;
+            }
+        for (std::size_t j = i + 1; j < outputs.size(); ++j)
+            if (!outputs[j].second.empty() &&
+                platform::same_regular_file(outputs[i].second, outputs[j].second)) {
+                std::cerr << "gicv5-sim: " << outputs[i].first << " and " << outputs[j].first
+                          << " name the same file '" << outputs[j].second << "'\n";
+                return false;
+            }
+    }
+    return true;
+}
+
+int run_sweep_or_merge(const options& opt, bool dry_run) {
+    for (const std::string& c : opt.columns)
+        if (!is_report_value_path(c)) {
+            std::cerr << "gicv5-sim: --column " << c
+                      << ": expected a PATH naming a number in the report (docs/report.md)\n";
+            return exit_bad_input;
+        }
+    if (!opt.merge.empty()) {
+        std::vector<std::pair<std::string, std::string>> reports;
+        for (const std::string& f : opt.merge)
+            reports.emplace_back("the report given to --merge", f);
+        const std::string csv = opt.csv_path.empty() ? "sweep.csv" : opt.csv_path;
+        if (!check_distinct_outputs({{"--csv", csv}}, reports))
+            return exit_bad_input;
+        return merge_reports(opt.merge, csv, opt.columns, dry_run);
+    }
     sweep_options so;
     so.config_path = opt.config_path;
     so.sets = opt.sets;
@@ -163,6 +249,8 @@ int run_sweep_or_merge(const options& opt) {
     so.csv_path = opt.csv_path;
     so.columns = opt.columns;
     so.emit_jobs = opt.emit_jobs;
+    so.quiet = opt.quiet;
+    so.dry_run = dry_run;
     for (const std::string& text : opt.sweeps) {
         std::string error;
         std::optional<sweep_axis> axis = parse_sweep(text, error);
@@ -172,37 +260,47 @@ int run_sweep_or_merge(const options& opt) {
         }
         so.axes.push_back(std::move(*axis));
     }
-    for (const std::string& c : opt.columns)
-        if (!is_report_value_path(c)) {
-            std::cerr << "gicv5-sim: --column " << c
-                      << ": expected a PATH naming a number in the report (docs/report.md)\n";
-            return exit_bad_input;
-        }
+    std::string error;
+    if (!check_sweep(so, error)) {
+        std::cerr << "gicv5-sim: " << error << "\n";
+        return exit_bad_input;
+    }
+    if (!check_distinct_outputs({{"--csv", so.csv_path}}, {{"the config", opt.config_path}}))
+        return exit_bad_input;
     return run_sweep(so, self_executable());
 }
 
-int run_scenario(const options& opt) {
+int run_scenario(const options& opt, bool dry_run) {
+    if (!check_distinct_outputs({{"--report", opt.report_path},
+                                 {"--trace", opt.trace_path},
+                                 {"--vcd", opt.vcd_path}},
+                                {{"the config", opt.config_path}}))
+        return exit_bad_input;
     load_result loaded = load_config(opt.config_path, opt.sets);
     if (!loaded.ok()) {
         for (const std::string& error : loaded.errors)
             std::cerr << error << "\n";
         return exit_bad_input;
     }
+    if (dry_run)
+        return exit_ok;
     sim_config& cfg = loaded.config;
     if (!opt.seed_text.empty())
         cfg.platform.seed = *units::parse_integer(opt.seed_text).value;
 
-    // Opened before the run so that an unwritable path fails at once, not after a long simulation.
+    // Opened before the run so that an unwritable path fails at once, not after a long simulation;
+    // each replaces its target only once it is complete.
     platform::trace_files traces;
     if (!traces.open(opt.trace_path, opt.vcd_path, std::cerr))
         return exit_bad_input;
-    std::ofstream out(opt.report_path, std::ios::trunc);
-    if (!out) {
-        traces.discard();
-        std::cerr << "gicv5-sim: cannot write the report '" << opt.report_path
-                  << "': " << std::strerror(errno) << "\n";
+    platform::output_file report_file;
+    if (!report_file.open(opt.report_path, "the report", std::cerr))
         return exit_bad_input;
-    }
+    // What goes to stdout (tables, summary) goes through one checked buffer: a full disk or a
+    // closed pipe is an error, not a silently shorter output.
+    std::cout.flush();
+    platform::output_file out;
+    out.open_descriptor(STDOUT_FILENO, "standard output");
 
     // The platform ends every run with sc_stop(): that is no news to the user.
     sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
@@ -228,35 +326,31 @@ int run_scenario(const options& opt) {
     }
     platform::table_dumps dumps;
     dumps.at_end = opt.dump_tables;
-    dumps.out = &std::cout;
+    dumps.out = &out.stream();
     for (const std::string& t : opt.dump_tables_at)
         dumps.at.push_back(*units::parse_duration(t).value);
-    platform::run_results results;
-    try {
-        results = platform::run(cfg.platform, &traces, progress, &dumps);
-    } catch (...) {
-        traces.discard();
-        // No half-written or stale report may be mistaken for the result of this run.
-        out.close();
-        std::remove(opt.report_path.c_str());
-        throw;
-    }
+    // On an exception, the temporaries go with their output_file: no half-written or stale file
+    // may be mistaken for the result of this run.
+    const platform::run_results results =
+        platform::run(cfg.platform, &traces, progress, &dumps);
 
     if (progress_shown)
         std::fputc('\n', stderr);
+    for (const std::string& w : results.warnings)
+        std::cerr << "gicv5-sim: warning: " << w << "\n";
+    // Every file is written before any replaces its target: a failed one leaves all as they were.
     if (!traces.close(std::cerr))
         return exit_bad_input;
     const nlohmann::ordered_json report =
         make_report(cfg.platform, results, opt.config_path, opt.sets);
-    out << report.dump(2) << "\n";
-    out.close();
-    if (!out) {
-        std::cerr << "gicv5-sim: cannot write the report '" << opt.report_path
-                  << "': " << std::strerror(errno) << "\n";
+    report_file.stream() << report.dump(2) << "\n";
+    if (!report_file.finish(std::cerr) || !traces.commit(std::cerr) ||
+        !report_file.commit(std::cerr))
         return exit_bad_input;
-    }
     if (!opt.quiet)
-        std::cout << summary(cfg.platform, results, opt.config_path) << std::flush;
+        out.stream() << summary(cfg.platform, results, opt.config_path);
+    if (!out.commit(std::cerr))
+        return exit_bad_input;
 
     for (const std::string& failure : results.script_failures)
         std::cerr << "script step failed: " << failure << "\n";
@@ -266,9 +360,28 @@ int run_scenario(const options& opt) {
     return failures.empty() && results.script_failures.empty() ? exit_ok : exit_expectation_failed;
 }
 
-} // namespace
+// SystemC's default handler prints every message on stdout and aborts on a fatal one: here info
+// goes to stdout, anything worse to stderr, and a fatal error throws like an error does, so that
+// the run ends with "internal error" and exit 3, not a SIGABRT.
+bool quiet_reports = false;
 
-int main(int argc, char** argv) {
+void report_handler(const sc_core::sc_report& r, const sc_core::sc_actions& actions) {
+    if (actions & sc_core::SC_DISPLAY) {
+        if (r.get_severity() == sc_core::SC_INFO) {
+            if (!quiet_reports)
+                std::cout << sc_core::sc_report_compose_message(r) << std::endl;
+        } else {
+            std::cerr << sc_core::sc_report_compose_message(r) << std::endl;
+        }
+    }
+    sc_core::sc_actions rest = actions & ~(sc_core::SC_DISPLAY | sc_core::SC_ABORT);
+    if (actions & sc_core::SC_ABORT)
+        rest |= sc_core::SC_THROW;
+    sc_core::sc_report_handler::default_handler(r, rest); // logs, stops; throws last
+}
+
+int execute(int argc, char** argv, bool dry_run) {
+    install_report_handler();
     CLI::App app{"Simulate the Arm GICv5 platform described by CONFIG and write a JSON report of "
                  "what the run measured.",
                  "gicv5-sim"};
@@ -280,19 +393,31 @@ int main(int argc, char** argv) {
         // --help and --version arrive here too, with a success code.
         return app.exit(e) == 0 ? exit_ok : exit_bad_input;
     }
+    quiet_reports = opt.quiet;
 
-    if (opt.config_path.empty() && opt.merge.empty()) {
-        std::cerr << "gicv5-sim: expected CONFIG (see --help)\n";
+    if (!opt.sweeps.empty() && !opt.merge.empty()) {
+        std::cerr << "gicv5-sim: --sweep and --merge do not go together: --merge reads the "
+                     "reports of a sweep run elsewhere\n";
         return exit_bad_input;
     }
     if (opt.emit_jobs && opt.sweeps.empty()) {
         std::cerr << "gicv5-sim: --emit-jobs needs at least one --sweep\n";
         return exit_bad_input;
     }
+    const mode m = !opt.merge.empty() ? mode::merge
+                   : opt.emit_jobs    ? mode::emit_jobs
+                   : !opt.sweeps.empty() ? mode::sweep
+                                         : mode::run;
+    if (opt.config_path.empty() && m != mode::merge) {
+        std::cerr << "gicv5-sim: expected CONFIG (see --help)\n";
+        return exit_bad_input;
+    }
+    if (!check_mode(app, m))
+        return exit_bad_input;
     try {
-        if (!opt.sweeps.empty() || !opt.merge.empty())
-            return run_sweep_or_merge(opt);
-        return run_scenario(opt);
+        if (m != mode::run)
+            return run_sweep_or_merge(opt, dry_run);
+        return run_scenario(opt, dry_run);
     } catch (const sc_core::sc_report& e) {
         std::cerr << "gicv5-sim: internal error: SystemC: " << e.what() << "\n";
     } catch (const std::exception& e) {
@@ -302,5 +427,13 @@ int main(int argc, char** argv) {
     }
     return exit_internal_error;
 }
+
+} // namespace
+
+void install_report_handler() { sc_core::sc_report_handler::set_handler(report_handler); }
+
+int main(int argc, char** argv) { return execute(argc, argv, false); }
+
+int check_command_line(int argc, char** argv) { return execute(argc, argv, true); }
 
 } // namespace gicv5_sim

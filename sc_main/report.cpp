@@ -14,14 +14,32 @@ std::string fixed(double v, int decimals) {
     return buf;
 }
 
-// "850ns", "1.23us", "10.02ms": three significant-ish digits are enough for a summary line.
-std::string human_ns(double ns) {
-    if (ns >= 1e6)
-        return fixed(ns / 1e6, 2) + "ms";
-    if (ns >= 1e3)
-        return fixed(ns / 1e3, 2) + "us";
-    return fixed(ns, 0) + "ns";
+// A number with three significant digits at most and no trailing zeros: "50", "1.2", "276".
+std::string significant(double v) {
+    std::string text = fixed(v, v >= 100 ? 0 : v >= 10 ? 1 : 2);
+    if (text.find('.') != std::string::npos) {
+        text.erase(text.find_last_not_of('0') + 1);
+        if (text.back() == '.')
+            text.pop_back();
+    }
+    return text;
 }
+
+// A duration in the unit that fits it: "50 s", "1.2 ms", "4.34 us", "270 ns", "500 ps".
+std::string human_ns(double ns) {
+    struct unit {
+        double ns;
+        const char* name;
+    };
+    static const unit units[] = {{1e9, "s"}, {1e6, "ms"}, {1e3, "us"}, {1, "ns"}};
+    for (const unit& u : units)
+        if (ns >= u.ns)
+            return significant(ns / u.ns) + " " + u.name;
+    return ns > 0 ? significant(ns * 1e3) + " ps" : "0 ns";
+}
+
+// Host time: "0.41 s", "18 s".
+std::string host_time(double seconds) { return significant(seconds) + " s"; }
 
 std::string plural(std::size_t n, const char* word) {
     return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
@@ -195,6 +213,8 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
     report["script"] = {{"steps", r.script_steps}, {"failures", nlohmann::ordered_json::array()}};
     for (const std::string& f : r.script_failures)
         report["script"]["failures"].push_back(f);
+    report["warnings"] = r.warnings;
+    report["sources_start_ns"] = r.sources_start_ns;
     report["drained"] = r.drained;
     report["sim_time_ns"] = r.sim_time_ns;
     report["host_seconds"] = r.host_seconds;
@@ -209,8 +229,8 @@ std::string summary(const platform::platform_config& cfg, const platform::run_re
     out << "gicv5-sim: " << config_path << ", seed " << cfg.seed << ", "
         << plural(cfg.pes.size(), "PE") << ", " << plural(cfg.vms.size(), "VM") << ", "
         << plural(cfg.sources.size(), "source") << "\n";
-    out << "run: " << human_ns(r.sim_time_ns) << " simulated in " << fixed(r.host_seconds, 2)
-        << "s, "
+    out << "run: " << human_ns(r.sim_time_ns) << " simulated in " << host_time(r.host_seconds)
+        << ", "
         << (r.drained ? "drained" : "NOT drained (interrupts still pending, active or listed)")
         << "\n";
     out << "interrupts: " << r.injected << " injected, " << r.coalesced << " coalesced, "

@@ -3,11 +3,16 @@
 #include "cli.h"
 #include "config_loader.h"
 #include "expect.h"
+#include "report.h"
+
+#include "platform/tracer.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -163,39 +168,115 @@ void write_sweep_csv(std::ostream& out, const std::vector<std::string>& report_f
     }
 }
 
+std::string report_problem(const nlohmann::ordered_json& report,
+                           const std::vector<std::string>& columns) {
+    if (!report.is_object())
+        return "it is not a JSON object";
+    const auto schema = report.find("schema");
+    if (schema == report.end() || !schema->is_string() || *schema != "gicv5-sim-report")
+        return "its \"schema\" is not \"gicv5-sim-report\"";
+    const auto version = report.find("schema_version");
+    if (version == report.end() || !version->is_number_integer())
+        return "its \"schema_version\" is not an integer";
+    if (*version != report_schema_version)
+        return "its schema_version is " + version->dump() + ", this gicv5-sim reads " +
+               std::to_string(report_schema_version) + " (docs/report.md)";
+    const nlohmann::ordered_json* overrides = find_path(report, "config.overrides");
+    if (overrides) {
+        bool ok = overrides->is_array();
+        for (const auto& o : ok ? *overrides : nlohmann::ordered_json::array())
+            ok = ok && o.is_string();
+        if (!ok)
+            return "its config.overrides is not a list of \"KEY.PATH=VALUE\" strings";
+    }
+    for (const std::string& c : columns.empty() ? default_sweep_columns() : columns) {
+        const nlohmann::ordered_json* v = find_path(report, c);
+        if (v && !v->is_number() && !v->is_boolean())
+            return "its " + c + " is " + std::string(v->type_name()) + ", expected a number";
+    }
+    return "";
+}
+
 namespace {
-// The CSV of these reports into `path` (default columns when none are given); exit_bad_input,
-// with a message, when it cannot be written.
-int write_csv_file(const std::string& path, const std::vector<std::string>& report_files,
+// The CSV of these reports into `csv` (default columns when none are given); exit_bad_input,
+// with the reason, when it cannot be written.
+int write_csv_file(platform::output_file& csv, const std::vector<std::string>& report_files,
                    const std::vector<nlohmann::ordered_json>& reports,
                    const std::vector<std::string>& columns) {
-    std::ofstream out(path, std::ios::trunc);
-    if (out)
-        write_sweep_csv(out, report_files, reports,
-                        columns.empty() ? default_sweep_columns() : columns);
-    if (!out) {
-        std::cerr << "gicv5-sim: cannot write the CSV '" << path << "': " << std::strerror(errno)
-                  << "\n";
-        return exit_bad_input;
-    }
-    return exit_ok;
+    write_sweep_csv(csv.stream(), report_files, reports,
+                    columns.empty() ? default_sweep_columns() : columns);
+    return csv.commit(std::cerr) ? exit_ok : exit_bad_input;
+}
+
+const char* signal_name(int sig) {
+    const char* name = ::sigabbrev_np(sig);
+    return name ? name : "an unknown signal";
 }
 } // namespace
 
 int merge_reports(const std::vector<std::string>& report_files, const std::string& csv_path,
-                  const std::vector<std::string>& columns) {
+                  const std::vector<std::string>& columns, bool dry_run) {
     std::vector<nlohmann::ordered_json> reports;
     for (const std::string& f : report_files) {
-        std::ifstream in(f);
-        nlohmann::ordered_json j = nlohmann::ordered_json::parse(in, nullptr, false);
-        if (!in.is_open() || j.is_discarded() || !j.is_object() ||
-            j.value("schema", "") != "gicv5-sim-report") {
-            std::cerr << "gicv5-sim: --merge: '" << f << "' is not a gicv5-sim report\n";
+        std::error_code ec;
+        const std::filesystem::file_status st = std::filesystem::status(f, ec);
+        std::string problem;
+        if (!std::filesystem::exists(st))
+            problem = "no such file";
+        else if (!std::filesystem::is_regular_file(st))
+            problem = std::filesystem::is_directory(st) ? "it is a directory, not a report"
+                                                        : "it is not a regular file";
+        std::ifstream in;
+        if (problem.empty()) {
+            in.open(f);
+            if (!in)
+                problem = std::string("cannot read it: ") + std::strerror(errno);
+        }
+        nlohmann::ordered_json j;
+        if (problem.empty()) {
+            j = nlohmann::ordered_json::parse(in, nullptr, false);
+            problem = j.is_discarded() ? "it is not JSON" : report_problem(j, columns);
+        }
+        if (!problem.empty()) {
+            std::cerr << "gicv5-sim: --merge: '" << f << "': " << problem << "\n";
             return exit_bad_input;
         }
         reports.push_back(std::move(j));
     }
-    return write_csv_file(csv_path, report_files, reports, columns);
+    if (dry_run)
+        return exit_ok;
+    platform::output_file csv;
+    if (!csv.open(csv_path, "the CSV", std::cerr))
+        return exit_bad_input;
+    return write_csv_file(csv, report_files, reports, columns);
+}
+
+bool check_sweep(const sweep_options& opt, std::string& error) {
+    std::vector<std::string> swept;
+    std::size_t points = 1;
+    for (const sweep_axis& axis : opt.axes) {
+        for (const std::string& k : split(axis.key, ',')) {
+            if (std::find(swept.begin(), swept.end(), k) != swept.end()) {
+                error = "--sweep " + axis.key + ": " + k +
+                        " is swept twice; give all its values in one --sweep";
+                return false;
+            }
+            swept.push_back(k);
+            for (const std::string& s : opt.sets)
+                if (s.compare(0, k.size() + 1, k + "=") == 0) {
+                    error = "--set " + s + " does nothing: --sweep " + axis.key +
+                            " sets " + k + " in every point";
+                    return false;
+                }
+        }
+        if (axis.values.size() > max_sweep_points / points) {
+            error = "--sweep: more than " + std::to_string(max_sweep_points) +
+                    " points; sweep fewer values";
+            return false;
+        }
+        points *= axis.values.size();
+    }
+    return true;
 }
 
 int run_sweep(const sweep_options& opt, const std::string& exe) {
@@ -211,6 +292,8 @@ int run_sweep(const sweep_options& opt, const std::string& exe) {
             return exit_bad_input;
         }
     }
+    if (opt.dry_run)
+        return exit_ok;
     std::vector<std::vector<std::string>> commands;
     std::vector<std::string> report_files;
     for (std::size_t i = 0; i < points.size(); ++i) {
@@ -233,18 +316,28 @@ int run_sweep(const sweep_options& opt, const std::string& exe) {
         return exit_bad_input;
     }
     if (opt.emit_jobs) {
+        std::cout.flush();
+        platform::output_file out;
+        out.open_descriptor(STDOUT_FILENO, "standard output");
         for (const auto& argv : commands) {
             std::string line;
             for (const std::string& a : argv)
                 line += (line.empty() ? "" : " ") + shell_word(a);
-            std::cout << line << "\n";
+            out.stream() << line << "\n";
         }
-        return exit_ok;
+        return out.commit(std::cerr) ? exit_ok : exit_bad_input;
     }
+    // Opened before the points run, so that an unwritable CSV fails at once.
+    const std::string csv_path = opt.csv_path.empty() ? opt.dir + "/sweep.csv" : opt.csv_path;
+    platform::output_file csv;
+    if (!csv.open(csv_path, "the CSV", std::cerr))
+        return exit_bad_input;
 
-    std::cerr << "sweep: " << points.size() << " points, " << opt.jobs << " at a time, in "
-              << opt.dir << "/\n";
-    std::vector<int> status(points.size(), -1);
+    if (!opt.quiet)
+        std::cerr << "sweep: " << points.size() << " points, " << opt.jobs << " at a time, in "
+                  << opt.dir << "/\n";
+    // Exit statuses; a point killed by a signal has killed_by set instead.
+    std::vector<int> status(points.size(), -1), killed_by(points.size(), 0);
     std::map<pid_t, std::size_t> running;
     std::size_t next = 0;
     auto reap = [&] {
@@ -255,6 +348,8 @@ int run_sweep(const sweep_options& opt, const std::string& exe) {
         const std::size_t i = running.at(pid);
         running.erase(pid);
         status[i] = WIFEXITED(st) ? WEXITSTATUS(st) : exit_internal_error;
+        if (WIFSIGNALED(st))
+            killed_by[i] = WTERMSIG(st);
     };
     while (next < points.size() || !running.empty()) {
         if (next < points.size() && running.size() < opt.jobs) {
@@ -302,18 +397,22 @@ int run_sweep(const sweep_options& opt, const std::string& exe) {
             std::string what;
             for (const std::string& s : points[i])
                 what += (what.empty() ? "" : " ") + s;
-            std::cerr << "sweep: " << point_name(i) << " (" << what << ") exited " << status[i]
-                      << ", see " << opt.dir << "/" << point_name(i) << ".log\n";
+            std::cerr << "sweep: " << point_name(i) << " (" << what << ") ";
+            if (killed_by[i] != 0)
+                std::cerr << "was killed by SIG" << signal_name(killed_by[i]);
+            else
+                std::cerr << "exited " << status[i];
+            std::cerr << ", see " << opt.dir << "/" << point_name(i) << ".log\n";
             result =
                 std::max(result, status[i] == exit_expectation_failed ? int{exit_expectation_failed}
                                                                       : int{exit_bad_input});
         }
     }
-    const std::string csv = opt.csv_path.empty() ? opt.dir + "/sweep.csv" : opt.csv_path;
     if (write_csv_file(csv, done_files, done, opt.columns) != exit_ok)
         return exit_bad_input;
-    std::cerr << "sweep: " << done.size() << " of " << points.size() << " points in " << csv
-              << "\n";
+    if (!opt.quiet)
+        std::cerr << "sweep: " << done.size() << " of " << points.size() << " points in "
+                  << csv_path << "\n";
     return result;
 }
 

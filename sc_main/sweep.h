@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -48,15 +49,33 @@ struct sweep_options {
     std::string csv_path;      // default DIR/sweep.csv
     std::vector<std::string> columns;
     bool emit_jobs = false;
+    bool quiet = false;   // no status lines on stderr
+    bool dry_run = false; // check every point's config, then stop: run and write nothing
 };
+
+// The most points a sweep may have: far beyond what a machine runs, far below what would exhaust
+// its memory while listing them.
+constexpr std::size_t max_sweep_points = 100000;
+
+// Checks the axes against each other and the --set list: a key swept twice, or swept and also
+// set with --set (which the sweep would override), or a product of more than max_sweep_points.
+// False with `error` set.
+bool check_sweep(const sweep_options& opt, std::string& error);
 
 // Runs (or, with emit_jobs, prints) every point with `exe` as the gicv5-sim to run. Returns the
 // process exit status: 0 if every point finished with its expectations held, 1 if a point's
 // expectation failed, 2 for bad input or a point that could not run.
 int run_sweep(const sweep_options& opt, const std::string& exe);
 
-// --merge: reads the reports, writes the CSV. Returns 0, or 2 for an unreadable report.
+// --merge: reads the reports, writes the CSV (with dry_run, only reads). Returns 0, or 2 for a
+// file that is missing, unreadable or not a report of this schema version, or a CSV that cannot
+// be written.
 int merge_reports(const std::vector<std::string>& report_files, const std::string& csv_path,
-                  const std::vector<std::string>& columns);
+                  const std::vector<std::string>& columns, bool dry_run = false);
+
+// Why this JSON is not a gicv5-sim report that --merge can read ("schema_version is 2, expected
+// 1"), or an empty string when it is one.
+std::string report_problem(const nlohmann::ordered_json& report,
+                           const std::vector<std::string>& columns);
 
 } // namespace gicv5_sim

@@ -123,10 +123,10 @@ TEST(Sweep, RunsEachPointAsAProcessAndWritesOneRowPerPointInPointOrder) {
 
 TEST(Sweep, EmittedJobsMergedGiveTheSameTableAsTheSweep) {
     const std::string dir = fresh_dir();
-    const std::string args = "'" + small_config +
-                             "' --set duration=200us --sweep vms.0.tracking=ap_list,none "
-                             "--column interrupts.delivered --column instructions.VDRCFG";
-    ASSERT_EQ(run_sim(dir, args), 0);
+    const std::string args =
+        "'" + small_config + "' --set duration=200us --sweep vms.0.tracking=ap_list,none";
+    ASSERT_EQ(run_sim(dir, args + " --column interrupts.delivered --column instructions.VDRCFG"),
+              0);
     ASSERT_EQ(run_sim(dir, args + " --emit-jobs --sweep-dir jobs", "jobs"), 0);
     const std::vector<std::string> jobs = lines_of(dir + "/jobs.txt");
     ASSERT_EQ(jobs.size(), 2u);
