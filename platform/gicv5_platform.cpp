@@ -147,7 +147,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
     bind(bus_checks, irs.mem, bus.target_socket[0], "irs_mem");
     irs.set_hop_recorder(&m_hops);
 
-    m_markers = std::make_unique<teardown_markers>("teardown_marker");
+    m_markers = std::make_unique<gicv5::detail::teardown_markers>("teardown_marker");
     for (unsigned i = 0; i < cfg.pes.size(); ++i) {
         gicv5::cpu_interface_params cp;
         cp.iaffid = static_cast<uint16_t>(i);
@@ -296,8 +296,8 @@ void gicv5_platform::start_sources(const sc_core::sc_time& at) {
         m_sources_started_event.notify(at - sc_core::sc_time_stamp());
 }
 
-// Teardown in time linear in PEs (teardown_markers.h): the markers, then the per-PE parts last
-// made first, which this calls f on (their owners).
+// Teardown in time linear in PEs (tlm_gicv5/detail/teardown_markers.h): the markers, then the
+// per-PE parts last made first, which this calls f on (their owners).
 template <typename F>
 void gicv5_platform::for_each_part_last_made_first(F f) {
     // Made per PE i, in this order: cpuifs[i], pes[i], then with checks the checkers of its

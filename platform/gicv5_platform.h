@@ -28,8 +28,8 @@
 #include "platform/scoreboard.h"
 #include "platform/script.h"
 #include "platform/spi_source.h"
-#include "platform/teardown_markers.h"
 #include "tlm_gicv5/cpu_interface.h"
+#include "tlm_gicv5/detail/teardown_markers.h"
 #include "tlm_gicv5/irs.h"
 
 #include <memory>
@@ -129,7 +129,7 @@ public:
     std::string resource_name(std::size_t i) const;
     // The per-PE parts (CPU interfaces, PEs, their checkers) in the order the destructor
     // destroys them: two empty marker modules first, then the parts last made first
-    // (teardown_markers.h).
+    // (tlm_gicv5/detail/teardown_markers.h).
     std::vector<const sc_core::sc_object*> teardown_order() const;
     // Told each resource's queue depth as it changes (index in resources()); one listener.
     void set_resource_listener(gicv5::resource_observer* l) {
@@ -176,7 +176,7 @@ private:
     sc_core::sc_time m_sources_start; // valid once m_sources_started
     sc_core::sc_event m_sources_started_event;
     // Made just before the per-PE parts and destroyed first (see the destructor).
-    std::unique_ptr<teardown_markers> m_markers;
+    std::unique_ptr<gicv5::detail::teardown_markers> m_markers;
     // Calls f on the owner (a unique_ptr) of each per-PE part, last made first.
     template <typename F>
     void for_each_part_last_made_first(F f);

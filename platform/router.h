@@ -19,7 +19,7 @@
 // before the simulation starts.
 #pragma once
 
-#include "platform/teardown_markers.h"
+#include "tlm_gicv5/detail/teardown_markers.h"
 #include "tlm_gicv5/timed_resource.h"
 
 #include <systemc>
@@ -58,7 +58,8 @@ private:
     bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi);
     void invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uint64 end);
 
-    teardown_markers m_markers; // made before the target sockets (teardown_markers.h)
+    // Made before the target sockets (tlm_gicv5/detail/teardown_markers.h).
+    gicv5::detail::teardown_markers m_markers;
     std::vector<range> m_ranges;
     sc_core::sc_time m_occupancy;
     gicv5::timed_resource m_bus;

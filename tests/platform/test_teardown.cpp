@@ -1,9 +1,9 @@
 // Building and tearing down a platform cost time linear in its PEs. SystemC 2.3.4 forgets a
 // destroyed object by a linear search: from the end in its port and export registries, from the
 // front in its module registry and a parent's child list, moving the last entry into the hole
-// (platform/teardown_markers.h). These tests check the order the platform destroys its per-PE
-// parts in, and the bus its per-initiator sockets, against those searches (without timing the
-// host): the ports' searches end at once when the objects go last made first, and the child
+// (tlm_gicv5/detail/teardown_markers.h). These tests check the order the platform destroys its
+// per-PE parts in, and the bus its per-initiator sockets, against those searches (without timing
+// the host): the ports' searches end at once when the objects go last made first, and the child
 // list's (which the module registry's, holding the same modules in the same order, follows) when
 // two empty markers made before them go first. The speed itself: gicv5-bench's pes case.
 #include "platform/gicv5_platform.h"
@@ -94,25 +94,44 @@ TEST(Teardown, EachSearchOfTheChildListEndsWithinTheFirstEntries) {
     EXPECT_LE(longest_search(list, top.teardown_order()), before + 2);
 }
 
-// The bus: a target socket per initiator (a multi-socket's bindings cost n^2 to check), each
-// made after the bus's two markers and destroyed, after them, last made first (sc_vector).
-TEST(Teardown, EachSearchOfTheBussChildListEndsWithinTheFirstEntries) {
-    gicv5_platform top("top", many_pes());
-    ASSERT_EQ(top.bus.target_socket.size(), PES + 1) << "one per PE and one for the IRS";
-    const std::vector<sc_object*>& children = top.bus.get_child_objects();
-    const std::string marker = std::string(top.bus.name()) + ".teardown_marker";
+// The children of `m` made after its markers `marker`0 and `marker`1 (at least `at_least` of
+// them), destroyed after the markers last made first: each search of m's child list ends within
+// the first entries.
+void expect_cheap_teardown(const sc_core::sc_module& m, const std::string& marker,
+                           std::size_t at_least) {
+    const std::vector<sc_object*>& children = m.get_child_objects();
+    const std::string name = std::string(m.name()) + "." + marker;
     const auto first = std::find_if(children.begin(), children.end(),
-                                    [&](const sc_object* o) { return o->name() == marker + "0"; });
+                                    [&](const sc_object* o) { return o->name() == name + "0"; });
     ASSERT_NE(first, children.end());
     ASSERT_NE(first + 1, children.end());
-    EXPECT_EQ((*(first + 1))->name(), marker + "1");
+    EXPECT_EQ((*(first + 1))->name(), name + "1");
     std::vector<const sc_object*> order{*first, *(first + 1)};
     order.insert(order.end(), children.rbegin(),
                  std::vector<sc_object*>::const_reverse_iterator(first + 2));
-    EXPECT_GE(order.size(), 2 + 2 * (PES + 1)) << "each socket and its port";
+    EXPECT_GE(order.size(), 2 + at_least);
     std::vector<const sc_object*> list(children.begin(), children.end());
     const std::size_t before = static_cast<std::size_t>(first - children.begin());
     EXPECT_LE(longest_search(list, order), before + 2);
+}
+
+// The bus: a target socket per initiator (a multi-socket's bindings cost n^2 to check), each
+// made after the bus's two markers and destroyed after them, last made first (sc_vector).
+TEST(Teardown, EachSearchOfTheBussChildListEndsWithinTheFirstEntries) {
+    gicv5_platform top("top", many_pes());
+    ASSERT_EQ(top.bus.target_socket.size(), PES + 1) << "one per PE and one for the IRS";
+    expect_cheap_teardown(top.bus, "teardown_marker", 2 * (PES + 1)); // each socket, its port
+}
+
+// The IRS: a port per PE for each stream socket, made after its markers; with no SPIs, nothing
+// else follows them.
+TEST(Teardown, EachSearchOfTheIrssChildListEndsWithinTheFirstEntries) {
+    platform::platform_config cfg = many_pes();
+    cfg.irs.spi_irs_range = 0;
+    gicv5_platform top("top", cfg);
+    EXPECT_EQ(top.irs.stream_in.size(), PES);
+    EXPECT_EQ(top.irs.stream_out.size(), PES);
+    expect_cheap_teardown(top.irs, "stream_marker", 2 * PES);
 }
 
 } // namespace

@@ -14,8 +14,8 @@ using sc_core::sc_time;
 
 irs::irs(const sc_core::sc_module_name& name, const irs_params& params)
     : sc_module(name), config_frame("config_frame"), setlpi_frame("setlpi_frame"), mem("mem"),
-      stream_in("stream_in"), stream_out("stream_out"), m_params(params),
-      m_engine(std::string(this->name()) + ".engine", params.engines),
+      stream_in("stream_in"), stream_out("stream_out"), m_stream_markers("stream_marker"),
+      m_params(params), m_engine(std::string(this->name()) + ".engine", params.engines),
       m_table_port(std::string(this->name()) + ".table_port", params.table_outstanding),
       m_cache(params.iste_cache) {
     if (params.pe_count == 0 || params.iaffid_bits < 1 || params.iaffid_bits > 16 ||
@@ -28,6 +28,8 @@ irs::irs(const sc_core::sc_module_name& name, const irs_params& params)
         params.ist_l2sz > 7 || params.istmd_sz > 24 || params.vmd_sz < 4 || params.vmd_sz > 12 ||
         params.vped_sz < 4 || params.vped_sz > 12)
         SC_REPORT_FATAL(this->name(), "irs_params out of range");
+    stream_in.init(params.pe_count); // after m_stream_markers
+    stream_out.init(params.pe_count);
     config_frame.register_b_transport(this, &irs::config_b_transport);
     config_frame.register_transport_dbg(this, &irs::config_transport_dbg);
     stream_in.register_b_transport(this, &irs::stream_b_transport);

@@ -17,7 +17,9 @@
 //                 the resources the path reported and adding the grant's read or write latency
 //                 per access instead (same timing, less host time); an invalidation from the
 //                 target drops the grant.
-//   stream_in     stream_protocol target, one binding per PE; binding index = the PE's IAFFID.
+//   stream_in     stream_protocol target, one binding per PE (pe_count); binding index = the PE's
+//                 IAFFID. Each binding has a port of its own (detail/fan_sockets.h): binding n
+//                 PEs to a multi-socket cost n^2/2 checks.
 //   stream_out    stream_protocol initiator, one binding per PE, in the same order as stream_in.
 //   setlpi_frame  TLM target (base protocol), 1 binding. The SETLPI frame, 64 KiB: a 4-byte write
 //                 of IRS_SETLPIR (offset 0) makes LPI ID[23:0] pending; reads are zero. Bad
@@ -85,8 +87,10 @@
 #pragma once
 
 #include "tlm_gicv5/sim_time.h"
+#include "tlm_gicv5/detail/fan_sockets.h"
 #include "tlm_gicv5/detail/interrupt_space.h"
 #include "tlm_gicv5/detail/iste_cache.h"
+#include "tlm_gicv5/detail/teardown_markers.h"
 #include "tlm_gicv5/dmi_path.h"
 #include "tlm_gicv5/hop_recorder.h"
 #include "tlm_gicv5/irq_signal.h"
@@ -147,9 +151,15 @@ public:
     tlm_utils::simple_target_socket<irs> config_frame;
     tlm_utils::simple_target_socket<irs> setlpi_frame;
     tlm_utils::simple_initiator_socket<irs> mem;
-    tlm_utils::multi_passthrough_target_socket<irs, 32, stream_protocol_types> stream_in;
-    tlm_utils::multi_passthrough_initiator_socket<irs, 32, stream_protocol_types> stream_out;
+    detail::fan_in_target_socket<irs, stream_protocol_types> stream_in;
+    detail::fan_out_initiator_socket<stream_protocol_types> stream_out;
 
+private:
+    // Made before the stream sockets' per-PE ports; destroyed, as declared after the sockets and
+    // before spi_in, first among their neighbours (teardown_markers.h).
+    detail::teardown_markers m_stream_markers;
+
+public:
     // spi_in[i]: the wire of SPI spi_base + i.
     void spi_sample(unsigned index, bool level, const sc_core::sc_time& delay);
     std::vector<indexed_signal_in<irs, &irs::spi_sample>> spi_in;

@@ -9,7 +9,8 @@
 // destroyed first (release()) leave the two front slots of the child list and of the module
 // registry to the last entries: one object made after the run and still there, and the last of
 // the run; each one destroyed next then sits in those front slots. So every search ends within
-// the first few entries.
+// the first few entries. (The platform, the bus and the IRS make thousands of objects per
+// platform, one or more per PE.)
 #pragma once
 
 #include <systemc>
@@ -18,7 +19,7 @@
 #include <memory>
 #include <string>
 
-namespace platform {
+namespace gicv5::detail {
 
 class teardown_markers {
 public:
@@ -27,7 +28,11 @@ public:
         for (std::size_t i = 0; i < m_markers.size(); ++i)
             m_markers[i] = std::make_unique<marker>((name + std::to_string(i)).c_str());
     }
-    // Destroys them: first, before the run of objects, last made first.
+    ~teardown_markers() { release(); }
+    teardown_markers(const teardown_markers&) = delete;
+    teardown_markers& operator=(const teardown_markers&) = delete;
+    // Destroys them: first, before the run of objects, last made first (or as a member declared
+    // after the run's owners, which C++ destroys before them).
     void release() {
         for (auto& m : m_markers)
             m.reset();
@@ -44,4 +49,4 @@ private:
     std::array<std::unique_ptr<marker>, 2> m_markers;
 };
 
-} // namespace platform
+} // namespace gicv5::detail
