@@ -55,7 +55,12 @@ irs::irs(const sc_core::sc_module_name& name, const irs_params& params)
     reset_registers();
 }
 
-irs::~irs() = default;
+irs::~irs() {
+    // Last made first, after the markers (detail/fan_sockets.h): every SystemC search ends at once.
+    m_stream_markers.release();
+    stream_out.release_ports();
+    stream_in.release_ports();
+}
 
 std::vector<timed_resource*> irs::resources() {
     std::vector<timed_resource*> r{&m_engine, &m_table_port};

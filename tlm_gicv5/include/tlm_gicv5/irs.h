@@ -155,8 +155,7 @@ public:
     detail::fan_out_initiator_socket<stream_protocol_types> stream_out;
 
 private:
-    // Made before the stream sockets' per-PE ports; destroyed, as declared after the sockets and
-    // before spi_in, first among their neighbours (teardown_markers.h).
+    // Made before the stream sockets' per-PE ports and destroyed before them (~irs()).
     detail::teardown_markers m_stream_markers;
 
 public:

@@ -5,9 +5,10 @@
 // of building a 16k-PE platform. These sockets are made for `count` bindings (init()), and
 // binding k, the k-th made, gets port k: with the IRS, the PE of IAFFID k. They bind like any
 // TLM socket (initiator.bind(target)) but not hierarchically, and carry b_transport only, which
-// is what the stream protocol uses. Their ports are children of the owner, destroyed last made
-// first (sc_vector); the owner makes teardown_markers (teardown_markers.h) just before init() for
-// that to take time linear in their number.
+// is what the stream protocol uses. Their ports are children of the owner; for them to be
+// destroyed in time linear in their number (teardown_markers.h), the owner makes
+// teardown_markers just before init() and, in its destructor, releases them, then the ports of
+// each socket (release_ports()) last made first: before the sockets themselves, made earlier.
 #pragma once
 
 #include <systemc>
@@ -33,12 +34,11 @@ class fan_in_target_socket : public tlm::tlm_base_target_socket<32, tlm::tlm_fw_
     using b_transport_fn = void (MODULE::*)(int, payload&, sc_core::sc_time&);
 
 public:
-    explicit fan_in_target_socket(const char* name)
-        : base(name), m_bw((std::string(name) + "_bw").c_str()) {}
+    explicit fan_in_target_socket(const char* name) : base(name) {}
 
     // Makes the ports of `count` bindings; once, in the owner's constructor.
     void init(unsigned count) {
-        m_bw.init(count);
+        m_bw = std::make_unique<ports>((std::string(this->basename()) + "_bw").c_str(), count);
         for (unsigned k = 0; k < std::max(count, 1u); ++k)
             m_binders.push_back(std::make_unique<binder>(*this, static_cast<int>(k)));
         base::bind(*m_binders.front()); // the socket's own export, which nothing calls through
@@ -48,17 +48,19 @@ public:
         m_b_transport = f;
     }
     unsigned size() const { return m_bound; } // bindings made
+    // Destroys the ports (last made first), before the owner's destructor ends: see init().
+    void release_ports() { m_bw.reset(); }
 
     // An initiator binding: its calls go to binder k, its backward path is port k.
     fw_if& get_base_interface() override {
-        if (m_bound == m_bw.size()) {
+        if (m_bound == m_bw->size()) {
             SC_REPORT_ERROR(this->name(), "more bindings than the socket was made for");
             return *m_binders.back();
         }
         return *m_binders[m_bound++];
     }
     sc_core::sc_port_b<bw_if>& get_base_port() override {
-        return m_bw[std::min<std::size_t>(m_bound, m_bw.size()) - 1];
+        return (*m_bw)[std::min<std::size_t>(m_bound, m_bw->size()) - 1];
     }
     using base::get_base_interface;
     using base::get_base_port;
@@ -78,7 +80,8 @@ private:
         fan_in_target_socket& owner;
         int id;
     };
-    sc_core::sc_vector<sc_core::sc_port<bw_if, 1, sc_core::SC_ZERO_OR_MORE_BOUND>> m_bw;
+    using ports = sc_core::sc_vector<sc_core::sc_port<bw_if, 1, sc_core::SC_ZERO_OR_MORE_BOUND>>;
+    std::unique_ptr<ports> m_bw;
     std::vector<std::unique_ptr<binder>> m_binders; // handed out by address
     unsigned m_bound = 0;
     MODULE* m_module = nullptr;
@@ -101,23 +104,24 @@ class fan_out_initiator_socket
 public:
     using typename base::base_target_socket_type;
 
-    explicit fan_out_initiator_socket(const char* name)
-        : base(name), m_fw((std::string(name) + "_fw").c_str()) {}
+    explicit fan_out_initiator_socket(const char* name) : base(name) {}
 
     // Makes the ports of `count` bindings; once, in the owner's constructor.
     void init(unsigned count) {
-        m_fw.init(count);
+        m_fw = std::make_unique<ports>((std::string(this->basename()) + "_fw").c_str(), count);
         base::bind(m_backward); // the socket's own export, which nothing calls through
     }
     unsigned size() const { return m_bound; } // bindings made
-    fw_if* operator[](unsigned k) { return m_fw[k].operator->(); }
+    fw_if* operator[](unsigned k) { return (*m_fw)[k].operator->(); }
+    // Destroys the ports (last made first), before the owner's destructor ends: see init().
+    void release_ports() { m_fw.reset(); }
 
     void bind(base_target_socket_type& s) override {
-        if (m_bound == m_fw.size()) {
+        if (m_bound == m_fw->size()) {
             SC_REPORT_ERROR(this->name(), "more bindings than the socket was made for");
             return;
         }
-        m_fw[m_bound].bind(s.get_base_interface());
+        (*m_fw)[m_bound].bind(s.get_base_interface());
         s.get_base_port().bind(m_backward);
         ++m_bound;
     }
@@ -133,7 +137,8 @@ private:
         void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
         fan_out_initiator_socket& owner;
     };
-    sc_core::sc_vector<sc_core::sc_port<fw_if, 1, sc_core::SC_ZERO_OR_MORE_BOUND>> m_fw;
+    using ports = sc_core::sc_vector<sc_core::sc_port<fw_if, 1, sc_core::SC_ZERO_OR_MORE_BOUND>>;
+    std::unique_ptr<ports> m_fw;
     backward m_backward{*this};
     unsigned m_bound = 0;
 };
