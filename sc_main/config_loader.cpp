@@ -23,6 +23,11 @@ using namespace platform;
 constexpr uint64_t u64_max = std::numeric_limits<uint64_t>::max();
 // Indices of VMs, vCPUs and PEs: VM and vPE IDs have at most 16 bits (vm_id_bits, vpe_id_bits).
 constexpr uint64_t index_max = 65535;
+// PEs: what the platform builds, runs and tears down in time linear in their number on a 24 GiB
+// machine (README, How many PEs: each PE's thread stack takes two of the kernel's 65,530 memory
+// maps, so about 32k is the edge).
+constexpr uint64_t pe_count_max = 16384;
+constexpr uint64_t pe_index_max = pe_count_max - 1;
 
 // Root keys live in sim_config::platform; this turns a platform_config member into an accessor.
 template <class T>
@@ -205,7 +210,7 @@ const keys_of<vm_config>& vm_keys() {
         time_key<S>("exit_interval", &S::exit_interval, true,
                     "Time between exits of a vCPU to the hypervisor"),
         section_key<S>("guest", &S::guest, guest_keys(), "What the guest does with its interrupts"),
-        integer_list_key<S>("placement", &S::placement, 0, index_max,
+        integer_list_key<S>("placement", &S::placement, 0, pe_index_max,
                             "The PE (role vcpu) each vCPU runs on, in vCPU order; empty: the "
                             "vCPUs are dealt round robin with those of other VMs"),
     };
@@ -263,7 +268,7 @@ const keys_of<source_config>& source_keys() {
         int_or_unset_key("priority", &source_config::priority, 31,
                          "Priority the guest gives the source's SPIs (CDPRI); -1: the VM's "
                          "guest.priority"),
-        integer_key<S>("host_pe", &S::host_pe, 0, index_max, "",
+        integer_key<S>("host_pe", &S::host_pe, 0, pe_index_max, "",
                        "Index in pes of the host PE on which the injection (KVM_IRQ_LINE) runs"),
     };
     return keys;
@@ -334,7 +339,8 @@ const keys_of<sim_config>& root_keys() {
                        "Costs of the hypervisor's own software, on top of its GIC accesses"),
         list_key<S>("pes", in_platform(&P::pes), pe_keys(), 1,
                     "The processing elements, by index; each is a host PE, runs one vCPU, or "
-                    "runs script steps"),
+                    "runs script steps",
+                    pe_count_max),
         list_key<S>("vms", in_platform(&P::vms), vm_keys(), 0, "The virtual machines, by index"),
         list_key<S>("sources", in_platform(&P::sources), source_keys(), 0,
                     "The interrupt sources, each injecting virtual SPIs of a VM"),

@@ -347,19 +347,32 @@ field<S> section_key(std::string name, Get get, const keys_of<Sub>& sub, std::st
 template <class S, class Get,
           class Item = typename std::decay_t<std::invoke_result_t<Get, S&>>::value_type>
 field<S> list_key(std::string name, Get get, const keys_of<Item>& item, std::size_t min_items,
-                  std::string description) {
+                  std::string description, std::size_t max_items = 0) {
+    std::string kind = "list";
+    if (min_items && max_items)
+        kind += ", " + std::to_string(min_items) + " to " + std::to_string(max_items) + " entries";
+    else if (min_items)
+        kind += ", at least " + std::to_string(min_items) + " entry";
+    else if (max_items)
+        kind += ", at most " + std::to_string(max_items) + " entries";
     field<S> f{std::move(name),
                key_kind::list,
-               min_items ? "list, at least " + std::to_string(min_items) + " entry" : "list",
+               kind,
                "",
                std::move(description),
                {},
                {},
                {}};
-    f.load = [get, &item, min_items](context& cx, const YAML::Node& node, const YAML::Mark& mark,
-                                     const std::string& path, S& out) {
+    f.load = [get, &item, min_items, max_items](context& cx, const YAML::Node& node,
+                                                const YAML::Mark& mark, const std::string& path,
+                                                S& out) {
         if (!node.IsSequence()) {
             cx.error(mark, path, "a list of mappings with keys " + key_names(item), show(node));
+            return;
+        }
+        if (max_items && node.size() > max_items) {
+            cx.error(mark, path, "at most " + std::to_string(max_items) + " entries",
+                     std::to_string(node.size()) + " entries");
             return;
         }
         std::vector<Item> items(node.size());

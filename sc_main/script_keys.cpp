@@ -11,7 +11,7 @@ using platform::script_kind;
 using platform::script_step;
 
 constexpr uint64_t u64_max = std::numeric_limits<uint64_t>::max();
-constexpr uint64_t index_max = 65535; // as for the other PE indices
+constexpr uint64_t index_max = 16383; // PE indices: pes has at most 16,384 entries
 
 // Keys with no default show, in the docs, '-' (absent unless written) or 'required'.
 template <class S>

@@ -681,7 +681,7 @@ TEST(ConfigPlacement, AnEntryThatIsNotAnIntegerNamesItsIndex) {
     const load_result r = load_text("vms:\n  - {vcpus: 1, placement: [x]}\n");
     ASSERT_EQ(r.errors.size(), 1u) << all(r.errors);
     EXPECT_NE(
-        r.errors[0].find(":2:28: vms.0.placement.0: expected an integer in 0..65535, got 'x'"),
+        r.errors[0].find(":2:28: vms.0.placement.0: expected an integer in 0..16383, got 'x'"),
         std::string::npos)
         << r.errors[0];
 }

@@ -249,3 +249,24 @@ TEST(DefaultLists, AProblemOfListsTheFileWroteGetsNoHint) {
 }
 
 } // namespace
+
+// README, How many PEs: 16,384 PEs build, run and tear down in linear time; the loader refuses
+// more instead of letting a run die on the kernel's memory-map limit.
+TEST(PeLimit, MoreThan16384PesIsALoadError) {
+    auto pes = [](std::size_t n) {
+        std::string text = "vms: []\nsources: []\npes:\n";
+        for (std::size_t i = 0; i < n; ++i)
+            text += "  - {role: host}\n";
+        return text;
+    };
+    EXPECT_TRUE(load_text(pes(16384)).ok());
+    const load_result r = load_text(pes(16385));
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_NE(r.errors[0].find("pes: expected at most 16384 entries, got '16385 entries'"),
+              std::string::npos)
+        << r.errors[0];
+    const load_result host = load_text("sources: [{host_pe: 16384}]\n");
+    ASSERT_FALSE(host.ok());
+    EXPECT_NE(host.errors[0].find("expected an integer in 0..16383"), std::string::npos)
+        << host.errors[0];
+}
