@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #ifndef GICV5_SIM_VERSION
@@ -288,6 +289,14 @@ int run_scenario(const options& opt, bool dry_run) {
     if (!opt.seed_text.empty())
         cfg.platform.seed = *units::parse_integer(opt.seed_text).value;
 
+    // A closed or read-only stdout fails now, not after the run (and before a file we open takes its
+    // descriptor).
+    const int stdout_flags = ::fcntl(STDOUT_FILENO, F_GETFL);
+    if ((!opt.quiet || opt.dump_tables || !opt.dump_tables_at.empty()) &&
+        (stdout_flags == -1 || (stdout_flags & O_ACCMODE) == O_RDONLY)) {
+        std::cerr << "gicv5-sim: cannot write standard output: " << std::strerror(EBADF) << "\n";
+        return exit_bad_input;
+    }
     // Opened before the run so that an unwritable path fails at once, not after a long simulation;
     // each replaces its target only once it is complete.
     platform::trace_files traces;

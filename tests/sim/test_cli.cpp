@@ -95,6 +95,12 @@ TEST(CliOutput, AFailedWriteOfStdoutIsExit2WithTheReason) {
     o = sim(dir, "'" + default_config + "' --set duration=100us -q --dump-tables", ">/dev/full");
     EXPECT_EQ(o.status, 2);
     EXPECT_NE(o.err.find("No space left on device"), std::string::npos) << o.err;
+    // A closed stdout is found before the run.
+    o = sim(dir, "'" + default_config + "' --set duration=100us --report r.json", ">&-");
+    EXPECT_EQ(o.status, 2);
+    EXPECT_NE(o.err.find("cannot write standard output: Bad file descriptor"), std::string::npos)
+        << o.err;
+    EXPECT_FALSE(std::filesystem::exists(dir + "/r.json"));
     o = sim(dir, "'" + default_config + "' --sweep duration=1ms,2ms --emit-jobs", ">/dev/full");
     EXPECT_EQ(o.status, 2);
     EXPECT_NE(o.err.find("No space left on device"), std::string::npos) << o.err;
