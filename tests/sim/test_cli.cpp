@@ -377,3 +377,26 @@ TEST(CliSummary, DurationsUseAFittingUnit) {
               std::string::npos)
         << text;
 }
+
+TEST(CliDryRun, ChecksEverythingBeforeTheRunAndWritesNothing) {
+    const std::string dir = fresh_dir();
+    const std::string report = dir + "/r.json";
+    ::testing::internal::CaptureStderr();
+    const auto check = [](std::vector<std::string> args) {
+        args.insert(args.begin(), "gicv5-sim");
+        std::vector<char*> argv;
+        for (std::string& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        return check_command_line(static_cast<int>(args.size()), argv.data());
+    };
+    EXPECT_EQ(check({default_config, "--report", report, "--trace", dir + "/t.json"}), 0);
+    EXPECT_EQ(check({default_config, "--set", "duration=-1", "--report", report}), 2);
+    EXPECT_EQ(check({default_config, "--sweep", "duration=1ms,2ms", "--sweep-dir", dir + "/s"}),
+              0);
+    EXPECT_EQ(check({default_config, "--sweep", "vms.0.tracking=ap_list,sometimes"}), 2);
+    EXPECT_EQ(check({default_config, "--report", default_config}), 2);
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_NE(err.find("sometimes"), std::string::npos) << err;
+    EXPECT_TRUE(std::filesystem::is_empty(dir)); // no report, trace, sweep directory or CSV
+}
