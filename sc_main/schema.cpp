@@ -125,6 +125,11 @@ public:
     std::optional<yaml_problem> problem;
 
     void OnDocumentStart(const YAML::Mark& mark) override {
+        // yaml-cpp 0.7 starts document after document at a stray flow indicator (",0") without
+        // reading anything: a parser that does not move on is a syntax error, not a loop.
+        if (documents_ > 0 && mark.pos == start_.pos && !problem)
+            problem = yaml_problem{mark, "YAML syntax error: a ',', ']' or '}' outside any "
+                                         "[...] or {...}: remove it, or quote the value"};
         ++documents_;
         start_ = mark;
     }
