@@ -200,9 +200,13 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
     report["vms"] = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < r.vms.size(); ++i)
         report["vms"].push_back(vm_report(i, r.vms[i]));
-    report["resources"] = nlohmann::ordered_json::object(); // by name, in platform order
+    // By name, in platform order. Appended directly: operator[] on an ordered_json searches every
+    // key before it, quadratic in resources (one link per PE and direction).
+    auto& resources = (report["resources"] = nlohmann::ordered_json::object())
+                          .get_ref<nlohmann::ordered_json::object_t&>();
+    resources.reserve(r.resources.size());
     for (const platform::resource_results& res : r.resources)
-        report["resources"][res.name] = resource_report(res);
+        resources.emplace_back(res.name, resource_report(res)); // names are unique
     // Always an object, even when empty, so consumers need no special case.
     report["instructions"] = nlohmann::ordered_json::object();
     for (const auto& [name, count] : r.instructions)
