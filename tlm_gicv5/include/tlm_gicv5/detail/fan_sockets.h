@@ -15,6 +15,7 @@
 #include <tlm>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,8 +45,9 @@ public:
         base::bind(*m_binders.front()); // the socket's own export, which nothing calls through
     }
     void register_b_transport(MODULE* m, b_transport_fn f) {
-        m_module = m;
-        m_b_transport = f;
+        // A closure rather than a member-function pointer called through the binder: g++ 12
+        // with -fsanitize=address reads the latter as maybe-uninitialized (-Werror in CI).
+        m_call = [m, f](int k, payload& p, sc_core::sc_time& t) { (m->*f)(k, p, t); };
     }
     unsigned size() const { return m_bound; } // bindings made
     // Destroys the ports (last made first), before the owner's destructor ends: see init().
@@ -68,9 +70,7 @@ public:
 private:
     struct binder : fw_if {
         binder(fan_in_target_socket& o, int k) : owner(o), id(k) {}
-        void b_transport(payload& p, sc_core::sc_time& t) override {
-            (owner.m_module->*owner.m_b_transport)(id, p, t);
-        }
+        void b_transport(payload& p, sc_core::sc_time& t) override { owner.m_call(id, p, t); }
         tlm::tlm_sync_enum nb_transport_fw(payload&, phase&, sc_core::sc_time&) override {
             SC_REPORT_ERROR(owner.name(), "nb_transport_fw: the stream protocol is blocking");
             return tlm::TLM_COMPLETED;
@@ -84,8 +84,7 @@ private:
     std::unique_ptr<ports> m_bw;
     std::vector<std::unique_ptr<binder>> m_binders; // handed out by address
     unsigned m_bound = 0;
-    MODULE* m_module = nullptr;
-    b_transport_fn m_b_transport = nullptr;
+    std::function<void(int, payload&, sc_core::sc_time&)> m_call;
 };
 
 // (*this)[k] is target k, the k-th bound.
