@@ -39,7 +39,10 @@ struct outcome {
 
 // gicv5-sim as a process (a run that aborts must not take the test with it).
 outcome run_sim(const std::string& args) {
-    const std::string err = ::testing::TempDir() + "gicv5_load_limits.err";
+    // One file per test: CTest runs the tests of this file in parallel processes.
+    const ::testing::TestInfo* t = ::testing::UnitTest::GetInstance()->current_test_info();
+    const std::string err = ::testing::TempDir() + "gicv5_load_limits_" + t->test_suite_name() +
+                            "_" + t->name() + ".err";
     const std::string cmd = "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 '" + std::string(GICV5_SIM_EXE) +
                             "' " + args + " --quiet --report /dev/null >/dev/null 2>'" + err + "'";
     const int st = std::system(cmd.c_str());
