@@ -18,7 +18,7 @@
 #include "cpu_stubs/host_program.h"
 #include "cpu_stubs/pe.h"
 #include "cpu_stubs/vcpu_program.h"
-#include "platform/kvm_vgic_v5.h"
+#include "platform/kvm/vgic_v5.h"
 #include "platform/latency_histogram.h"
 #include "platform/memory.h"
 #include "platform/platform_config.h"

@@ -147,7 +147,7 @@ struct platform_config {
 constexpr uint64_t physical_address_limit = uint64_t{1} << 56;
 
 // Bytes from memory.base up to the end of the last IRS table that the hypervisor agent
-// allocates in memory at boot (kvm_vgic_v5.cpp, in its order and alignments): the VM table, the
+// allocates in memory at boot (kvm/vgic_v5.cpp, in its order and alignments): the VM table, the
 // host's LPI IST, and per VM its vPE table, VM and vPE descriptors and SPI vIST. 0 when no PE
 // has role host (nothing boots). memory.size must be at least this.
 uint64_t table_memory_needed(const platform_config& cfg);

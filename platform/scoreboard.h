@@ -9,7 +9,7 @@
 #pragma once
 
 #include "cpu_stubs/vcpu_program.h"
-#include "platform/kvm_vgic_v5.h"
+#include "platform/kvm/vgic_v5.h"
 #include "platform/latency_histogram.h"
 #include "platform/run_results.h"
 

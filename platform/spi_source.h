@@ -18,7 +18,7 @@
 #pragma once
 
 #include "cpu_stubs/host_program.h"
-#include "platform/kvm_vgic_v5.h"
+#include "platform/kvm/vgic_v5.h"
 #include "platform/platform_config.h"
 #include "platform/scoreboard.h"
 

@@ -16,7 +16,7 @@
 
 #include "cpu_stubs/pe.h"
 #include "cpu_stubs/vcpu_program.h"
-#include "platform/kvm_vgic_v5.h"
+#include "platform/kvm/vgic_v5.h"
 #include "platform/platform_config.h"
 #include "tlm_gicv5/timed_resource.h"
 

@@ -16,7 +16,7 @@
 #pragma once
 
 #include "cpu_stubs/vcpu_program.h"
-#include "platform/kvm_vgic_v5.h"
+#include "platform/kvm/vgic_v5.h"
 
 #include <array>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "platform/timed_lock.h"
+#include "platform/kvm/timed_lock.h"
 
 #include <cstdlib>
 #include <string>

@@ -1,5 +1,5 @@
 // The hypervisor agent (KVM vgic-v5 model). Each function names the KVM code it mirrors.
-#include "platform/kvm_vgic_v5.h"
+#include "platform/kvm/vgic_v5.h"
 
 #include "tlm_gicv5/irs_regs.h"
 #include "tlm_gicv5/vm_table.h"

@@ -1,7 +1,7 @@
 // The hypervisor agent's VM lifecycle: teardown, save and restore (reference §5.3, §6.2, §8.13,
 // §8.14). Like the rest of the agent, every GIC access is an MMIO access or a GIC instruction
 // through the PE it runs on.
-#include "platform/kvm_vgic_v5.h"
+#include "platform/kvm/vgic_v5.h"
 
 #include "tlm_gicv5/irs_regs.h"
 #include "tlm_gicv5/iste.h"

@@ -18,7 +18,7 @@
 #include "cpu_stubs/vcpu_program.h"
 #include "platform/latency_histogram.h"
 #include "platform/platform_config.h"
-#include "platform/timed_lock.h"
+#include "platform/kvm/timed_lock.h"
 #include "tlm_gicv5/insn.h"
 #include "tlm_gicv5/irs_regs.h"
 
@@ -131,7 +131,7 @@ struct vgic_dist {
     bool ready = false;
     sc_core::sc_event ready_event;
     vm_stats stats;
-    // Lifecycle (kvm_vgic_v5_lifecycle.cpp).
+    // Lifecycle (vgic_v5_lifecycle.cpp).
     bool spi_vist_mapped = false;
     bool torn_down = false; // vm_teardown() ran: injections refused, exits do nothing
     bool leaked = false;    // its unmap failed: VM ID and tables kept for good, as KVM does
@@ -194,7 +194,7 @@ public:
     // so that the next entry flushes the latch into ICH_PPI_PENDR.
     void kvm_vgic_inject_ppi(cpu_stubs::pe& self, unsigned vm, unsigned vcpu, unsigned ppi);
 
-    // VM lifecycle (kvm_vgic_v5_lifecycle.cpp), run on a host PE at EL2.
+    // VM lifecycle (vgic_v5_lifecycle.cpp), run on a host PE at EL2.
     //
     // KVM's kvm_vgic_destroy() with vgic_v5_teardown(): IRS_VMAP_VMR U = 1, then drop every AP-list
     // entry and its reference, without ack notifier. The caller ensures no vCPU of the VM is
