@@ -127,6 +127,35 @@ TEST(PhysicalSpi, ChangingTheTriggerModeWhileTheLineIsHighSetsOrClearsPending) {
     s.run();
 }
 
+// Linux sets the trigger mode after the device may already hold its line high. The SPI must
+// then be pending in level handling mode, as if the line had been sampled then (R_KBPXL with
+// R_QBXXV): after a deactivate it is offered again while the line stays high.
+TEST(PhysicalSpi, TurningLevelWhileTheLineIsHighMakesItALevelPendingSpi) {
+    scripted_platform s;
+    s.on(0, [&](pe& p) {
+        linux_boot(p);
+        spi_setup(p, 8, 0x10);
+        at_el(p, exception_level::EL1, [&] { p.insn(gic_insn::CDDIS, spi(8).encode()); });
+        line(s, p, 8, true); // sampled as an edge: pending, edge handling mode
+        set_level(p, 8, true);
+        uint64_t icsr = rcfg(p, 8);
+        EXPECT_TRUE(ICC_ICSR_EL1::Pending.test(icsr));
+        EXPECT_TRUE(ICC_ICSR_EL1::HM.test(icsr)) << "the handling mode must follow the new mode";
+        at_el(p, exception_level::EL1, [&] { p.insn(gic_insn::CDEN, spi(8).encode()); });
+        settle(p);
+        EXPECT_EQ(ack(p), cdia_valid(8));
+        eoi(p);
+        deactivate(p, 8);
+        EXPECT_TRUE(p.line(pe_line::irq)); // the line is still high: offered again
+        EXPECT_EQ(ack(p), cdia_valid(8));
+        eoi(p);
+        line(s, p, 8, false);
+        deactivate(p, 8);
+        EXPECT_FALSE(p.line(pe_line::irq));
+    });
+    s.run();
+}
+
 TEST(PhysicalSpi, TheResamplerReappliesTheCurrentLine) { // §2.5, §8.15
     scripted_platform s;
     s.on(0, [&](pe& p) {

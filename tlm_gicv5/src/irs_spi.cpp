@@ -73,11 +73,15 @@ void irs::IRS_SPI_CFGR_write(uint64_t value, sc_time& delay) {
     if (level != s->level_triggered) {
         s->level_triggered = level;
         // R_KBPXL: to level, pending follows the line; to edge, a high line's pending clears.
+        // A high line's SPI takes the new mode's handling mode, as sampling it would
+        // (R_QBXXV): a level SPI pending in edge mode would be lost at its activation.
         iste e = iste::decode(s->iste);
         if (level)
             e.pending = s->line;
         else if (s->line)
             e.pending = false;
+        if (s->line)
+            e.hm = level ? handling_mode::level : handling_mode::edge;
         s->iste = e.encode();
         track(m_physical, s->node, e, delay);
     }
