@@ -37,20 +37,37 @@ bool read_only(sysreg r) {
     }
 }
 
-const char* undefined_rule(const iss_request& q) {
+namespace {
+// What a request names, decoded once, and the rule that makes it UNDEFINED if one does.
+struct decoded {
+    std::optional<gic_insn> insn;
+    std::optional<sysreg> reg;
+    const char* undefined = nullptr;
+};
+
+decoded decode(const iss_request& q) {
+    decoded d;
     if (q.security != security_state::non_secure)
-        return "the model implements the Non-secure interrupt domain only";
-    if (q.el == exception_level::EL0)
-        return "the GICv5 CPU interface has no EL0 access";
-    if (q.op1 == OP1_EL2 && q.el < exception_level::EL2)
-        return "VD* instructions and ICH_*_EL2 registers need EL2";
-    if (const std::optional<gic_insn> i = decode_gic_insn(q.op0, q.op1, q.crn, q.crm, q.op2))
+        d.undefined = "the model implements the Non-secure interrupt domain only";
+    else if (q.el == exception_level::EL0)
+        d.undefined = "the GICv5 CPU interface has no EL0 access";
+    else if (q.op1 == OP1_EL2 && q.el < exception_level::EL2)
+        d.undefined = "VD* instructions and ICH_*_EL2 registers need EL2";
+    else if ((d.insn = decode_gic_insn(q.op0, q.op1, q.crn, q.crm, q.op2))) {
         // GICR (SYSL) reads a result; GIC and GSB (SYS) take Rt as their operand.
-        return desc(*i).sysl != q.read ? "a GIC instruction used in the wrong direction" : nullptr;
-    if (const std::optional<sysreg> s = decode_sysreg(q.op0, q.op1, q.crn, q.crm, q.op2))
-        return !q.read && read_only(*s) ? "an MSR to a read-only register" : nullptr;
-    return "not an encoding this model implements";
+        if (desc(*d.insn).sysl != q.read)
+            d.undefined = "a GIC instruction used in the wrong direction";
+    } else if ((d.reg = decode_sysreg(q.op0, q.op1, q.crn, q.crm, q.op2))) {
+        if (!q.read && read_only(*d.reg))
+            d.undefined = "an MSR to a read-only register";
+    } else {
+        d.undefined = "not an encoding this model implements";
+    }
+    return d;
 }
+} // namespace
+
+const char* undefined_rule(const iss_request& q) { return decode(q).undefined; }
 
 iss_request request_for(gic_insn i, uint64_t operand, exception_level el) {
     const insn_desc& d = desc(i);
@@ -82,19 +99,15 @@ iss_request request_for(sysreg r, bool read, uint64_t value, exception_level el)
 
 iss_response iss_execute(gic_cpu_if& cpu, const iss_request& q) {
     iss_response r;
-    if (undefined_rule(q)) {
+    const decoded d = decode(q);
+    if (d.undefined)
         r.undefined = true;
-        return r;
-    }
-    if (const std::optional<gic_insn> i = decode_gic_insn(q.op0, q.op1, q.crn, q.crm, q.op2)) {
-        r.value = cpu.execute(*i, q.read ? 0 : q.rt, q.el, r.time);
-        return r;
-    }
-    const sysreg s = *decode_sysreg(q.op0, q.op1, q.crn, q.crm, q.op2);
-    if (q.read)
-        r.value = cpu.read_sysreg(s, q.el, r.time);
+    else if (d.insn)
+        r.value = cpu.execute(*d.insn, q.read ? 0 : q.rt, q.el, r.time);
+    else if (q.read)
+        r.value = cpu.read_sysreg(*d.reg, q.el, r.time);
     else
-        cpu.write_sysreg(s, q.rt, q.el, r.time);
+        cpu.write_sysreg(*d.reg, q.rt, q.el, r.time);
     return r;
 }
 
