@@ -158,46 +158,43 @@ std::string self_executable() {
 }
 
 // What the command line asks for; each option belongs to some of these.
+// (The order indexes check_mode()'s tables.)
 enum class mode { run, sweep, emit_jobs, merge };
 
 // An option given in a mode where it does nothing is an error, so that a user who expects a trace
 // of a sweep or a CSV of a single run learns at once that none will come.
 bool check_mode(const CLI::App& app, mode m) {
-    const char* mode_name = m == mode::run         ? "without --sweep or --merge"
-                            : m == mode::sweep     ? "with --sweep (each point runs alone; give "
-                                                     "that point's --set to run it by itself)"
-                            : m == mode::emit_jobs ? "with --emit-jobs (it only prints the "
-                                                     "command lines)"
-                                                   : "with --merge (it reads only the reports)";
+    static const char* const mode_names[] = {
+        "without --sweep or --merge",
+        "with --sweep (each point runs alone; give that point's --set to run it by itself)",
+        "with --emit-jobs (it only prints the command lines)",
+        "with --merge (it reads only the reports)",
+    };
     struct rule {
         const char* name; // as CLI11 names it
         const char* shown;
-        bool run, sweep, emit_jobs, merge;
+        bool allowed[4]; // in mode order: run, sweep, emit_jobs, merge
     };
     static const rule rules[] = {
-        {"CONFIG", "CONFIG", true, true, true, false},
-        {"--set", "--set", true, true, true, false},
-        {"--seed", "--seed", true, true, true, false},
-        {"--report", "--report", true, false, false, false},
-        {"--trace", "--trace", true, false, false, false},
-        {"--vcd", "--vcd", true, false, false, false},
-        {"--dump-tables", "--dump-tables", true, false, false, false},
-        {"--dump-tables-at", "--dump-tables-at", true, false, false, false},
-        {"--jobs", "-j/--jobs", false, true, false, false},
-        {"--sweep-dir", "--sweep-dir", false, true, true, false},
-        {"--csv", "--csv", false, true, false, true},
-        {"--column", "--column", false, true, false, true},
+        {"CONFIG", "CONFIG", {true, true, true, false}},
+        {"--set", "--set", {true, true, true, false}},
+        {"--seed", "--seed", {true, true, true, false}},
+        {"--report", "--report", {true, false, false, false}},
+        {"--trace", "--trace", {true, false, false, false}},
+        {"--vcd", "--vcd", {true, false, false, false}},
+        {"--dump-tables", "--dump-tables", {true, false, false, false}},
+        {"--dump-tables-at", "--dump-tables-at", {true, false, false, false}},
+        {"--jobs", "-j/--jobs", {false, true, false, false}},
+        {"--sweep-dir", "--sweep-dir", {false, true, true, false}},
+        {"--csv", "--csv", {false, true, false, true}},
+        {"--column", "--column", {false, true, false, true}},
     };
-    for (const rule& r : rules) {
-        const bool allowed = m == mode::run     ? r.run
-                             : m == mode::sweep ? r.sweep
-                             : m == mode::emit_jobs ? r.emit_jobs
-                                                    : r.merge;
-        if (!allowed && app.count(r.name) != 0) {
-            std::cerr << "gicv5-sim: " << r.shown << " does nothing " << mode_name << "\n";
+    const auto index = static_cast<std::size_t>(m);
+    for (const rule& r : rules)
+        if (!r.allowed[index] && app.count(r.name) != 0) {
+            std::cerr << "gicv5-sim: " << r.shown << " does nothing " << mode_names[index] << "\n";
             return false;
         }
-    }
     return true;
 }
 
