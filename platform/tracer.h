@@ -17,6 +17,7 @@
 #include "cpu_stubs/pe.h"
 #include "cpu_stubs/vcpu_program.h"
 #include "platform/kvm/vgic_v5.h"
+#include "platform/output_file.h"
 #include "platform/platform_config.h"
 #include "tlm_gicv5/timed_resource.h"
 
@@ -24,7 +25,6 @@
 #include <fstream>
 #include <memory>
 #include <ostream>
-#include <streambuf>
 #include <string>
 #include <vector>
 
@@ -113,53 +113,6 @@ private:
     unsigned m_pes;
     std::vector<change> m_changes;
 };
-
-// A file written whole or not at all: the text goes to a temporary file in the target's
-// directory, which replaces the target (rename) only once every byte was written, so a failed run
-// never leaves a half-written file nor wipes an earlier one. A target that exists and is not a
-// regular file (/dev/null, /dev/full, a FIFO, a terminal) is written in place: there is nothing to
-// replace. Errors carry the OS's reason (strerror) of the first failed call.
-class output_file : private std::streambuf {
-public:
-    output_file() = default;
-    output_file(const output_file&) = delete;
-    output_file& operator=(const output_file&) = delete;
-    ~output_file() override { discard(); }
-
-    // `what` names the file in messages ("the report"). False, with the reason on err, when the
-    // file cannot be created: a bad path fails before the run, not after it.
-    bool open(const std::string& path, const std::string& what, std::ostream& err);
-    // Standard output and the like: written in place, left open by commit().
-    void open_descriptor(int fd, const std::string& what);
-    bool is_open() const { return m_fd >= 0; }
-    std::ostream& stream() { return m_stream; }
-    // Writes what is buffered and closes the file, not yet in place. False, with the reason on
-    // err and the temporary removed, when any write failed.
-    bool finish(std::ostream& err);
-    // finish(), then puts the file in place of the target.
-    bool commit(std::ostream& err);
-    // Abandons the file: the temporary goes, the target stays as it was.
-    void discard();
-
-private:
-    int overflow(int c) override;
-    int sync() override;
-    void start_buffer();
-    bool flush_buffer();
-    bool fail(std::ostream& err, int error);
-
-    std::string m_path, m_temp, m_what; // m_temp empty: written in place
-    int m_fd = -1;
-    bool m_owns_fd = true;
-    bool m_finished = false; // written and closed
-    int m_error = 0; // errno of the first failed write
-    std::vector<char> m_buffer;
-    std::ostream m_stream{this};
-};
-
-// Whether two paths name one file that is, or will be, a regular file (an output written over
-// the config or over another output). Device files such as /dev/null may be shared.
-bool same_regular_file(const std::string& a, const std::string& b);
 
 // The files named on the command line: opened before the run (a bad path fails at once),
 // attached to the platform, written in place of the targets after the run.

@@ -6,6 +6,7 @@
 #include "sweep.h"
 #include "units.h"
 
+#include "platform/output_file.h"
 #include "platform/run.h"
 #include "platform/tracer.h"
 

@@ -5,7 +5,7 @@
 #include "expect.h"
 #include "report.h"
 
-#include "platform/tracer.h"
+#include "platform/output_file.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
