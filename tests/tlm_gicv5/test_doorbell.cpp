@@ -89,7 +89,7 @@ TEST(Doorbell, ANonResidentVpeRingsItsDoorbellOncePerRequest) { // §8.9
     s.run();
 }
 
-TEST(Doorbell, NoDoorbellRingsWithoutARequestOrForAPriorityThatDoesNotBeatDbpm) {
+TEST(Doorbell, NoDoorbellRingsWithoutARequestOrForAPriorityDbpmMasks) {
     scripted_platform s;
     s.on(VCPU_PE, [&](pe& p) {
         ready(s, p);
@@ -102,12 +102,27 @@ TEST(Doorbell, NoDoorbellRingsWithoutARequestOrForAPriorityThatDoesNotBeatDbpm) 
         EXPECT_EQ(cdia(p), cdia_valid(7));
         cdeoi(p);
         cddi(p, 7);
-        put_with_doorbell(p, 0x10); // priority 0x10 does not beat DBPM 0x10, nor 0x18
+        put_with_doorbell(p, 0x0f); // DBPM 0x0f masks priority 0x10, and 0x18
         vdpend(p, 7, true);
         vdpend(p, 8, true);
         settle(p);
         EXPECT_EQ(s.plat->irs.doorbells(), 0u);
         EXPECT_FALSE(host_doorbell_pending(*s.plat->pes[HOST_PE]));
+    });
+    s.run();
+}
+
+// DBPM is a mask as ICC_PCR_EL1 is: a priority equal to it rings, as the guest would take it
+// (KVM's DBPM = VPMR when nothing is active, reference §10.2).
+TEST(Doorbell, APriorityEqualToDbpmRings) {
+    scripted_platform s;
+    s.on(VCPU_PE, [&](pe& p) {
+        ready(s, p);
+        put_with_doorbell(p, 0x10);
+        vdpend(p, 7, true); // priority 0x10
+        settle(p);
+        EXPECT_EQ(s.plat->irs.doorbells(), 1u);
+        EXPECT_TRUE(host_doorbell_pending(*s.plat->pes[HOST_PE]));
     });
     s.run();
 }

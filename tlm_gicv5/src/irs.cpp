@@ -496,8 +496,11 @@ void irs::check_doorbell(detail::interrupt_space& sp, uint16_t t, const sc_time&
     const detail::candidate* best = vpe.candidates.best();
     const bool requested =
         sp.virt && IRS_VPE_DBR::DBV.test(vpe.dbr) && IRS_VPE_DBR::REQ_DB.test(vpe.dbr);
-    // "Beats DBPM": a higher priority, that is a numerically lower one (reference §5.4).
-    if (!requested || !best || best->prio >= IRS_VPE_DBR::DBPM.get(vpe.dbr) ||
+    // DBPM is a priority mask as ICC_PCR_EL1 is: what the guest could take, priority <= DBPM,
+    // rings. KVM asks for DBPM = min(lowest active, VPMR + 1) - 1 (reference §5.4, §10.2), which
+    // is VPMR when nothing is active, and the interface signals priority <= VPMR: a strict test
+    // would leave a vCPU asleep with a deliverable interrupt pending at exactly its mask.
+    if (!requested || !best || best->prio > IRS_VPE_DBR::DBPM.get(vpe.dbr) ||
         !IRS_CR0::IRSEN.test(reg(irs_reg::IRS_CR0)) || sp.quiesced)
         return;
     vpe.dbr = IRS_VPE_DBR::REQ_DB.set(vpe.dbr, 0); // once per request
