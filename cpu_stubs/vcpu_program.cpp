@@ -48,7 +48,7 @@ vcpu_program::vcpu* vcpu_program::next_runnable() {
     // Round robin from the one after the last that ran.
     for (std::size_t n = 0; n < m_vcpus.size(); ++n) {
         vcpu& v = m_vcpus[(m_turn + n) % m_vcpus.size()];
-        if (!v.blocked) {
+        if (!v.blocked && !v.dead) {
             m_turn = (m_turn + n + 1) % m_vcpus.size();
             return &v;
         }
@@ -72,12 +72,16 @@ void vcpu_program::wake_due_timers(const sc_time& now) {
 
 bool vcpu_program::others_runnable(const vcpu& v) const {
     return std::any_of(m_vcpus.begin(), m_vcpus.end(),
-                       [&v](const vcpu& o) { return &o != &v && !o.blocked; });
+                       [&v](const vcpu& o) { return &o != &v && !o.blocked && !o.dead; });
 }
 
 void vcpu_program::run_vcpu(pe& self, vcpu& v) {
     const vcpu_params& p = v.params;
     m_host.vcpu_load(self, p.vm, p.vcpu);
+    if (m_host.vm_dead(p.vm)) { // KVM_RUN fails from now on: the vCPU thread gives up
+        v.dead = true;
+        return;
+    }
     self.set_el(exception_level::EL1);
     if (!v.booted) {
         guest_boot(self, v);
@@ -119,9 +123,11 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
         const bool slice_over = others_runnable(v) && self.local_time() >= slice_end;
         if (idle || slice_over) {
             v.run_time = running();
-            // KVM's WFI path blocks the vCPU only when a doorbell can wake it; otherwise it
-            // stays runnable and is loaded again at its next turn.
-            v.blocked = m_host.vcpu_put(self, p.vm, p.vcpu, idle) && idle;
+            // KVM's WFI path (kvm_vcpu_block()) sleeps whether or not a doorbell was requested:
+            // without one only a kick or the timer wakes it. It does not sleep when
+            // kvm_arch_vcpu_runnable() already holds.
+            m_host.vcpu_put(self, p.vm, p.vcpu, idle);
+            v.blocked = idle && !m_host.vcpu_has_wakeup(p.vm, p.vcpu);
             v.stats.wfi_blocks += v.blocked;
             m_switches += slice_over;
             return;
@@ -155,7 +161,7 @@ void vcpu_program::take_host_irqs(pe& self) {
 
 void vcpu_program::guest_boot(pe& self, vcpu& v) {
     // As Linux's gicv5_cpu_enable_interrupts(): priority mask, then enable (reference §9.1).
-    self.msr(sysreg::ICC_PCR_EL1, gicv5::PRIORITY_LOWEST);
+    self.msr(sysreg::ICC_PCR_EL1, v.params.pcr);
     self.msr(sysreg::ICC_CR0_EL1, gicv5::ICC_CR0_EL1::EN.make(1));
     const vcpu_params& p = v.params;
     // A PPI's priority and enable, as the guest's drivers set them.
@@ -182,7 +188,7 @@ void vcpu_program::guest_boot(pe& self, vcpu& v) {
         const uint64_t intid = gicv5::spi(id).encode();
         const uint8_t prio = id < p.spi_priority.size() ? p.spi_priority[id] : p.priority;
         self.insn(gic_insn::CDPRI, intid | CD::PRIORITY.make(prio));
-        self.insn(gic_insn::CDAFF, intid | CD::IAFFID.make(id % p.vcpus));
+        self.insn(gic_insn::CDAFF, intid | CD::IAFFID.make(iaffid(p, id % p.vcpus)));
         if (p.spis[id] == gicv5::handling_mode::level)
             self.insn(gic_insn::CDHM, intid | CD::HM.make(1));
         self.insn(gic_insn::CDEN, intid);
@@ -203,7 +209,8 @@ void vcpu_program::rebalance(pe& self, vcpu& v) {
     // Priorities 0x04..0x1c: never 0 (superpriority), always above the guest's mask.
     const auto prio = static_cast<uint8_t>(0x04 + (r >> 24) % 0x19);
     self.insn(gic_insn::CDPRI, intid | CD::PRIORITY.make(prio));
-    self.insn(gic_insn::CDAFF, intid | CD::IAFFID.make((r >> 40) % p.vcpus));
+    self.insn(gic_insn::CDAFF,
+              intid | CD::IAFFID.make(iaffid(p, static_cast<unsigned>((r >> 40) % p.vcpus))));
     ++v.stats.rebalances;
 }
 

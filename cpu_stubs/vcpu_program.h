@@ -14,8 +14,9 @@
 // - a vCPU exits every exit_interval of its running time, at each host timer tick, and on a
 //   physical IRQ; each exit runs
 //   the hypervisor's exit handler (for KVM: the fold of the vGIC state) and costs exit_cost;
-// - a WFI exit blocks the vCPU: the hypervisor makes it non-resident with a doorbell request
-//   (vgic_v5_put); the doorbell, a physical LPI aimed at this PE, wakes it;
+// - a WFI exit blocks the vCPU unless something is pending for it: the hypervisor makes it
+//   non-resident, with a doorbell request when one can ring (vgic_v5_put); the doorbell, a
+//   physical LPI aimed at this PE, a kick or its timer wakes it;
 // - vCPUs that are runnable take turns, round robin, for time_slice each; a switch puts one
 //   (no doorbell) and loads the next (vgic_v5_load);
 // - with no runnable vCPU the PE idles until a physical IRQ (a doorbell) or the timer of a
@@ -25,6 +26,7 @@
 #include "cpu_stubs/pe.h"
 #include "tlm_gicv5/iste.h"
 
+#include <memory>
 #include <vector>
 
 namespace cpu_stubs {
@@ -47,6 +49,8 @@ struct vcpu_host_if {
     // KVM kvm_arch_vcpu_runnable(): a blocked vCPU has something to wake for (its doorbell rang,
     // or an interrupt was queued for it).
     virtual bool vcpu_has_wakeup(unsigned vm, unsigned vcpu) const = 0;
+    // KVM marked the VM dead (KVM_RUN fails from then on): its vCPUs stop running.
+    virtual bool vm_dead(unsigned /*vm*/) const { return false; }
     // A physical IRQ taken at EL2 on this PE: acknowledges and handles it.
     struct irq_result {
         bool taken = false;    // an interrupt was acknowledged
@@ -73,7 +77,10 @@ struct vcpu_params {
     unsigned vm = 0;
     unsigned vcpu = 0;
     unsigned vcpus = 1;                     // vCPUs of the VM: SPI n targets vCPU n % vcpus
+    // Their vPE IDs (the IAFFID), shared by the VM's vCPUs; null: 0 .. vcpus - 1.
+    std::shared_ptr<const std::vector<unsigned>> vpe_ids;
     std::vector<gicv5::handling_mode> spis; // the VM's SPIs (index = SPI ID) and their mode
+    uint8_t pcr = gicv5::PRIORITY_LOWEST;   // the guest's priority mask (ICC_PCR_EL1) at boot
     uint8_t priority = 0x10;                // the guest's priority for its SPIs and SW_PPI ...
     std::vector<uint8_t> spi_priority;      // ... or, when not empty, per SPI
     sc_time handler_time{2, sc_core::SC_US};
@@ -125,6 +132,7 @@ private:
         vcpu_stats stats;
         bool booted = false;
         bool blocked = false; // in WFI, waiting for its doorbell
+        bool dead = false;    // its VM was marked dead: it never runs again
         sc_time run_time;     // guest time run so far (exit_interval counts in it)
         sc_time next_exit;    // in run_time
         sc_time timer_due;    // the compare value the guest last set (when it has a timer)
@@ -138,6 +146,9 @@ private:
     sc_time next_blocked_timer() const;
     void wake_due_timers(const sc_time& now);
     bool others_runnable(const vcpu& v) const;
+    static unsigned iaffid(const vcpu_params& p, unsigned vcpu_index) {
+        return p.vpe_ids && vcpu_index < p.vpe_ids->size() ? (*p.vpe_ids)[vcpu_index] : vcpu_index;
+    }
     void run_vcpu(pe& self, vcpu& v);
     void guest_boot(pe& self, vcpu& v);
     void handle_irq(pe& self, vcpu& v, unsigned depth);

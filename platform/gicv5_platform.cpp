@@ -58,12 +58,14 @@ std::vector<unsigned> spis_per_vm(const platform_config& c) {
 }
 
 cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_index, unsigned vcpu,
-                                      const std::vector<bool>& level) {
+                                      const std::vector<bool>& level,
+                                      std::shared_ptr<const std::vector<unsigned>> vpe_ids) {
     const vm_config& vm = c.vms[vm_index];
     cpu_stubs::vcpu_params vp;
     vp.vm = vm_index;
     vp.vcpu = vcpu;
     vp.vcpus = vm.vcpus;
+    vp.vpe_ids = vpe_ids;
     for (unsigned spi = 0; spi < vm.spis; ++spi)
         vp.spis.push_back(level[spi] ? gicv5::handling_mode::level : gicv5::handling_mode::edge);
     vp.priority = vm.guest.priority;
@@ -222,6 +224,11 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
             agent.register_ack_notifier(sc.vm, *m_level[sc.vm]);
     }
 
+    // Each VM's vcpu_ids, shared by its vCPUs' guests (null: the defaults).
+    std::vector<std::shared_ptr<const std::vector<unsigned>>> vpe_ids(cfg.vms.size());
+    for (std::size_t v = 0; v < cfg.vms.size(); ++v)
+        if (!cfg.vms[v].vcpu_ids.empty())
+            vpe_ids[v] = std::make_shared<const std::vector<unsigned>>(cfg.vms[v].vcpu_ids);
     // Host PEs: the first one boots the hypervisor; the others wait for it.
     bool boot_done = false;
     for (unsigned i = 0; i < cfg.pes.size(); ++i) {
@@ -273,7 +280,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
             for (unsigned v = 0; v < cfg.vms.size(); ++v)
                 for (unsigned c = 0; c < where[v].size(); ++c)
                     if (where[v][c] == i)
-                        placed.push_back(vcpu_params_of(cfg, v, c, m_level_spis[v]));
+                        placed.push_back(vcpu_params_of(cfg, v, c, m_level_spis[v], vpe_ids[v]));
             auto prog = std::make_unique<cpu_stubs::vcpu_program>(
                 std::move(placed), cfg.hypervisor.time_slice, cfg.hypervisor.tick, agent,
                 &m_observers);

@@ -154,7 +154,7 @@ uint64_t table_memory_needed(const platform_config& cfg) {
     const uint64_t vmd = irs.vmd ? uint64_t{1} << irs.vmd_sz : 0;
     const uint64_t vped = uint64_t{1} << irs.vped_sz;
     for (const vm_config& vm : cfg.vms) {
-        b.take(uint64_t{gicv5::VPETE_BYTES} << log2_ceil(std::max(vm.vcpus, 2u)), 64);
+        b.take(uint64_t{gicv5::VPETE_BYTES} << vm.vpe_table_bits(), 64);
         if (vmd != 0)
             b.take(vmd, vmd);
         b.take(vped, vped, vm.vcpus);
@@ -175,6 +175,13 @@ std::vector<unsigned> source_spis(const platform_config& cfg, const source_confi
         if (src.vcpu < 0 || n % vm.vcpus == unsigned(src.vcpu))
             spis.push_back(n);
     return spis;
+}
+
+unsigned vm_config::vpe_table_bits() const {
+    unsigned top = vcpus - 1;
+    for (unsigned id : vcpu_ids)
+        top = std::max(top, id);
+    return gicv5::log2_ceil(std::max(top + 1, 2u));
 }
 
 std::vector<std::vector<unsigned>> placement(const platform_config& cfg) {
@@ -223,6 +230,21 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
         if (vm.vcpus > (1u << cfg.irs.vpe_id_bits))
             err(path + ".vcpus", "expected at most 2^irs.vpe_id_bits = " +
                                      std::to_string(1u << cfg.irs.vpe_id_bits) + " vCPUs");
+        if (!vm.vcpu_ids.empty() && vm.vcpu_ids.size() != vm.vcpus)
+            err(path + ".vcpu_ids", "expected one ID per vCPU, " + std::to_string(vm.vcpus) +
+                                        " entries, got " + std::to_string(vm.vcpu_ids.size()));
+        for (std::size_t c = 0; c < vm.vcpu_ids.size(); ++c) {
+            const unsigned id = vm.vcpu_ids[c];
+            const auto first = std::find(vm.vcpu_ids.begin(), vm.vcpu_ids.end(), id);
+            if (id >= (1u << cfg.irs.vpe_id_bits))
+                err(path + ".vcpu_ids." + std::to_string(c),
+                    "expected an ID below 2^irs.vpe_id_bits = " +
+                        std::to_string(1u << cfg.irs.vpe_id_bits) + ", got " + std::to_string(id));
+            else if (first != vm.vcpu_ids.begin() + static_cast<std::ptrdiff_t>(c))
+                err(path + ".vcpu_ids." + std::to_string(c),
+                    "expected an ID no other vCPU of the VM has, got " + std::to_string(id) +
+                        " again");
+        }
         if (!vm.placement.empty() && vm.placement.size() != vm.vcpus)
             err(path + ".placement", "expected one PE per vCPU, " + std::to_string(vm.vcpus) +
                                          " entries, got " + std::to_string(vm.placement.size()));

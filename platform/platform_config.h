@@ -100,6 +100,12 @@ struct vm_config {
     sc_time exit_interval{50, SC_US};
     guest_config guest;
     std::vector<unsigned> placement; // PE of each vCPU (role vcpu); empty: dealt round robin
+    // The vPE ID of each vCPU, KVM's userspace vcpu_id (may be sparse); empty: 0 .. vcpus - 1.
+    std::vector<unsigned> vcpu_ids;
+    unsigned vcpu_id(unsigned i) const { return vcpu_ids.empty() ? i : vcpu_ids[i]; }
+    // The VM's vPE table covers IDs 0 .. 2^bits - 1: KVM sizes it for the largest vcpu_id,
+    // rounded up to a power of two, at least 2 (vgic_v5_vmte_init()).
+    unsigned vpe_table_bits() const;
 };
 
 // vcpu: runs the vCPUs placed on it (see placement()). script: runs the config's script steps

@@ -213,6 +213,10 @@ const keys_of<vm_config>& vm_keys() {
         integer_list_key<S>("placement", &S::placement, 0, pe_index_max,
                             "The PE (role vcpu) each vCPU runs on, in vCPU order; empty: the "
                             "vCPUs are dealt round robin with those of other VMs"),
+        integer_list_key<S>("vcpu_ids", &S::vcpu_ids, 0, 65535,
+                            "The vPE ID of each vCPU, in vCPU order: KVM's userspace vcpu_id, "
+                            "which may be sparse; the guest reads it in ICC_IAFFIDR_EL1 and "
+                            "routes SPIs with it; empty: 0 .. vcpus - 1"),
     };
     return keys;
 }

@@ -4,7 +4,9 @@
 #include "tlm_gicv5/irs_regs.h"
 #include "tlm_gicv5/vm_table.h"
 
+#include <algorithm>
 #include <sstream>
+#include <string>
 
 namespace platform::kvm {
 
@@ -26,14 +28,17 @@ vgic_v5::~vgic_v5() = default;
 unsigned vgic_v5::create_vm(const vm_config& cfg, const std::vector<unsigned>& placement) {
     auto d = std::make_unique<vgic_dist>();
     d->cpus.resize(cfg.vcpus);
-    for (unsigned i = 0; i < cfg.vcpus && i < placement.size(); ++i)
-        d->cpus[i].pe = placement[i];
+    for (unsigned i = 0; i < cfg.vcpus; ++i) {
+        d->cpus[i].vpe_id = cfg.vcpu_id(i);
+        if (i < placement.size())
+            d->cpus[i].pe = placement[i];
+    }
     d->vm_id = static_cast<unsigned>(m_vms.size()); // KVM takes VM IDs from an IDA, lowest first
     d->config = cfg;
     // KVM (kvm_vgic_v5_irs_init): round the SPI count up so the linear SPI vIST is at least
     // 64 bytes (32 x 4 B in the later series), and to a power of two for its ID_BITS.
     d->spi_id_bits = log2_ceil(std::max(cfg.spis, 32u));
-    d->vpe_id_bits = log2_ceil(std::max(cfg.vcpus, 2u)); // at least 2 vPEs, a power of two
+    d->vpe_id_bits = cfg.vpe_table_bits(); // the largest vcpu_id's, at least 2 vPEs
     d->spis.resize(cfg.spis);
     for (unsigned i = 0; i < cfg.spis; ++i)
         d->spis[i].intid = spi(i).encode();
@@ -81,6 +86,7 @@ void vgic_v5::host_init(pe& self) {
     const uint32_t idr4 = self.read32(irs_reg_addr(irs_reg::IRS_IDR4));
     m_vmd_bytes = IRS_IDR3::VMD.test(idr3) ? uint64_t{1} << IRS_IDR3::VMD_SZ.get(idr3) : 0;
     m_vped_bytes = uint64_t{1} << IRS_IDR4::VPED_SZ.get(idr4);
+    m_vpe_id_bits = static_cast<unsigned>(IRS_IDR4::VPE_ID_BITS.get(idr4)) + 1; // width - 1
     // As the Linux host driver at probe: enable the IRS (reference §9.1 step 2).
     self.write32(irs_reg_addr(irs_reg::IRS_CR0), static_cast<uint32_t>(IRS_CR0::IRSEN.make(1)));
     wait_for_idle(self, irs_reg::IRS_CR0, IRS_CR0::IDLE);
@@ -133,9 +139,14 @@ void vgic_v5::doorbell_init(pe& self, vgic_dist& d, unsigned vcpu) {
     // KVM: one LPI of the VM's doorbell domain, aimed at the CPU the vCPU runs on, enabled;
     // then IRS_VPE_DBR names it (DBV = 1, no request yet: early series, reference §5.3).
     vgic_cpu& c = d.cpus[vcpu];
-    if (!m_lpis || m_next_lpi >= m_doorbell_owner.size())
+    if (!m_free_lpis.empty()) {
+        c.doorbell = *m_free_lpis.begin(); // one a torn-down VM released
+        m_free_lpis.erase(m_free_lpis.begin());
+    } else if (m_lpis && m_next_lpi < m_doorbell_owner.size()) {
+        c.doorbell = m_next_lpi++;
+    } else {
         return;
-    c.doorbell = m_next_lpi++;
+    }
     c.has_doorbell = true;
     m_doorbell_owner[c.doorbell] = {true, d.vm_id, vcpu};
     const uint64_t id = lpi(c.doorbell).encode();
@@ -154,6 +165,13 @@ void vgic_v5::vm_init(pe& self, unsigned vm, bool map_spi_vist) {
     const uint16_t id = static_cast<uint16_t>(d.vm_id);
     // KVM bring-up order (reference §5.3): fill the VMTE, VMAP_VMR, then per vPE the VPETE,
     // VMAP_VPER, VPE_SELR + VPE_CR0.DPS = 1; then the SPI vIST and VMAP_VISTR.
+    if (d.vpe_id_bits > m_vpe_id_bits) {
+        SC_REPORT_ERROR("kvm", ("VM " + std::to_string(d.vm_id) + " needs " +
+                                std::to_string(d.vpe_id_bits) + " vPE ID bits, the IRS has " +
+                                std::to_string(m_vpe_id_bits) + " (IRS_IDR4.VPE_ID_BITS + 1)")
+                                   .c_str());
+        return;
+    }
     d.vpet = alloc(uint64_t{VPETE_BYTES} << d.vpe_id_bits, 64);
     if (m_vmd_bytes != 0) {
         d.vmd = alloc(m_vmd_bytes, m_vmd_bytes);
@@ -168,9 +186,10 @@ void vgic_v5::vm_init(pe& self, unsigned vm, bool map_spi_vist) {
     wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
 
     d.vped.resize(d.config.vcpus);
-    for (unsigned vpe = 0; vpe < d.config.vcpus; ++vpe) {
-        d.vped[vpe] = alloc(m_vped_bytes, m_vped_bytes);
-        self.write64(d.vpet + uint64_t{vpe} * VPETE_BYTES, addr_of(VPETE::VPED_ADDR, d.vped[vpe]));
+    for (unsigned vcpu = 0; vcpu < d.config.vcpus; ++vcpu) {
+        const unsigned vpe = d.cpus[vcpu].vpe_id; // sparse vcpu_ids leave holes in the table
+        d.vped[vcpu] = alloc(m_vped_bytes, m_vped_bytes);
+        self.write64(d.vpet + uint64_t{vpe} * VPETE_BYTES, addr_of(VPETE::VPED_ADDR, d.vped[vcpu]));
         self.write64(irs_reg_addr(irs_reg::IRS_VMAP_VPER), IRS_VMAP_VPER::VPE_ID.make(vpe) |
                                                                IRS_VMAP_VPER::VM_ID.make(id) |
                                                                IRS_VMAP_VPER::M.make(1));
@@ -184,7 +203,7 @@ void vgic_v5::vm_init(pe& self, unsigned vm, bool map_spi_vist) {
         self.write32(irs_reg_addr(irs_reg::IRS_VPE_CR0),
                      static_cast<uint32_t>(IRS_VPE_CR0::DPS.make(1)));
         wait_for_idle(self, irs_reg::IRS_VPE_STATUSR, IRS_VPE_STATUSR::IDLE);
-        doorbell_init(self, d, vpe);
+        doorbell_init(self, d, vcpu);
     }
 
     // KVM vgic_v5_spi_ist_alloc(): a linear SPI vIST of 4-byte ISTEs.
@@ -245,11 +264,24 @@ void vgic_v5::vcpu_load(pe& self, unsigned vm, unsigned vcpu) {
     self.msr(sysreg::ICH_VMCR_EL2, c.vmcr);
     vgic_v5_restore_ppi_state(self, c);
     self.set_cntv(c.timer); // kvm_timer_vcpu_load()
-    self.msr(sysreg::ICH_CONTEXTR_EL2, ICH_CONTEXTR_EL2::V.make(1) |
-                                           ICH_CONTEXTR_EL2::VM.make(d.vm_id) |
-                                           ICH_CONTEXTR_EL2::VPE.make(vcpu));
-    if (ICH_CONTEXTR_EL2::F.test(self.mrs(sysreg::ICH_CONTEXTR_EL2)))
-        SC_REPORT_ERROR("kvm", "ICH_CONTEXTR_EL2.F = 1: the vPE could not be made resident");
+    // Merged KVM also hides the IRS's offers while the guest's IRS is disabled (IRICHPPIDIS).
+    self.msr(sysreg::ICH_CONTEXTR_EL2,
+             ICH_CONTEXTR_EL2::V.make(1) | ICH_CONTEXTR_EL2::VM.make(d.vm_id) |
+                 ICH_CONTEXTR_EL2::VPE.make(c.vpe_id) |
+                 ICH_CONTEXTR_EL2::IRICHPPIDIS.make(d.merged() && !d.irs_enabled));
+    if (ICH_CONTEXTR_EL2::F.test(self.mrs(sysreg::ICH_CONTEXTR_EL2))) {
+        if (d.merged()) {
+            // vgic_v5_load(): the VM is marked dead (kvm_vm_dead()); its vCPUs run no more.
+            if (!d.dead)
+                SC_REPORT_WARNING("kvm", ("VM " + std::to_string(d.vm_id) +
+                                          " marked dead: ICH_CONTEXTR_EL2.F = 1, its vPE " +
+                                          std::to_string(c.vpe_id) + " could not be made resident")
+                                             .c_str());
+            d.dead = true;
+        } else {
+            SC_REPORT_ERROR("kvm", "ICH_CONTEXTR_EL2.F = 1: the vPE could not be made resident");
+        }
+    }
     c.db_fired = false;
     c.loaded = true;
 }
@@ -265,12 +297,41 @@ void vgic_v5::vcpu_enter(pe& self, unsigned vm, unsigned vcpu) {
     c.ppi_latch = {};
 }
 
+namespace {
+// The guest's effective priority mask (reference §10.2): min(lowest active priority, VPMR + 1),
+// 0 when its virtual CPU interface is disabled.
+unsigned effective_mask(const vgic_cpu& c) {
+    if (!ICH_VMCR_EL2::EN.test(c.vmcr))
+        return 0;
+    const unsigned active = c.apr ? static_cast<unsigned>(__builtin_ctzll(c.apr)) : PRIORITY_LEVELS;
+    return std::min(active, static_cast<unsigned>(ICH_VMCR_EL2::VPMR.get(c.vmcr)) + 1);
+}
+
+// The priority of guest PPI ppi as KVM saved it (ICH_PPI_PRIORITYR, one byte per PPI).
+unsigned ppi_priority(const vgic_cpu& c, unsigned ppi) {
+    for (std::size_t i = 0; i < PPI_PRIORITY_REGS.size(); ++i)
+        if (PPI_PRIORITY_REGS[i] == ppi / 8)
+            return static_cast<unsigned>(c.ppi_priority[i] >> (8 * (ppi % 8))) & 0x1f;
+    return PRIORITY_LOWEST;
+}
+} // namespace
+
 bool vgic_v5::vcpu_has_wakeup(unsigned vm, unsigned vcpu) const {
     // KVM kvm_arch_vcpu_runnable(): its doorbell rang, or a PPI it has enabled is queued
-    // (vgic_v5_has_pending_ppi(), without its priority test: the guest's PPIs use priorities
-    // below its mask).
-    const vgic_cpu& c = m_vms[vm]->cpus[vcpu];
-    return c.db_fired || (c.ppi_latch[0] & c.ppi_enable[0]) != 0;
+    // (vgic_v5_has_pending_ppi()). Merged KVM counts only a PPI whose priority is strictly
+    // below the effective mask; v1-v3 had no priority test here.
+    const vgic_dist& d = *m_vms[vm];
+    const vgic_cpu& c = d.cpus[vcpu];
+    if (c.db_fired)
+        return true;
+    const uint64_t queued = c.ppi_latch[0] & c.ppi_enable[0];
+    if (!d.merged())
+        return queued != 0;
+    const unsigned mask = effective_mask(c);
+    for (unsigned ppi = 0; ppi < 64; ++ppi)
+        if ((queued >> ppi & 1) && ppi_priority(c, ppi) < mask)
+            return true;
+    return false;
 }
 
 void vgic_v5::kvm_vgic_inject_ppi(pe& self, unsigned vm, unsigned vcpu, unsigned ppi) {
@@ -290,8 +351,8 @@ bool vgic_v5::vcpu_put(pe& self, unsigned vm, unsigned vcpu, bool wfi) {
     vgic_dist& d = *m_vms[vm];
     vgic_cpu& c = d.cpus[vcpu];
     // KVM vgic_v5_put(): save the guest's context; on the WFI path ask for a doorbell with
-    // DBPM = min(highest active priority, VPMR + 1) - 1, none if that is 0 or below or the
-    // guest's interface is disabled (reference §5.4).
+    // DBPM = effective mask - 1. v1-v3 (reference §5.4): none when DBPM would be 0. Merged
+    // (§10.2): only while the guest's IRS is enabled, and DBPM = 0 too.
     c.apr = self.mrs(sysreg::ICH_APR_EL2);
     c.vmcr = self.mrs(sysreg::ICH_VMCR_EL2);
     vgic_v5_save_ppi_state(self, c);
@@ -299,17 +360,11 @@ bool vgic_v5::vcpu_put(pe& self, unsigned vm, unsigned vcpu, bool wfi) {
     c.timer = self.cntv(); // kvm_timer_vcpu_put(): the next vCPU here gets its own timer
     self.set_cntv({});
     c.db_fired = false;
-    unsigned dbpm = 0;
-    if (wfi && c.has_doorbell && ICH_VMCR_EL2::EN.test(c.vmcr)) {
-        const unsigned active =
-            c.apr ? static_cast<unsigned>(__builtin_ctzll(c.apr)) : PRIORITY_LEVELS;
-        const unsigned vpmr = static_cast<unsigned>(ICH_VMCR_EL2::VPMR.get(c.vmcr));
-        dbpm = std::min(active, vpmr + 1);
-        dbpm = dbpm > 0 ? dbpm - 1 : 0;
-    }
-    const bool db = dbpm > 0;
+    const unsigned mask = wfi && c.has_doorbell ? effective_mask(c) : 0;
+    const bool db = mask > 0 && (d.merged() ? d.irs_enabled : mask > 1);
+    const unsigned dbpm = db ? mask - 1 : 0;
     self.msr(sysreg::ICH_CONTEXTR_EL2,
-             ICH_CONTEXTR_EL2::DB.make(db) | ICH_CONTEXTR_EL2::DBPM.make(db ? dbpm : 0));
+             ICH_CONTEXTR_EL2::DB.make(db) | ICH_CONTEXTR_EL2::DBPM.make(dbpm));
     return db;
 }
 

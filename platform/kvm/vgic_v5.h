@@ -27,6 +27,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <vector>
 
 namespace platform::kvm {
@@ -102,6 +103,7 @@ struct vgic_cpu {
     uint32_t doorbell = 0; // the physical LPI named in its IRS_VPE_DBR
     bool has_doorbell = false;
     unsigned pe = 0;       // where it runs; its doorbell is aimed there
+    unsigned vpe_id = 0;   // merged KVM: the vCPU's userspace vcpu_id (vgic_v5_vpe_id())
     bool db_fired = false; // KVM: vgic_v5.db_fired
     bool loaded = false;   // between vcpu_load and vcpu_put
     uint64_t doorbells = 0;
@@ -137,6 +139,12 @@ struct vgic_dist {
     bool leaked = false;    // its unmap failed: VM ID and tables kept for good, as KVM does
     bool refusal_warned = false;
     std::vector<unsigned> restore_pending; // SPIs to replay with VDPEND before the first run
+    // Merged KVM (reference §10.2): the guest's emulated IRS_CR0.IRSEN, and whether the VM was
+    // marked dead because a vPE could not be made resident (ICH_CONTEXTR_EL2.F = 1).
+    bool irs_enabled = true;
+    bool dead = false;
+    // The merged rules (§10.2) apply under policy none, the v1-v3 ones under ap_list.
+    bool merged() const { return config.tracking == tracking_policy::none; }
 
     ~vgic_dist() { ap_list.clear(); } // the list does not own its nodes
 };
@@ -177,6 +185,10 @@ public:
         m_vms[vm]->spis[spi].config = mode;
     }
 
+    // The guest wrote its emulated IRS_CR0.IRSEN (reference §10.3); the next load of each vCPU
+    // uses it (KVM reloads them at once; the model's vCPUs reload at their next entry).
+    void guest_irs_enable(unsigned vm, bool enabled) { m_vms[vm]->irs_enabled = enabled; }
+
     // KVM: kvm_vgic_inject_irq() for an SPI, as KVM_IRQ_LINE or irqfd reach it.
     void kvm_vgic_inject_irq(cpu_stubs::pe& self, unsigned vm, unsigned spi, bool level);
 
@@ -186,6 +198,7 @@ public:
     bool vcpu_put(cpu_stubs::pe& self, unsigned vm, unsigned vcpu, bool wfi) override;
     void vcpu_enter(cpu_stubs::pe& self, unsigned vm, unsigned vcpu) override;
     bool vcpu_has_wakeup(unsigned vm, unsigned vcpu) const override;
+    bool vm_dead(unsigned vm) const override { return m_vms[vm]->dead; }
     irq_result host_irq(cpu_stubs::pe& self) override;
 
     // KVM_IRQ_LINE for a PPI of one vCPU (userspace may drive only SW_PPI, an edge PPI): the
@@ -197,7 +210,7 @@ public:
     // VM lifecycle (vgic_v5_lifecycle.cpp), run on a host PE at EL2.
     //
     // KVM's kvm_vgic_destroy() with vgic_v5_teardown(): IRS_VMAP_VMR U = 1, then drop every AP-list
-    // entry and its reference, without ack notifier. The caller ensures no vCPU of the VM is
+    // entry and its reference, without ack notifier, and release the vCPUs' doorbell LPIs. The caller ensures no vCPU of the VM is
     // loaded (an error otherwise) and no injection for it is in flight (KVM destroys a VM only
     // after its last user). A failed unmap leaks the VM (leaked = true, a warning), as KVM leaks
     // the VM ID.
@@ -231,6 +244,7 @@ private:
     void vgic_v5_restore_ppi_state(cpu_stubs::pe& self, vgic_cpu& c);
     void vgic_v5_save_ppi_state(cpu_stubs::pe& self, vgic_cpu& c);
     void doorbell_init(cpu_stubs::pe& self, vgic_dist& d, unsigned vcpu);
+    void release_doorbells(cpu_stubs::pe& self, vgic_dist& d);
     void vgic_v5_spi_ist_map(cpu_stubs::pe& self, vgic_dist& d);
     void vm_ready(cpu_stubs::pe& self, vgic_dist& d);
     // For kvm_vgic_inject_irq(): true (and a warning, once) when the VM was torn down.
@@ -244,6 +258,7 @@ private:
     uint64_t m_vmt = 0;
     // What host_init read from IRS_IDR3/IDR4: descriptor sizes in bytes; vmd_bytes 0 = no VMD.
     uint64_t m_vmd_bytes = 0, m_vped_bytes = 0;
+    unsigned m_vpe_id_bits = 16; // the vPE ID width IRS_IDR4 reports
     // The host's physical IST, for the doorbells (none when the IRS has no LPIs).
     bool m_lpis = false;
     uint32_t m_next_lpi = 0;
@@ -254,6 +269,7 @@ private:
     uint32_t m_ipi_base = 0; // LPI of PE i's reschedule IPI: m_ipi_base + i (Linux: IPIs are LPIs)
     bool m_ipis = false;
     std::vector<doorbell_owner> m_doorbell_owner; // index: LPI ID
+    std::set<uint32_t> m_free_lpis; // doorbell LPIs released by a teardown, lowest reused first
     lock_order m_order;
     std::vector<std::unique_ptr<vgic_dist>> m_vms;
     agent_observer* m_observer = nullptr;

@@ -77,6 +77,25 @@ void vgic_v5::vm_teardown(pe& self, unsigned vm) {
         irq.irq_lock.unlock(self, m_order);
     }
     d.ap_list_lock.unlock(self, m_order);
+    if (!d.leaked)
+        release_doorbells(self, d);
+}
+
+void vgic_v5::release_doorbells(pe& self, vgic_dist& d) {
+    // KVM frees the vCPUs' doorbells after the VM's unmap (reference §10.2): each LPI is
+    // disabled and goes back to the host's pool, so a later VM may get it. The IRS forgot the
+    // vPEs, and with them their IRS_VPE_DBR, when it retired the VM.
+    for (vgic_cpu& c : d.cpus) {
+        if (!c.has_doorbell)
+            continue;
+        self.insn(gic_insn::CDDIS, lpi(c.doorbell).encode());
+        m_doorbell_owner[c.doorbell] = {};
+        m_free_lpis.insert(c.doorbell);
+        c.has_doorbell = false;
+        c.doorbell = 0;
+        c.db_fired = false;
+    }
+    self.insn(gic_insn::GSB_SYS);
 }
 
 std::vector<uint32_t> vgic_v5::vm_save(pe& self, unsigned vm) {

@@ -363,3 +363,59 @@ TEST(LifecycleRestore, SaveThenRestoreIntoAFreshVmClearsPendingBeforeTheReplay) 
     EXPECT_TRUE(dist(s, 1).ap_list.empty());
     EXPECT_EQ(s.plat->irs.ignored_requests(), 0u);
 }
+
+TEST(LifecycleTeardown, ReleasesTheVcpusDoorbellsAfterTheUnmap) { // §10.2, issue 16 point 5
+    platform::platform_config c = two_pe_config();
+    c.vms[0].vcpus = 2;
+    c.vms[0].placement = {1, 1};
+    scripted_platform s(c);
+    std::vector<uint32_t> doorbells;
+    s.on(VCPU_PE, [&](pe& p) {
+        el2(p, [&] {
+            s.agent().host_init(p);
+            s.agent().vm_init(p, 0);
+        });
+        for (const auto& cpu : dist(s).cpus) {
+            ASSERT_TRUE(cpu.has_doorbell);
+            doorbells.push_back(cpu.doorbell);
+        }
+        el2(p, [&] { s.agent().vm_teardown(p, 0); });
+        // Each doorbell LPI is disabled in the host's IST.
+        for (uint32_t db : doorbells) {
+            const uint64_t cfg = at_el(p, exception_level::EL2, [&] {
+                p.insn(gic_insn::CDRCFG, lpi(db).encode());
+                p.insn(gic_insn::GSB_SYS);
+                return p.mrs(sysreg::ICC_ICSR_EL1);
+            });
+            EXPECT_FALSE(ICC_ICSR_EL1::F.test(cfg)) << db;
+            EXPECT_FALSE(ICC_ICSR_EL1::Enabled.test(cfg)) << "doorbell LPI " << db;
+        }
+    });
+    s.run(RUN_LIMIT);
+    for (const auto& cpu : dist(s).cpus)
+        EXPECT_FALSE(cpu.has_doorbell);
+    EXPECT_EQ(s.plat->irs.ignored_requests(), 0u);
+}
+
+TEST(LifecycleLoad, AVmWhoseVpeCannotBeMadeResidentIsMarkedDeadWithAWarning) { // §10.2
+    platform::platform_config c = two_pe_config();
+    c.vms[0].tracking = platform::tracking_policy::none; // merged KVM
+    scripted_platform s(c);
+    kvm_warnings warnings;
+    s.on(VCPU_PE, [&](pe& p) {
+        el2(p, [&] {
+            s.agent().host_init(p);
+            s.agent().vm_init(p, 0);
+            // Someone else unmaps the VM behind KVM's back: its vPE cannot be made resident.
+            p.write64(irs_reg_addr(irs_reg::IRS_VMAP_VMR),
+                      IRS_VMAP_VMR::VM_ID.make(0) | IRS_VMAP_VMR::U.make(1));
+            p.spend(sc_core::sc_time(10, sc_core::SC_US));
+            s.agent().vcpu_load(p, 0, 0);
+        });
+    });
+    s.run(RUN_LIMIT);
+    EXPECT_TRUE(dist(s).dead);
+    EXPECT_TRUE(s.agent().vm_dead(0));
+    ASSERT_EQ(warnings.seen().size(), 1u);
+    EXPECT_NE(warnings.seen()[0].find("marked dead"), std::string::npos);
+}

@@ -286,3 +286,45 @@ TEST(VmDescriptors, AVpeWhoseDescriptorIsOutsideMemoryIsNotMapped) { // §8.13
     });
     s.run();
 }
+
+// IRS_IDR4.VPE_ID_BITS is a 4-bit field for widths 1..16, so it holds the width minus one, as
+// IRS_IDR1.IAFFID_BITS does; IRS_IDR3.VM_ID_BITS (5 bits) and the VMTE's VPE_ID_BITS hold the
+// width itself. A VMTE may ask for exactly the width IDR4 reports, and no more.
+namespace {
+void check_vpe_id_width(unsigned bits) {
+    platform::platform_config cfg = two_pe_config();
+    cfg.vms.clear(); // the test brings its VMs up by hand
+    cfg.pes[1].role = platform::pe_role::script;
+    cfg.irs.vpe_id_bits = bits;
+    scripted_platform s(cfg);
+    s.on(VCPU_PE, [&](pe& p) {
+        const uint64_t vmt = scratch;
+        at_el(p, exception_level::EL2, [&] {
+            const uint32_t idr4 = p.read32(addr(irs_reg::IRS_IDR4));
+            const auto width = static_cast<unsigned>(IRS_IDR4::VPE_ID_BITS.get(idr4)) + 1;
+            EXPECT_EQ(width, bits);
+            EXPECT_EQ(IRS_IDR3::VM_ID_BITS.get(p.read32(addr(irs_reg::IRS_IDR3))),
+                      cfg.irs.vm_id_bits);
+            p.write32(addr(irs_reg::IRS_CR0), 1);
+            p.write32(addr(irs_reg::IRS_VMT_CFGR), 4);
+            p.write64(addr(irs_reg::IRS_VMT_BASER), vmt | 1);
+            wait_vmt_idle(p);
+            for (uint16_t vm : {0, 1}) { // VM 0 asks for the width, VM 1 for one bit more
+                p.write64(vmte_word_address(vmt, vm, vmte_word::vmd), scratch + 0x2000 + 0x100 * vm);
+                p.write64(vmte_word_address(vmt, vm, vmte_word::vpet),
+                          (scratch + 0x1000) | VMTE_W1::VPE_ID_BITS.make(width + vm));
+                p.write64(addr(irs_reg::IRS_VMAP_VMR),
+                          IRS_VMAP_VMR::VM_ID.make(vm) | IRS_VMAP_VMR::M.make(1));
+                wait_vmt_idle(p);
+            }
+        });
+        EXPECT_TRUE(VMTE_W0::VALID.test(s.mem64(vmte_word_address(vmt, 0, vmte_word::vmd))));
+        EXPECT_FALSE(VMTE_W0::VALID.test(s.mem64(vmte_word_address(vmt, 1, vmte_word::vmd))));
+    });
+    s.run();
+}
+} // namespace
+
+TEST(VmTable, AVmteMayAskForTheVpeIdWidthIrsIdr4ReportsAndNoMore) { check_vpe_id_width(4); }
+
+TEST(VmTable, SixteenVpeIdBitsAreReportedAsFifteenInTheFourBitField) { check_vpe_id_width(16); }

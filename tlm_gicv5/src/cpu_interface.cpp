@@ -92,7 +92,13 @@ const hppi& better(const hppi& ppi, const hppi& irs) {
 } // namespace
 
 const hppi& cpu_interface::physical_hppi() const { return better(m_ppi_hppi, m_hppi); }
-const hppi& cpu_interface::virtual_hppi() const { return better(m_vppi_hppi, m_vhppi); }
+const hppi& cpu_interface::virtual_hppi() const {
+    // ICH_CONTEXTR_EL2.IRICHPPIDIS: the IRS's offers for the resident vPE are not taken, only its
+    // PPIs (KVM sets it while the guest's emulated IRS is disabled, reference §10.2).
+    if (ICH_CONTEXTR_EL2::IRICHPPIDIS.test(m_contextr))
+        return m_vppi_hppi;
+    return better(m_vppi_hppi, m_vhppi);
+}
 
 bool cpu_interface::trapped(gic_trap::kind k, unsigned index, uint64_t value) {
     const uint64_t traps = k == gic_trap::kind::read    ? m_hfgrtr
@@ -412,7 +418,10 @@ uint64_t cpu_interface::read_sysreg(sysreg r, exception_level el, sc_time& delay
                ICC_HPPIR_EL1::TYPE.make(static_cast<uint64_t>(h.id.type)) |
                ICC_HPPIR_EL1::HPPIV.make(h.valid);
     }
-    case sysreg::ICC_IAFFIDR_EL1: return ICC_IAFFIDR_EL1::IAFFID.make(m_params.iaffid);
+    case sysreg::ICC_IAFFIDR_EL1:
+        // A guest reads its vPE ID, the resident context's (KVM's selftest expects its vcpu_id).
+        return ICC_IAFFIDR_EL1::IAFFID.make(guest ? ICH_CONTEXTR_EL2::VPE.get(m_contextr)
+                                                  : m_params.iaffid);
     case sysreg::ICC_HAPR_EL1: {
         // The running priority; 0xFF when nothing is active (our choice for "idle").
         const unsigned rp = running_priority(guest ? m_vapr : m_apr);
