@@ -342,9 +342,16 @@ void vgic_v5::kvm_vgic_inject_ppi(pe& self, unsigned vm, unsigned vcpu, unsigned
         return;
     }
     c.ppi_latch[0] |= uint64_t{1} << ppi; // SW_PPI is edge: a latch
-    // kvm_make_request(KVM_REQ_IRQ_PENDING) and kvm_vcpu_kick(): the reschedule IPI to its PE.
-    if (m_ipis)
-        self.insn(gic_insn::CDPEND, lpi(m_ipi_base + c.pe).encode() | CD_OPERAND::PENDING.make(1));
+    // kvm_make_request(KVM_REQ_IRQ_PENDING) and kvm_vcpu_kick().
+    kvm_vcpu_kick(self, vm, vcpu);
+}
+
+bool vgic_v5::kvm_vcpu_kick(pe& self, unsigned vm, unsigned vcpu) {
+    if (!m_ipis)
+        return false;
+    const vgic_cpu& c = m_vms[vm]->cpus[vcpu];
+    self.insn(gic_insn::CDPEND, lpi(m_ipi_base + c.pe).encode() | CD_OPERAND::PENDING.make(1));
+    return true;
 }
 
 bool vgic_v5::vcpu_put(pe& self, unsigned vm, unsigned vcpu, bool wfi) {
@@ -460,9 +467,11 @@ void vgic_v5::kvm_vgic_inject_irq(pe& self, unsigned vm, unsigned spi_index, boo
 void vgic_v5::vgic_v5_set_spi_pending_state(pe& self, vgic_dist& d, vgic_irq& irq) {
     // KVM: vgic_v5_set_irq_pend() -> __vgic_v5_vdpend(intid, irq_is_pending(irq), vm_id):
     // GIC VDPEND with PENDING = 1, or 0 when a level line has dropped.
-    self.insn(gic_insn::VDPEND, uint64_t{irq.intid} | VD_OPERAND::VM.make(d.vm_id) |
-                                    VD_OPERAND::PENDING.make(irq_is_pending(irq)));
+    const uint64_t xt = uint64_t{irq.intid} | VD_OPERAND::VM.make(d.vm_id) |
+                        VD_OPERAND::PENDING.make(irq_is_pending(irq));
+    self.insn(gic_insn::VDPEND, xt);
     ++d.stats.vdpend;
+    d.stats.last_vdpend = xt;
 }
 
 void vgic_v5::vgic_v5_spi_queue_irq_unlock(pe& self, vgic_dist& d, vgic_irq& irq) {
@@ -533,6 +542,7 @@ void vgic_v5::vgic_v5_fold_irq_state(pe& self, vgic_dist& d) {
             for (ack_notifier* n : d.notifiers)
                 n->irq_acked(d.vm_id, gsi, self.local_time());
             ++d.stats.notifier_calls;
+            ++irq.notifier_calls;
             it = d.ap_list.erase(it);
             irq.on_ap_list = false;
             --irq.refcount;

@@ -43,6 +43,7 @@ struct vgic_irq {
     bool pending_latch = false;
     bool line_level = false;
     bool active = false;
+    uint64_t notifier_calls = 0; // ack notifications of this SPI (a script checks them)
 };
 
 // KVM's irq_is_pending(): an edge SPI's latch; a level SPI's latch or its line.
@@ -73,6 +74,7 @@ struct agent_observer {
 struct vm_stats {
     uint64_t vdpend = 0;
     uint64_t vdrcfg = 0;
+    uint64_t last_vdpend = 0; // the operand (Xt) of the VM's last GIC VDPEND
     uint64_t ap_list_insertions = 0;
     uint64_t ap_list_max_length = 0;
     uint64_t notifier_calls = 0;
@@ -206,6 +208,9 @@ public:
     // (vgic_v5_ppi_queue_irq_unlock): a reschedule IPI to its PE, which makes it exit (or wakes it)
     // so that the next entry flushes the latch into ICH_PPI_PENDR.
     void kvm_vgic_inject_ppi(cpu_stubs::pe& self, unsigned vm, unsigned vcpu, unsigned ppi);
+    // KVM kvm_vcpu_kick(): the reschedule IPI to the vCPU's PE, which makes it exit if it runs
+    // (or wakes that PE); false when the host has no IPIs (an IRS without LPIs).
+    bool kvm_vcpu_kick(cpu_stubs::pe& self, unsigned vm, unsigned vcpu);
 
     // VM lifecycle (vgic_v5_lifecycle.cpp), run on a host PE at EL2.
     //
