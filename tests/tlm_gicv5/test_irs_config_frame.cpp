@@ -26,6 +26,32 @@ uint64_t read(pe& p, irs_reg r) {
     return v;
 }
 
+// One 32-bit half of a 64-bit register, as a 32-bit processor accesses it.
+enum class half : unsigned { low = 0, high = 4 };
+void write_half(pe& p, irs_reg r, half h, uint32_t v) {
+    EXPECT_EQ(p.access(tlm::TLM_WRITE_COMMAND, reg_addr(desc(r)) + static_cast<unsigned>(h), &v, 4),
+              tlm::TLM_OK_RESPONSE)
+        << desc(r).name;
+}
+uint32_t read_half(pe& p, irs_reg r, half h) {
+    uint32_t v = 0;
+    EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, reg_addr(desc(r)) + static_cast<unsigned>(h), &v, 4),
+              tlm::TLM_OK_RESPONSE)
+        << desc(r).name;
+    return v;
+}
+uint32_t lo(uint64_t v) { return static_cast<uint32_t>(v); }
+uint32_t hi(uint64_t v) { return static_cast<uint32_t>(v >> 32); }
+
+// After boot_and_load: vPE 1 of VM 0, unmapped, given a descriptor (at the end of memory) so that
+// IRS_VMAP_VPER can map it. Returns its VPETE's address.
+uint64_t vpe1_entry_with_a_descriptor(test::scripted_platform& s, pe& p) {
+    const uint64_t vpete = s.agent().dist(0).vpet + VPETE_BYTES;
+    const uint64_t vped = s.plat->cfg.memory.base + s.plat->cfg.memory.size - 0x1000;
+    p.write64(vpete, addr_of(VPETE::VPED_ADDR, vped));
+    return vpete;
+}
+
 } // namespace
 
 TEST(IrsRegisterTable, IsSortedByOffsetWithoutOverlapsAndAligned) {
@@ -153,13 +179,85 @@ TEST(IrsConfigFrame, AnAccessOfTheWrongWidthIsABusError) {
         const uint64_t cr0 = reg_addr(desc(irs_reg::IRS_CR0));
         const uint64_t baser = reg_addr(desc(irs_reg::IRS_VMT_BASER));
         EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, cr0, &v, 8), tlm::TLM_GENERIC_ERROR_RESPONSE);
-        EXPECT_EQ(p.access(tlm::TLM_WRITE_COMMAND, baser, &v, 4), tlm::TLM_GENERIC_ERROR_RESPONSE);
-        EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, baser + 4, &v, 4),
-                  tlm::TLM_GENERIC_ERROR_RESPONSE);
         EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, cr0, &v, 2), tlm::TLM_GENERIC_ERROR_RESPONSE);
         EXPECT_EQ(p.access(tlm::TLM_READ_COMMAND, cr0 + 1, &v, 4), tlm::TLM_GENERIC_ERROR_RESPONSE);
+        // A 64-bit register takes 4 bytes at either half, nothing narrower or in between.
+        for (tlm::tlm_command cmd : {tlm::TLM_READ_COMMAND, tlm::TLM_WRITE_COMMAND}) {
+            EXPECT_EQ(p.access(cmd, baser + 2, &v, 4), tlm::TLM_GENERIC_ERROR_RESPONSE);
+            EXPECT_EQ(p.access(cmd, baser, &v, 2), tlm::TLM_GENERIC_ERROR_RESPONSE);
+            EXPECT_EQ(p.access(cmd, baser + 4, &v, 2), tlm::TLM_GENERIC_ERROR_RESPONSE);
+            EXPECT_EQ(p.access(cmd, baser + 4, &v, 8), tlm::TLM_GENERIC_ERROR_RESPONSE);
+        }
+        EXPECT_EQ(read(p, irs_reg::IRS_VMT_BASER), 0u); // the refused writes changed nothing
     });
     s.run();
+}
+
+TEST(IrsConfigFrame, EitherHalfOfA64BitRegisterIsWrittenAndReadOnItsOwnInEitherOrder) {
+    // A 32-bit processor accesses IRS_IST_BASER as two words (README, "Bad register accesses").
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) {
+        const uint64_t a = 0x0000001234567800ull, b = 0x000000abcdef0040ull; // VALID = 0
+        write_half(p, irs_reg::IRS_IST_BASER, half::low, lo(a));
+        write_half(p, irs_reg::IRS_IST_BASER, half::high, hi(a));
+        EXPECT_EQ(read(p, irs_reg::IRS_IST_BASER), a);
+        write_half(p, irs_reg::IRS_IST_BASER, half::high, hi(b));
+        EXPECT_EQ(read(p, irs_reg::IRS_IST_BASER), (a & 0xffffffffull) | (b & ~0xffffffffull));
+        write_half(p, irs_reg::IRS_IST_BASER, half::low, lo(b));
+        EXPECT_EQ(read(p, irs_reg::IRS_IST_BASER), b);
+        EXPECT_EQ(read_half(p, irs_reg::IRS_IST_BASER, half::low), lo(b));
+        EXPECT_EQ(read_half(p, irs_reg::IRS_IST_BASER, half::high), hi(b));
+    });
+    s.run();
+    EXPECT_EQ(s.plat->irs.ignored_requests(), 0u);
+}
+
+TEST(IrsConfigFrame, ABaseRegistersLowHalfHoldsValidSoItsHighHalfGoesFirst) {
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) {
+        const sc_core::sc_time op = platform::timing_config{}.irs_op;
+        p.write32(reg_addr(desc(irs_reg::IRS_VMT_CFGR)), 4);
+        // High, then low with VALID: the table is made valid at the whole address.
+        write_half(p, irs_reg::IRS_VMT_BASER, half::high, 0x12);
+        EXPECT_FALSE(IRS_VMT_BASER::VALID.test(read(p, irs_reg::IRS_VMT_BASER)));
+        write_half(p, irs_reg::IRS_VMT_BASER, half::low, 0x80000000u | 1);
+        EXPECT_FALSE(IRS_VMT_STATUSR::IDLE.test(read(p, irs_reg::IRS_VMT_STATUSR)));
+        EXPECT_EQ(read(p, irs_reg::IRS_VMT_BASER), 0x1280000001ull);
+        p.idle_until(p.local_time() + op);
+        write_half(p, irs_reg::IRS_VMT_BASER, half::low, 0x80000000u); // VALID 1 -> 0
+        p.idle_until(p.local_time() + op);
+        EXPECT_EQ(read(p, irs_reg::IRS_VMT_BASER), 0x1280000000ull);
+        // Low with VALID, then high: valid at once with the high half it had; the high half
+        // written after is refused, as the address is read-only while VALID = 1.
+        write_half(p, irs_reg::IRS_VMT_BASER, half::low, 0x90000000u | 1);
+        write_half(p, irs_reg::IRS_VMT_BASER, half::high, 0x34);
+        EXPECT_EQ(read(p, irs_reg::IRS_VMT_BASER), 0x1290000001ull);
+    });
+    s.run();
+}
+
+TEST(IrsConfigFrame, DebugTransportReadsAndWritesEitherHalfOfA64BitRegister) {
+    test::scripted_platform s;
+    s.run(sc_core::SC_ZERO_TIME);
+    auto dbg = [&](tlm::tlm_command cmd, uint32_t offset, uint32_t& v, unsigned len) {
+        tlm::tlm_generic_payload tx;
+        tx.set_command(cmd);
+        tx.set_address(offset);
+        tx.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+        tx.set_data_length(len);
+        tx.set_streaming_width(len);
+        return s.plat->irs.config_frame.get_base_export()->transport_dbg(tx);
+    };
+    const uint32_t baser = desc(irs_reg::IRS_IST_BASER).offset;
+    uint32_t v = 0xffffffffu; // beyond ADDR[55:32]: only the writable bits change
+    EXPECT_EQ(dbg(tlm::TLM_WRITE_COMMAND, baser + 4, v, 4), 4u);
+    v = 0x1000;
+    EXPECT_EQ(dbg(tlm::TLM_WRITE_COMMAND, baser, v, 4), 4u);
+    EXPECT_EQ(s.plat->irs_register(irs_reg::IRS_IST_BASER), 0x00ffffff00001000ull);
+    EXPECT_EQ(dbg(tlm::TLM_READ_COMMAND, baser + 4, v, 4), 4u);
+    EXPECT_EQ(v, 0x00ffffffu);
+    EXPECT_EQ(dbg(tlm::TLM_READ_COMMAND, baser + 2, v, 4), 0u);
+    EXPECT_EQ(dbg(tlm::TLM_READ_COMMAND, baser + 4, v, 2), 0u);
 }
 
 TEST(IrsConfigFrame, IrsEnableIsAcceptedBeforeAnyTableExists) {
@@ -323,6 +421,96 @@ TEST(IrsVmTables, SelectingAVmReportsWhetherItIsMappedAndCarriesItsVmDoorbell) {
         p.write32(reg_addr(desc(irs_reg::IRS_VM_SELR)), 0);
         p.idle_until(p.local_time() + op);
         EXPECT_EQ(read(p, irs_reg::IRS_VM_DBR), dbr);
+    });
+    s.run();
+}
+
+TEST(IrsVmTables, AVmapWrittenLowHalfThenHighHalfRunsOnceWhenTheHighHalfArrives) {
+    test::scripted_platform s;
+    uint64_t ignored = 0;
+    s.on(0, [&](pe& p) {
+        test::boot_and_load(s, p, 0);
+        ignored = s.plat->irs.ignored_requests();
+        const sc_core::sc_time op = sc_core::sc_time(3, sc_core::SC_US);
+        const uint64_t vpete1 = vpe1_entry_with_a_descriptor(s, p);
+        const uint64_t vper =
+            IRS_VMAP_VPER::VPE_ID.make(1) | IRS_VMAP_VPER::VM_ID.make(0) | IRS_VMAP_VPER::M.make(1);
+        write_half(p, irs_reg::IRS_VMAP_VPER, half::low, lo(vper));
+        p.idle_until(p.local_time() + op);
+        EXPECT_FALSE(VPETE::VALID.test(s.mem64(vpete1))); // the low half alone does nothing
+        EXPECT_TRUE(IRS_VMT_STATUSR::IDLE.test(read(p, irs_reg::IRS_VMT_STATUSR)));
+        write_half(p, irs_reg::IRS_VMAP_VPER, half::high, hi(vper)); // at once: not refused
+        p.idle_until(p.local_time() + op);
+        EXPECT_TRUE(VPETE::VALID.test(s.mem64(vpete1)));
+        EXPECT_EQ(read(p, irs_reg::IRS_VMAP_VPER), vper);
+    });
+    s.run();
+    EXPECT_EQ(s.plat->irs.ignored_requests(), ignored);
+}
+
+TEST(IrsVmTables, AVmapWrittenHighHalfFirstRunsWithTheLowHalfItAlreadyHeld) {
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) {
+        test::boot_and_load(s, p, 0);
+        const sc_core::sc_time op = sc_core::sc_time(3, sc_core::SC_US);
+        const uint64_t vpete1 = vpe1_entry_with_a_descriptor(s, p);
+        const uint64_t vper =
+            IRS_VMAP_VPER::VPE_ID.make(1) | IRS_VMAP_VPER::VM_ID.make(0) | IRS_VMAP_VPER::M.make(1);
+        ASSERT_EQ(read_half(p, irs_reg::IRS_VMAP_VPER, half::low), 0u); // vPE 0, mapped at boot
+        write_half(p, irs_reg::IRS_VMAP_VPER, half::high, hi(vper));    // maps vPE 0 again: no-op
+        p.idle_until(p.local_time() + op);
+        write_half(p, irs_reg::IRS_VMAP_VPER, half::low, lo(vper)); // held for the high half
+        p.idle_until(p.local_time() + op);
+        EXPECT_FALSE(VPETE::VALID.test(s.mem64(vpete1)));
+        EXPECT_EQ(read(p, irs_reg::IRS_VMAP_VPER), vper);
+        write_half(p, irs_reg::IRS_VMAP_VPER, half::high, hi(vper));
+        p.idle_until(p.local_time() + op);
+        EXPECT_TRUE(VPETE::VALID.test(s.mem64(vpete1)));
+    });
+    s.run();
+}
+
+TEST(IrsVmTables, AVpeDoorbellWrittenInHalvesIsAppliedOnceNotRefusedBeforeIdle) {
+    test::scripted_platform s;
+    uint64_t ignored = 0;
+    s.on(0, [&](pe& p) {
+        test::boot_and_load(s, p, 0);
+        ignored = s.plat->irs.ignored_requests();
+        const sc_core::sc_time op = platform::timing_config{}.irs_op;
+        const uint64_t sel =
+            IRS_VPE_SELR::VM_ID.make(0) | IRS_VPE_SELR::VPE_ID.make(0) | IRS_VPE_SELR::S.make(1);
+        const uint64_t dbr = IRS_VPE_DBR::INTID.make(0x123) | IRS_VPE_DBR::DBPM.make(5);
+        p.write64(reg_addr(desc(irs_reg::IRS_VPE_SELR)), sel);
+        p.idle_until(p.local_time() + op);
+        write_half(p, irs_reg::IRS_VPE_DBR, half::low, lo(dbr));
+        write_half(p, irs_reg::IRS_VPE_DBR, half::high, hi(dbr));
+        p.idle_until(p.local_time() + op);
+        // Selecting again reloads IRS_VPE_DBR from the vPE: the doorbell setting took effect.
+        write_half(p, irs_reg::IRS_VPE_SELR, half::low, lo(sel));
+        write_half(p, irs_reg::IRS_VPE_SELR, half::high, hi(sel));
+        p.idle_until(p.local_time() + op);
+        EXPECT_TRUE(IRS_VPE_STATUSR::V.test(read(p, irs_reg::IRS_VPE_STATUSR)));
+        EXPECT_EQ(read(p, irs_reg::IRS_VPE_DBR), dbr);
+    });
+    s.run();
+    EXPECT_EQ(s.plat->irs.ignored_requests(), ignored);
+}
+
+TEST(IrsSoftwareErrors, TheRecordIgnoresItsHighHalfAndItsLowHalfClearsIt) {
+    test::scripted_platform s;
+    s.on(0, [&](pe& p) {
+        test::at_el(p, exception_level::EL1, [&] { p.insn(gic_insn::CDEN, spi(100).encode()); });
+        test::settle(p);
+        const uint64_t record = read(p, irs_reg::IRS_SWERR_STATUSR);
+        ASSERT_TRUE(IRS_SWERR_STATUSR::V.test(record));
+        write_half(p, irs_reg::IRS_SWERR_STATUSR, half::high, 0xffffffffu);
+        EXPECT_EQ(read(p, irs_reg::IRS_SWERR_STATUSR), record);
+        const uint64_t syn = uint64_t{read_half(p, irs_reg::IRS_SWERR_SYNDROMER0, half::high)}
+                             << 32;
+        EXPECT_EQ(IRS_SWERR_SYNDROMER0::ID.get(syn), 100u);      // a read-only register's half
+        write_half(p, irs_reg::IRS_SWERR_STATUSR, half::low, 1); // W1C
+        EXPECT_EQ(read(p, irs_reg::IRS_SWERR_STATUSR), 0u);
+        EXPECT_EQ(read(p, irs_reg::IRS_SWERR_SYNDROMER0), 0u);
     });
     s.run();
 }

@@ -2,6 +2,7 @@
 #include "tlm_gicv5/irs.h"
 
 #include <cstring>
+#include <optional>
 
 namespace gicv5 {
 
@@ -71,6 +72,58 @@ tlm::tlm_response_status irs::check_frame_access(const tlm::tlm_generic_payload&
     return tlm::TLM_OK_RESPONSE;
 }
 
+namespace {
+
+// The bits of a register an access covers: the whole register, or (4 bytes at its offset or
+// offset + 4) one half of a 64-bit register.
+struct reg_part {
+    unsigned shift; // 0 or 32
+    uint64_t mask;  // in the register
+    bool half;
+};
+
+std::optional<reg_part> part_of(const reg_desc& d, uint64_t addr, unsigned len) {
+    if (addr == d.offset && len == d.width / 8u)
+        return reg_part{0, d.width == 64 ? ~0ull : 0xffffffffull, false};
+    if (d.width == 64 && len == 4 && (addr == d.offset || addr == d.offset + 4u)) {
+        const unsigned shift = addr == d.offset ? 0u : 32u;
+        return reg_part{shift, 0xffffffffull << shift, true};
+    }
+    return std::nullopt;
+}
+
+// Registers whose write asks for an operation whose command bits (M, U, S, Q, VIRT, EN, DBV,
+// REQ_DB) are all in bits [63:32]: a write to their low half only stores it, and the write to
+// the high half does the operation once, with the stored low half. Each of these operations
+// either changes state or is refused before IDLE, so doing it on both halves would act on a
+// half-written value and then refuse the second half.
+bool acts_on_high_half(irs_reg r) {
+    switch (r) {
+    case irs_reg::IRS_SPI_VMR:
+    case irs_reg::IRS_VPE_DBR:
+    case irs_reg::IRS_VM_DBR:
+    case irs_reg::IRS_VMAP_L2_VMTR:
+    case irs_reg::IRS_VMAP_VMR:
+    case irs_reg::IRS_VMAP_VISTR:
+    case irs_reg::IRS_VMAP_L2_VISTR:
+    case irs_reg::IRS_VMAP_VPER:
+    case irs_reg::IRS_SAVE_VMR: return true;
+    default: return false;
+    }
+}
+
+} // namespace
+
+// 4-byte accesses to either half of a 64-bit register. No public GICv5 text was found to quote.
+// KVM's vgic-v5 IRS: "the spec supports upper/lower 32-bit accesses to 64-bit IRS registers";
+// GICv3 (IHI 0069A 8.1.3, as Xen's vgic-v3 cites it): "unless stated otherwise, the 64-bit
+// registers supports both 32-bit and 64-bits access". QEMU's and KVM's GICv5 IRS_IST_BASER take
+// a half write as a 64-bit write of the register with that half replaced (deposit64,
+// update_64bit_reg); so does this model, except for the registers of acts_on_high_half(). So
+// software writes the half holding the trigger bit last: VALID of IRS_IST_BASER and
+// IRS_VMT_BASER is in the low half, so high half first. A selector (IRS_VPE_SELR) selects on
+// each half; the last selection stands. A half with no writable bits ignores writes: merged,
+// the high half of IRS_SWERR_STATUSR would write V = 1 back and clear the record (W1C).
 void irs::config_b_transport(tlm::tlm_generic_payload& tx, sc_time& delay) {
     delay += m_params.t_reg;
     tx.set_response_status(check_frame_access(tx, IRS_CONFIG_FRAME_SIZE));
@@ -86,17 +139,24 @@ void irs::config_b_transport(tlm::tlm_generic_payload& tx, sc_time& delay) {
         tx.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
     }
-    if (d->offset != addr || d->width / 8u != len) {
+    const std::optional<reg_part> part = part_of(*d, addr, len);
+    if (!part) {
         tx.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
     if (tx.is_read()) {
-        const uint64_t v = reg_read(r, sim_now() + delay);
+        const uint64_t v = (reg_read(r, sim_now() + delay) & part->mask) >> part->shift;
         std::memcpy(tx.get_data_ptr(), &v, len); // little-endian host and bus
     } else if (tx.is_write()) {
         uint64_t v = 0;
         std::memcpy(&v, tx.get_data_ptr(), len);
-        reg_write(r, v, delay);
+        v <<= part->shift;
+        if (!part->half)
+            reg_write(r, v, delay);
+        else if (acts_on_high_half(r) && part->shift == 0)
+            reg(r) = (reg(r) & ~part->mask) | (v & d->wmask); // waits for the high half
+        else if (d->wmask & part->mask)
+            reg_write(r, (reg(r) & ~part->mask) | v, delay);
     }
     tx.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -106,18 +166,20 @@ unsigned irs::config_transport_dbg(tlm::tlm_generic_payload& tx) {
     const unsigned len = tx.get_data_length();
     irs_reg r{};
     const reg_desc* d = irs_config_lookup(static_cast<uint32_t>(addr), &r);
-    if (!d || d->offset != addr || d->width / 8u != len)
+    const std::optional<reg_part> part = d ? part_of(*d, addr, len) : std::nullopt;
+    if (!part)
         return 0;
     if (tx.is_read()) {
-        const uint64_t v = reg_read(r, sim_now());
+        const uint64_t v = (reg_read(r, sim_now()) & part->mask) >> part->shift;
         std::memcpy(tx.get_data_ptr(), &v, len);
         return len;
     }
     // Debug writes change the stored value of writable bits only, with no side effect.
     uint64_t v = 0;
     std::memcpy(&v, tx.get_data_ptr(), len);
+    const uint64_t bits = d->wmask & part->mask;
     uint64_t& cur = reg(r);
-    cur = (cur & ~d->wmask) | (v & d->wmask);
+    cur = (cur & ~bits) | (v << part->shift & bits);
     return len;
 }
 

@@ -3,12 +3,15 @@
 // Interface
 //   config_frame  TLM target (base protocol), 1 binding. The Non-secure IRS config frame, 64 KiB:
 //                 the registers of irs_regs.h at their architected offsets. 32-bit registers take
-//                 4-byte accesses, 64-bit registers 8-byte accesses; another size, a misaligned
-//                 access or byte enables give TLM_GENERIC_ERROR_RESPONSE / TLM_BYTE_ENABLE_ERROR_
-//                 RESPONSE; a streaming width below the length TLM_BURST_ERROR_RESPONSE; an offset
-//                 past the frame TLM_ADDRESS_ERROR_RESPONSE. Reserved offsets are RAZ/WI.
-//                 transport_dbg reads registers, and writes their writable bits, with no side
-//                 effect and no timing.
+//                 4-byte accesses, 64-bit registers 8-byte accesses or 4-byte ones at either half.
+//                 Writing a half writes the register with that half replaced, except that the low
+//                 half of IRS_SPI_VMR, IRS_VPE_DBR, IRS_VM_DBR, IRS_VMAP_* and IRS_SAVE_VMR is
+//                 only stored, and the high half's write acts on both (README). Another size, a
+//                 misaligned access or byte enables give TLM_GENERIC_ERROR_RESPONSE /
+//                 TLM_BYTE_ENABLE_ERROR_RESPONSE; a streaming width below the length
+//                 TLM_BURST_ERROR_RESPONSE; an offset past the frame TLM_ADDRESS_ERROR_RESPONSE.
+//                 Reserved offsets are RAZ/WI. transport_dbg takes the same accesses: it reads
+//                 registers, and writes their writable bits, with no side effect and no timing.
 //   mem           TLM initiator (base protocol), 1 binding. Every IST, VM table, VPE table and
 //                 vIST access, each timed by the target, after the table port lets it go (one
 //                 of table_outstanding accesses, each holding its slot for t_table_port). With
