@@ -18,7 +18,7 @@ enum class reg_access : uint8_t {
 struct reg_desc {
     const char* name;
     uint32_t offset;
-    uint8_t width; // bits: 32 or 64; accesses must use exactly this width
+    uint8_t width; // bits: 32 or 64; accesses of this width, or 4 bytes at either half of 64
     reg_access access;
     uint64_t reset; // reset value; for ID registers the value derived from the parameters
     uint64_t wmask; // bits software can change (RW registers)
