@@ -1,5 +1,7 @@
 #include "cpu_stubs/vcpu_program.h"
 
+#include "tlm_gicv5/irs_regs.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -183,7 +185,9 @@ void vcpu_program::guest_boot(pe& self, vcpu& v) {
         self.set_cntv({true, v.timer_due});
     }
     if (p.vcpu != 0)
-        return; // the boot vCPU configures the VM's SPIs
+        return; // the boot vCPU configures the VM's interrupt controller and SPIs
+    if (p.irs_base)
+        guest_irs_bringup(self, v);
     for (uint32_t id = 0; id < p.spis.size(); ++id) {
         const uint64_t intid = gicv5::spi(id).encode();
         const uint8_t prio = id < p.spi_priority.size() ? p.spi_priority[id] : p.priority;
@@ -192,6 +196,50 @@ void vcpu_program::guest_boot(pe& self, vcpu& v) {
         if (p.spis[id] == gicv5::handling_mode::level)
             self.insn(gic_insn::CDHM, intid | CD::HM.make(1));
         self.insn(gic_insn::CDEN, intid);
+    }
+}
+
+tlm::tlm_response_status vcpu_program::guest_mmio(pe& self, vcpu& v, uint64_t ipa, unsigned size,
+                                                  bool write, uint64_t& data) {
+    // A stage-2 abort: an exit like any other (the hypervisor folds on it), the emulation, and
+    // back into the guest.
+    const vcpu_params& p = v.params;
+    self.set_el(exception_level::EL2);
+    self.spend(p.exit_cost);
+    m_host.vcpu_exit(self, p.vm, p.vcpu);
+    ++v.stats.exits;
+    ++v.stats.mmio_traps;
+    const tlm::tlm_response_status st = m_host.guest_mmio(self, p.vm, p.vcpu, ipa, size, write, data);
+    m_host.vcpu_enter(self, p.vm, p.vcpu);
+    self.set_el(exception_level::EL1);
+    return st;
+}
+
+void vcpu_program::guest_irs_bringup(pe& self, vcpu& v) {
+    // As a guest kernel's GICv5 driver (reference §9.1, §10.4): IRS_CR0.IRSEN, then poll IDLE;
+    // each SPI whose trigger mode is not KVM's default (edge) selected, polled and given it in
+    // IRS_SPI_CFGR (the driver's irq_set_type; an edge SPI needs no write).
+    const uint64_t base = *v.params.irs_base;
+    auto reg = [base](gicv5::irs_reg r) { return base + gicv5::desc(r).offset; };
+    auto poll = [&](gicv5::irs_reg r, gicv5::field idle) {
+        uint64_t d = 0;
+        for (int tries = 0; tries < 1000; ++tries) { // KVM's emulation is idle at once
+            if (guest_mmio(self, v, reg(r), 4, false, d) != tlm::TLM_OK_RESPONSE || idle.test(d))
+                return;
+        }
+    };
+    uint64_t d = gicv5::IRS_CR0::IRSEN.make(1);
+    guest_mmio(self, v, reg(gicv5::irs_reg::IRS_CR0), 4, true, d);
+    poll(gicv5::irs_reg::IRS_CR0, gicv5::IRS_CR0::IDLE);
+    const std::vector<gicv5::handling_mode>& spis = v.params.spis;
+    for (uint32_t id = 0; id < spis.size(); ++id) {
+        if (spis[id] != gicv5::handling_mode::level)
+            continue;
+        d = gicv5::IRS_SPI_SELR::ID.make(id);
+        guest_mmio(self, v, reg(gicv5::irs_reg::IRS_SPI_SELR), 4, true, d);
+        poll(gicv5::irs_reg::IRS_SPI_STATUSR, gicv5::IRS_SPI_STATUSR::IDLE);
+        d = gicv5::IRS_SPI_CFGR::TM.make(1);
+        guest_mmio(self, v, reg(gicv5::irs_reg::IRS_SPI_CFGR), 4, true, d);
     }
 }
 

@@ -27,6 +27,7 @@
 #include "tlm_gicv5/iste.h"
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace cpu_stubs {
@@ -49,6 +50,13 @@ struct vcpu_host_if {
     // KVM kvm_arch_vcpu_runnable(): a blocked vCPU has something to wake for (its doorbell rang,
     // or an interrupt was queued for it).
     virtual bool vcpu_has_wakeup(unsigned vm, unsigned vcpu) const = 0;
+    // A guest access that traps to the hypervisor (stage-2 abort), handled on this PE at EL2:
+    // the emulated device's response; data is read or written.
+    virtual tlm::tlm_response_status guest_mmio(pe& /*self*/, unsigned /*vm*/, unsigned /*vcpu*/,
+                                                uint64_t /*ipa*/, unsigned /*size*/,
+                                                bool /*write*/, uint64_t& /*data*/) {
+        return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+    }
     // KVM marked the VM dead (KVM_RUN fails from then on): its vCPUs stop running.
     virtual bool vm_dead(unsigned /*vm*/) const { return false; }
     // A physical IRQ taken at EL2 on this PE: acknowledges and handles it.
@@ -81,6 +89,9 @@ struct vcpu_params {
     std::shared_ptr<const std::vector<unsigned>> vpe_ids;
     std::vector<gicv5::handling_mode> spis; // the VM's SPIs (index = SPI ID) and their mode
     uint8_t pcr = gicv5::PRIORITY_LOWEST;   // the guest's priority mask (ICC_PCR_EL1) at boot
+    // Guest physical address of its VM's emulated IRS region (reference §10.3), which the boot
+    // vCPU brings up as a guest kernel does; no value: the guest never touches it.
+    std::optional<uint64_t> irs_base;
     uint8_t priority = 0x10;                // the guest's priority for its SPIs and SW_PPI ...
     std::vector<uint8_t> spi_priority;      // ... or, when not empty, per SPI
     sc_time handler_time{2, sc_core::SC_US};
@@ -111,6 +122,7 @@ struct vcpu_stats {
     uint64_t timer_irqs = 0;
     uint64_t sw_ppis = 0; // SW_PPI interrupts taken (KVM_IRQ_LINE for a PPI)
     uint64_t rebalances = 0; // SPIs given a new priority and target (rebalance_every)
+    uint64_t mmio_traps = 0; // guest accesses that trapped to the hypervisor (its emulated IRS)
 };
 
 class vcpu_program : public pe_program {
@@ -151,6 +163,10 @@ private:
     }
     void run_vcpu(pe& self, vcpu& v);
     void guest_boot(pe& self, vcpu& v);
+    void guest_irs_bringup(pe& self, vcpu& v);
+    // A guest access that traps (an exit): handled by the hypervisor, then the guest resumes.
+    tlm::tlm_response_status guest_mmio(pe& self, vcpu& v, uint64_t ipa, unsigned size, bool write,
+                                        uint64_t& data);
     void handle_irq(pe& self, vcpu& v, unsigned depth);
     void rebalance(pe& self, vcpu& v);
     void take_host_irqs(pe& self);

@@ -66,6 +66,7 @@ cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_inde
     vp.vcpu = vcpu;
     vp.vcpus = vm.vcpus;
     vp.vpe_ids = vpe_ids;
+    vp.irs_base = vm.irs_base;
     for (unsigned spi = 0; spi < vm.spis; ++spi)
         vp.spis.push_back(level[spi] ? gicv5::handling_mode::level : gicv5::handling_mode::edge);
     vp.priority = vm.guest.priority;

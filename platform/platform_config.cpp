@@ -230,6 +230,9 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
         if (vm.vcpus > (1u << cfg.irs.vpe_id_bits))
             err(path + ".vcpus", "expected at most 2^irs.vpe_id_bits = " +
                                      std::to_string(1u << cfg.irs.vpe_id_bits) + " vCPUs");
+        if (vm.irs_base % 0x10000 != 0 || vm.irs_base > (uint64_t{1} << 56) - 0x20000)
+            err(path + ".irs_base", "expected a 64 KiB aligned guest physical address whose "
+                                    "128 KiB region ends at or below 2^56");
         if (!vm.vcpu_ids.empty() && vm.vcpu_ids.size() != vm.vcpus)
             err(path + ".vcpu_ids", "expected one ID per vCPU, " + std::to_string(vm.vcpus) +
                                         " entries, got " + std::to_string(vm.vcpu_ids.size()));

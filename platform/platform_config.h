@@ -102,6 +102,9 @@ struct vm_config {
     std::vector<unsigned> placement; // PE of each vCPU (role vcpu); empty: dealt round robin
     // The vPE ID of each vCPU, KVM's userspace vcpu_id (may be sparse); empty: 0 .. vcpus - 1.
     std::vector<unsigned> vcpu_ids;
+    // Guest physical address of the VM's IRS region (config frame + SETLPI frame, 128 KiB), which
+    // KVM emulates (reference §10.3); the selftests put it here.
+    uint64_t irs_base = 0x08000000;
     unsigned vcpu_id(unsigned i) const { return vcpu_ids.empty() ? i : vcpu_ids[i]; }
     // The VM's vPE table covers IDs 0 .. 2^bits - 1: KVM sizes it for the largest vcpu_id,
     // rounded up to a power of two, at least 2 (vgic_v5_vmte_init()).

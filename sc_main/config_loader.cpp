@@ -217,6 +217,9 @@ const keys_of<vm_config>& vm_keys() {
                             "The vPE ID of each vCPU, in vCPU order: KVM's userspace vcpu_id, "
                             "which may be sparse; the guest reads it in ICC_IAFFIDR_EL1 and "
                             "routes SPIs with it; empty: 0 .. vcpus - 1"),
+        address_key<S>("irs_base", &S::irs_base,
+                       "Guest physical address of the VM's IRS (config frame, then SETLPI "
+                       "frame: 128 KiB) that KVM emulates; 64 KiB aligned"),
     };
     return keys;
 }

@@ -163,6 +163,7 @@ void vgic_v5::doorbell_init(pe& self, vgic_dist& d, unsigned vcpu) {
 void vgic_v5::vm_init(pe& self, unsigned vm, bool map_spi_vist) {
     vgic_dist& d = *m_vms[vm];
     const uint16_t id = static_cast<uint16_t>(d.vm_id);
+    guest_irs_init(self, d);
     // KVM bring-up order (reference §5.3): fill the VMTE, VMAP_VMR, then per vPE the VPETE,
     // VMAP_VPER, VPE_SELR + VPE_CR0.DPS = 1; then the SPI vIST and VMAP_VISTR.
     if (d.vpe_id_bits > m_vpe_id_bits) {
@@ -231,18 +232,6 @@ void vgic_v5::vm_ready(pe& self, vgic_dist& d) {
     d.ready_event.notify(self.local_time() - sc_core::sc_time_stamp());
 }
 
-void vgic_v5::map_lpi_vist(pe& self, unsigned vm, unsigned id_bits) {
-    vgic_dist& d = *m_vms[vm];
-    const uint16_t id = static_cast<uint16_t>(d.vm_id);
-    d.lpi_vist = alloc(uint64_t{4} << id_bits, 4096);
-    self.write64(vmte_word_address(m_vmt, id, vmte_word::lpi_vist),
-                 addr_of(VIST_DESC::ADDR, d.lpi_vist) | VIST_DESC::ID_BITS.make(id_bits));
-    wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
-    self.write64(irs_reg_addr(irs_reg::IRS_VMAP_VISTR),
-                 IRS_VMAP_VISTR::TYPE.make(static_cast<uint64_t>(intid_type::LPI)) |
-                     IRS_VMAP_VISTR::VM_ID.make(id) | IRS_VMAP_VISTR::M.make(1));
-    wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
-}
 
 namespace {
 void wait_ready(pe& self, const vgic_dist& d) {
@@ -283,12 +272,15 @@ void vgic_v5::vcpu_load(pe& self, unsigned vm, unsigned vcpu) {
         }
     }
     c.db_fired = false;
+    c.request = false;
     c.loaded = true;
+    c.has_run = true;
 }
 
 void vgic_v5::vcpu_enter(pe& self, unsigned vm, unsigned vcpu) {
     // KVM vgic_v5_flush_ppi_state() on the way back in: latches queued while the vCPU ran (a
     // kicked SW_PPI) join what the hardware holds pending.
+    reload_if_asked(self, vm, vcpu); // the guest's IRSEN changed while it ran elsewhere
     vgic_cpu& c = m_vms[vm]->cpus[vcpu];
     if (c.ppi_latch[0] == 0)
         return;
@@ -322,7 +314,7 @@ bool vgic_v5::vcpu_has_wakeup(unsigned vm, unsigned vcpu) const {
     // below the effective mask; v1-v3 had no priority test here.
     const vgic_dist& d = *m_vms[vm];
     const vgic_cpu& c = d.cpus[vcpu];
-    if (c.db_fired)
+    if (c.db_fired || c.request)
         return true;
     const uint64_t queued = c.ppi_latch[0] & c.ppi_enable[0];
     if (!d.merged())

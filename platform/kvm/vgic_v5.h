@@ -18,6 +18,7 @@
 #include "cpu_stubs/vcpu_program.h"
 #include "platform/latency_histogram.h"
 #include "platform/platform_config.h"
+#include "platform/kvm/guest_irs.h"
 #include "platform/kvm/timed_lock.h"
 #include "tlm_gicv5/insn.h"
 #include "tlm_gicv5/irs_regs.h"
@@ -108,6 +109,9 @@ struct vgic_cpu {
     unsigned vpe_id = 0;   // merged KVM: the vCPU's userspace vcpu_id (vgic_v5_vpe_id())
     bool db_fired = false; // KVM: vgic_v5.db_fired
     bool loaded = false;   // between vcpu_load and vcpu_put
+    bool reload = false;   // KVM_REQ_RELOAD_GICv5: put and load again at the next entry
+    bool request = false;  // a request is pending (kvm_request_pending()): it does not sleep
+    bool has_run = false;  // loaded at least once
     uint64_t doorbells = 0;
     // The guest's PPIs as KVM shadows them between runs (reference §6.1): enables, active
     // states, pending edge latches (edges seen at exits are folded in), priority registers.
@@ -141,9 +145,12 @@ struct vgic_dist {
     bool leaked = false;    // its unmap failed: VM ID and tables kept for good, as KVM does
     bool refusal_warned = false;
     std::vector<unsigned> restore_pending; // SPIs to replay with VDPEND before the first run
+    // The guest's IRS as KVM emulates it (vgic_v5_guest.cpp), made at vm_init().
+    std::unique_ptr<guest_irs_host> irs_host;
+    std::unique_ptr<guest_irs> irs;
     // Merged KVM (reference §10.2): the guest's emulated IRS_CR0.IRSEN, and whether the VM was
     // marked dead because a vPE could not be made resident (ICH_CONTEXTR_EL2.F = 1).
-    bool irs_enabled = true;
+    bool irs_enabled = false;
     bool dead = false;
     // The merged rules (§10.2) apply under policy none, the v1-v3 ones under ap_list.
     bool merged() const { return config.tracking == tracking_policy::none; }
@@ -176,8 +183,9 @@ public:
     // leaves the VM not ready: vm_restore() fills it, maps it and lets the vCPUs run.
     void vm_init(cpu_stubs::pe& self, unsigned vm, bool map_spi_vist = true);
     // KVM, when the guest makes its own IRS_IST_BASER valid: a linear LPI vIST of 2^id_bits
-    // 4-byte ISTEs in VMTE word 2, then VMAP_VISTR TYPE = 2 (reference §5.3 step 7).
-    void map_lpi_vist(cpu_stubs::pe& self, unsigned vm, unsigned id_bits);
+    // 4-byte ISTEs in VMTE word 2, then VMAP_VISTR TYPE = 2 (reference §5.3 step 7). False when
+    // the table memory is short or the IRS did not take it.
+    bool map_lpi_vist(cpu_stubs::pe& self, unsigned vm, unsigned id_bits);
     // For other host PEs: wait until every VM has been brought up.
     void wait_until_ready(cpu_stubs::pe& self);
 
@@ -187,9 +195,12 @@ public:
         m_vms[vm]->spis[spi].config = mode;
     }
 
-    // The guest wrote its emulated IRS_CR0.IRSEN (reference §10.3); the next load of each vCPU
-    // uses it (KVM reloads them at once; the model's vCPUs reload at their next entry).
-    void guest_irs_enable(unsigned vm, bool enabled) { m_vms[vm]->irs_enabled = enabled; }
+    // A guest access (IPA) that stage 2 does not map traps here, on the vCPU's PE at EL2: the
+    // VM's emulated IRS region (vm_config::irs_base, 128 KiB) answers it; anything else is an
+    // address error (KVM would exit to the VMM).
+    tlm::tlm_response_status guest_mmio(cpu_stubs::pe& self, unsigned vm, unsigned vcpu,
+                                        uint64_t ipa, unsigned size, bool write,
+                                        uint64_t& data) override;
 
     // KVM: kvm_vgic_inject_irq() for an SPI, as KVM_IRQ_LINE or irqfd reach it.
     void kvm_vgic_inject_irq(cpu_stubs::pe& self, unsigned vm, unsigned spi, bool level);
@@ -242,6 +253,10 @@ public:
     const vgic_dist& dist(unsigned vm) const { return *m_vms[vm]; }
 
 private:
+    class irs_bridge;
+    void guest_irs_init(cpu_stubs::pe& self, vgic_dist& d);
+    bool unmap_lpi_vist(cpu_stubs::pe& self, vgic_dist& d);
+    void reload_if_asked(cpu_stubs::pe& self, unsigned vm, unsigned vcpu);
     uint64_t alloc(uint64_t bytes, uint64_t align);
     uint64_t irs_reg_addr(gicv5::irs_reg r) const;
     void wait_for_idle(cpu_stubs::pe& self, gicv5::irs_reg status, gicv5::field idle);

@@ -63,11 +63,25 @@ auto at_el(pe& p, exception_level el, F f) {
     return f();
 }
 
-// The hypervisor: VM table, VM 0's bring-up, then vCPU `vcpu` of VM 0 made resident here.
+// The guest's write of IRS_CR0.IRSEN = 1 to its emulated IRS, as the trap reaches KVM (a booted
+// guest kernel has done it; merged KVM asks for doorbells only then, reference §10.2).
+inline void guest_irs_enable(scripted_platform& s, pe& p, unsigned vm = 0, unsigned vcpu = 0,
+                             bool enable = true) {
+    uint64_t d = gicv5::IRS_CR0::IRSEN.make(enable);
+    at_el(p, exception_level::EL2, [&] {
+        s.agent().guest_mmio(p, vm, vcpu,
+                             s.plat->cfg.vms[vm].irs_base + gicv5::desc(gicv5::irs_reg::IRS_CR0).offset,
+                             4, true, d);
+    });
+}
+
+// The hypervisor: VM table, VM 0's bring-up (the guest's IRS enabled), then vCPU `vcpu` of VM 0
+// made resident here.
 inline void boot_and_load(scripted_platform& s, pe& p, unsigned vcpu = 0) {
     at_el(p, exception_level::EL2, [&] {
         s.agent().host_init(p);
         s.agent().vm_init(p, 0);
+        guest_irs_enable(s, p, 0, vcpu);
         s.agent().vcpu_load(p, 0, vcpu);
     });
 }

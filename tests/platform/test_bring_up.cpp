@@ -36,9 +36,9 @@ TEST(BringUp, TheSourcesInjectForTheirWholeWindowAfterABringUpLongerThanIt) {
     // the window's end excluded.
     EXPECT_EQ(r.injected, 3u);
     EXPECT_EQ(r.lost, 0u);
-    // Each travels the delivery path alone (configs/default.yaml: 270 ns): none carries the
-    // bring-up.
-    EXPECT_LT(r.latency.max_ns, 1000.0);
+    // None carries the hypervisor's bring-up (over 40 us). One may meet its guest's own IRS
+    // bring-up, two trapped accesses of about a microsecond each with their exits.
+    EXPECT_LT(r.latency.max_ns, 5000.0);
     EXPECT_GE(r.sim_time_ns, r.sources_start_ns + 40000.0);
     EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
 }

@@ -76,6 +76,7 @@ struct level_rig {
     // The guest: load the vCPU, enable, make SPI `id` level.
     void guest_ready(pe& p, uint32_t id) {
         at_el(p, exception_level::EL2, [&] { s.agent().vcpu_load(p, 0, 0); });
+        guest_irs_enable(s, p); // waited for the bring-up above: the VM's IRS exists
         guest_enable(p);
         guest_spi(p, id, 0x10, 0, handling_mode::level);
     }

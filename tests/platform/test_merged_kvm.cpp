@@ -109,9 +109,10 @@ struct wfi_put {
     uint64_t doorbells = 0;
     wfi_put(tracking_policy t, uint8_t pcr, bool irs_enabled) {
         scripted_platform s(policy(t));
-        s.agent().guest_irs_enable(0, irs_enabled);
         s.on(VCPU_PE, [&](pe& p) {
             boot_and_load(s, p);
+            if (!irs_enabled) // the guest turns its IRS off: KVM reloads the vCPU
+                guest_irs_enable(s, p, 0, 0, false);
             guest_enable(p, pcr);
             guest_spi(p, 4, 0x00);
             el2(p, [&] { requested = s.agent().vcpu_put(p, 0, 0, true); });
@@ -220,4 +221,70 @@ TEST(WfiBlocking, AVcpuInWfiBlocksEvenWhenNoDoorbellCanWakeIt) { // issue 16 poi
     EXPECT_EQ(w.vcpu->stats(0).wfi_blocks, 1u);
     EXPECT_EQ(w.vcpu->stats(0).exits, 1u);
     EXPECT_EQ(w.plat->irs.doorbells(), 0u);
+}
+
+TEST(GuestIrs, UntilTheGuestEnablesItsIrsMergedKvmHidesTheIrssOffersFromTheVpe) { // §10.2, §10.3
+    scripted_platform s(policy(tracking_policy::none));
+    s.on(VCPU_PE, [&](pe& p) {
+        el2(p, [&] {
+            s.agent().host_init(p);
+            s.agent().vm_init(p, 0);
+            s.agent().vcpu_load(p, 0, 0); // IRICHPPIDIS = 1: the guest's IRS is off
+        });
+        guest_enable(p);
+        guest_spi(p, 9, 0x10);
+        el2(p, [&] { s.agent().kvm_vgic_inject_irq(p, 0, 9, true); });
+        settle(p);
+        EXPECT_FALSE(p.virq());
+        EXPECT_EQ(cdia(p), 0u);
+        guest_irs_enable(s, p); // the trap reloads the vCPU with IRICHPPIDIS = 0
+        settle(p);
+        EXPECT_TRUE(p.virq());
+        EXPECT_EQ(cdia(p), cdia_valid(9));
+    });
+    s.run();
+    EXPECT_TRUE(s.agent().dist(0).irs->enabled());
+}
+
+namespace {
+// The vCPU stub on PE 1 as the platform runs it, its VM's SPI 6 level; PE 0 boots the VM. The
+// platform is built without its own programs, so only the guest's IRS_SPI_CFGR write can make
+// KVM see SPI 6 as level.
+struct stub_boot {
+    std::unique_ptr<platform::gicv5_platform> plat;
+    std::unique_ptr<cpu_stubs::vcpu_program> vcpu;
+    std::unique_ptr<cpu_stubs::script_program> host;
+
+    stub_boot() {
+        platform::platform_config c = two_pe_config();
+        c.vms[0].tracking = tracking_policy::none;
+        tlm::tlm_global_quantum::instance().set(c.timing.quantum);
+        plat = std::make_unique<platform::gicv5_platform>("top", c, platform::build_options{false});
+        cpu_stubs::vcpu_params vp;
+        vp.spis.assign(c.vms[0].spis, handling_mode::edge);
+        vp.spis[6] = handling_mode::level;
+        vp.irs_base = c.vms[0].irs_base;
+        vcpu = std::make_unique<cpu_stubs::vcpu_program>(std::vector<cpu_stubs::vcpu_params>{vp},
+                                                         c.hypervisor.time_slice, c.hypervisor.tick,
+                                                         plat->agent, nullptr);
+        host = std::make_unique<cpu_stubs::script_program>([this](cpu_stubs::pe& p) {
+            plat->agent.host_init(p);
+            plat->agent.vm_init(p, 0);
+        });
+        plat->pes[0]->load(*host);
+        plat->pes[1]->load(*vcpu);
+        sc_core::sc_start(sc_core::sc_time(200, sc_core::SC_US));
+    }
+};
+} // namespace
+
+TEST(GuestIrs, TheBootVcpuBringsItsIrsUpThroughTrapsAsAGuestKernelDoes) { // §9.1, §10.3
+    stub_boot b;
+    const platform::kvm::vgic_dist& d = b.plat->agent.dist(0);
+    EXPECT_TRUE(d.irs->enabled());
+    EXPECT_TRUE(d.irs_enabled);
+    EXPECT_EQ(d.spis[6].config, platform::trigger_mode::level); // mirrored from IRS_SPI_CFGR.TM
+    EXPECT_EQ(d.spis[5].config, platform::trigger_mode::edge);
+    // IRSEN, its IDLE poll; SPI_SELR, its IDLE poll and SPI_CFGR for the one level SPI.
+    EXPECT_EQ(b.vcpu->stats(0).mmio_traps, 5u);
 }
