@@ -272,6 +272,12 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
                 spi_line(spi, level, delay);
             };
             env.pe = [this](unsigned index) -> cpu_stubs::pe& { return *pes.at(index); };
+            // Agent steps: KVM's ioctls on this PE; their edge injections are the scoreboard's
+            // too, so the guest's acknowledges and the notifier match them as a source's.
+            env.agent = &agent;
+            env.injected = [this](unsigned vm, unsigned spi, const sc_core::sc_time& at) {
+                sb.on_inject(vm, spi, at);
+            };
             auto prog = std::make_unique<script_runner>(std::move(steps), std::move(env));
             m_scripts.push_back(prog.get());
             m_programs.push_back(std::move(prog));

@@ -4,11 +4,16 @@
 // wire), or a check (an expected value, TLM status or interrupt line). A failed check is recorded
 // and the script goes on; the run reports every failure.
 //
+// Agent steps make the script PE a host CPU running KVM's ioctls at EL2 through the hypervisor
+// agent (platform/kvm/vgic_v5.h): KVM_IRQ_LINE, irqfds, a vCPU kick, a VM's teardown, the save
+// and restore of its SPI vIST, and checks of the agent's state. Guest steps (a sys, sysreg_* or
+// mmio_* step with a guest target) run on the PE where that vCPU is loaded, at its EL1.
+//
 // Timing: each step costs what the hardware charges for it. `wait` idles the PE and yields to
 // the kernel (under temporal decoupling a PE otherwise runs a quantum ahead of the others);
 // `expect_line` yields too before it looks. GIC commands are posted, so their effects (an IRQ
 // line, a pending bit) land a few hops later: a check right after the command that causes it
-// needs a `wait` first.
+// needs a `wait` first. `at` starts a step at an absolute time, as a wait up to it would.
 #pragma once
 
 #include "cpu_stubs/pe.h"
@@ -20,6 +25,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +34,11 @@
 #include <vector>
 
 namespace platform {
+
+namespace kvm {
+class vgic_v5;
+}
+struct platform_config;
 
 enum class script_kind : uint8_t {
     mmio_read,    // addr, size; optional expect, mask, status
@@ -38,6 +50,15 @@ enum class script_kind : uint8_t {
     wait,         // time: the PE idles that long, letting the other PEs catch up
     expect_line,  // line: an interrupt input of some PE, checked at this PE's local time
     el,           // el: the exception level of later sys and sysreg steps
+    // Agent steps (operands in script_step::agent), run at EL2 on the script PE.
+    kvm_irq_line,   // vm, spi, level; or vm, vcpu, ppi (SW_PPI), level
+    irqfd,          // vm, spi: level 1 then 0, as irqfd_inject() does
+    resample_irqfd, // vm, spi: level 1; lowered when the ack notifier reports the SPI consumed
+    vcpu_kick,      // vm, vcpu
+    vm_teardown,    // vm
+    ist_save,       // vm; keep_quiesced
+    ist_restore,    // vm, from: the image an earlier ist_save of VM `from` kept
+    expect_agent,   // vm, and the values to check (spi for listed and notifier_calls)
 };
 const char* to_string(script_kind k);
 
@@ -45,6 +66,24 @@ struct line_check {
     unsigned pe = 0;
     cpu_stubs::pe_line line = cpu_stubs::pe_line::irq;
     bool level = true;
+};
+
+// Where a guest step runs: on the PE where vCPU `vcpu` of VM `vm` is loaded, at its EL1.
+struct guest_target {
+    unsigned vm = 0, vcpu = 0;
+};
+
+// The operands of an agent step; which apply depends on the step (script_kind).
+struct agent_args {
+    unsigned vm = 0;
+    std::optional<unsigned> vcpu; // kvm_irq_line with ppi, vcpu_kick
+    std::optional<unsigned> spi;  // the VM's SPI index
+    std::optional<unsigned> ppi;  // kvm_irq_line: the PPI number (KVM allows SW_PPI only)
+    bool level = true;            // kvm_irq_line
+    bool keep_quiesced = false;   // ist_save: no vm_resume() after the save
+    unsigned from = 0;            // ist_restore: the VM whose saved image is written
+    // expect_agent: each value given is compared (listed, notifier_calls: of SPI `spi`).
+    std::optional<uint64_t> ap_list_length, listed, notifier_calls, vdpend, vdrcfg, last_vdpend;
 };
 
 struct script_step {
@@ -65,7 +104,21 @@ struct script_step {
     sc_core::sc_time time;                                   // wait
     line_check line;                                         // expect_line
     gicv5::exception_level el = gicv5::exception_level::EL1; // el
+    agent_args agent;                                        // agent steps
+    std::optional<guest_target> guest; // sys, sysreg_*, mmio_*: run as this vCPU's guest
+    std::optional<sc_core::sc_time> at; // any step: starts at this absolute time
 };
+
+// True for the steps that run through the hypervisor agent, and for those a guest target may
+// move to a vCPU's PE.
+bool is_agent_step(script_kind k);
+bool may_run_as_guest(script_kind k);
+
+// The agent and guest steps' operands against the config's VMs (vm, vcpu, spi, from in range),
+// each problem told to err as (key path, "expected ..., got ..."), as check_topology reports.
+void check_script_targets(const platform_config& cfg,
+                          const std::function<void(const std::string& path,
+                                                   const std::string& what)>& err);
 
 // The architectural mnemonic of a GIC instruction, from gicv5::gic_insns[]: "GSB SYS" for GSB_x,
 // "GICR CDIA" for the SYSL forms, else "GIC CDEN".
@@ -80,18 +133,42 @@ std::optional<gicv5::sysreg> parse_sysreg(std::string_view name);
 const std::vector<std::pair<std::string, tlm::tlm_response_status>>& status_names();
 std::string to_string(tlm::tlm_response_status s);
 
+// A guest step's view of the vCPU it runs as: the PE where the vCPU is loaded (at its EL1), and
+// the guest's bus accesses (those to its emulated IRS frame trap to the agent).
+struct guest_context {
+    cpu_stubs::pe& self;
+    std::function<tlm::tlm_response_status(uint64_t addr, unsigned size, bool write,
+                                           uint64_t& data)>
+        mmio;
+};
+
 // What a script reaches outside its own PE.
 struct script_env {
     std::function<void(uint32_t spi, bool level, const sc_core::sc_time& delay)> spi_line;
     std::function<cpu_stubs::pe&(unsigned index)> pe;
+    // The hypervisor agent, for agent steps (nullptr: they fail). Its ack notifier is registered
+    // for the VMs of resample_irqfd steps when the runner is built (elaboration).
+    kvm::vgic_v5* agent = nullptr;
+    // An edge injection by an agent step, at its start (the scoreboard's on_inject); optional.
+    std::function<void(unsigned vm, unsigned spi, const sc_core::sc_time& at)> injected;
+    // Runs body on the PE of vCPU vcpu of VM vm, at its EL1, when it next runs guest code, and
+    // blocks the calling script PE until done; false when that cannot be (no such vCPU, VM
+    // dead). Empty: guest steps fail.
+    std::function<bool(unsigned vm, unsigned vcpu,
+                       const std::function<void(guest_context&)>& body)>
+        on_vcpu;
 };
 
 // The program of one script PE: its steps (with their index in the whole script, for messages)
 // run in order; it starts at EL1 and syncs to its local time when done.
+//
+// A resample_irqfd's line is lowered by this PE (KVM irqfd_resampler_ack()): the agent's ack
+// notifier runs inside a fold, with its locks held, on the vCPU's PE, so it only queues the
+// lowering; this PE does it before its next step, during a wait or at, or after its last step.
 class script_runner : public cpu_stubs::pe_program {
 public:
-    script_runner(std::vector<std::pair<std::size_t, script_step>> steps, script_env env)
-        : m_steps(std::move(steps)), m_env(std::move(env)) {}
+    script_runner(std::vector<std::pair<std::size_t, script_step>> steps, script_env env);
+    ~script_runner() override;
     void run(cpu_stubs::pe& self) override;
 
     bool done() const { return m_done; }
@@ -101,7 +178,17 @@ public:
     const std::vector<std::pair<std::size_t, std::string>>& failures() const { return m_failures; }
 
 private:
+    struct resampler;
     void step(cpu_stubs::pe& self, std::size_t index, const script_step& s);
+    // The steps a guest target may move: on `self` with bus accesses through `mmio`.
+    void local_step(cpu_stubs::pe& self, std::size_t index, const script_step& s,
+                    const std::function<tlm::tlm_response_status(uint64_t, unsigned, bool,
+                                                                 uint64_t&)>& mmio);
+    void agent_step(cpu_stubs::pe& self, std::size_t index, const script_step& s);
+    void expect_agent(cpu_stubs::pe& self, std::size_t index, const script_step& s);
+    // Idles until `until` (syncing), lowering resampled lines as their notifications come.
+    void idle_until(cpu_stubs::pe& self, const sc_core::sc_time& until);
+    void lower_resampled(cpu_stubs::pe& self);
     void fail(std::size_t index, const script_step& s, const std::string& what);
     bool undefined(std::size_t index, const script_step& s, const gicv5::iss_request& q);
     void check(std::size_t index, const script_step& s, const std::string& what, uint64_t actual);
@@ -112,6 +199,8 @@ private:
     sc_core::sc_event m_done_event;
     uint64_t m_steps_run = 0;
     std::vector<std::pair<std::size_t, std::string>> m_failures;
+    std::map<unsigned, std::vector<uint32_t>> m_saved; // ist_save images, by VM
+    std::unique_ptr<resampler> m_resampler;
 };
 
 } // namespace platform

@@ -1,5 +1,6 @@
 // Directed scripts (platform/script.h) run on the assembled platform: steps, checks and the
 // messages of failed checks, and the mnemonics taken from the instruction table.
+#include "common/scripted_platform.h"
 #include "platform/run.h"
 #include "platform/script.h"
 #include "tlm_gicv5/intid.h"
@@ -132,12 +133,13 @@ TEST(Script, AnMmioStatusIsCheckedLikeAValue) {
     unmapped.status = tlm::TLM_ADDRESS_ERROR_RESPONSE; // nothing is mapped at 0: this holds
     script_step mapped = mmio_read(irs(gicv5::irs_reg::IRS_IDR0), {});
     mapped.status = tlm::TLM_ADDRESS_ERROR_RESPONSE; // the IRS answers: this fails
-    script_step narrow = mmio_read(irs(gicv5::irs_reg::IRS_IST_BASER), 0); // a 64-bit register
-    const run_results r = run(script_config({unmapped, mapped, narrow}));
+    // Misaligned: an error (a 4-byte access to either half of a 64-bit register is not).
+    script_step misaligned = mmio_read(irs(gicv5::irs_reg::IRS_IST_BASER) + 2, 0);
+    const run_results r = run(script_config({unmapped, mapped, misaligned}));
     ASSERT_EQ(r.script_failures.size(), 2u);
     EXPECT_EQ(r.script_failures[0],
               "script.1: pe 0: mmio_read 0x2f1a0000 size 4: expected status address_error, got ok");
-    EXPECT_EQ(r.script_failures[1], "script.2: pe 0: mmio_read 0x2f1a0180 size 4: expected status "
+    EXPECT_EQ(r.script_failures[1], "script.2: pe 0: mmio_read 0x2f1a0182 size 4: expected status "
                                     "ok, got generic_error");
 }
 
@@ -221,6 +223,346 @@ TEST(Script, TheRunLastsUntilEveryScriptIsDone) {
     EXPECT_GE(r.sim_time_ns, 50000.0); // duration is 1us
     EXPECT_EQ(r.script_steps, 1u);
     EXPECT_TRUE(r.drained);
+}
+
+// ---- agent steps: the script PE as a host CPU running KVM's ioctls -------------------------
+
+namespace {
+
+using sc_core::sc_time;
+using sc_core::SC_US;
+
+constexpr unsigned SCRIPT_PE = 2;
+constexpr uint64_t PENDING = uint64_t{1} << 63; // VDPEND operand bit 63
+constexpr unsigned LEVEL_SPI = 8; // of the idle level source below
+
+// PE 0 boots the hypervisor, PE 1 runs vCPU 0 of VM 0 (the normal guest stub, which takes and
+// handles its SPIs), PE 2 runs the script. The vCPU exits only when kicked (exit_interval 1ms).
+// SPI 8 is level: a level source that never fires in the run (1 Hz) uses it.
+platform_config agent_config(std::vector<script_step> steps) {
+    platform_config c;
+    c.duration = sc_time(100, SC_US);
+    c.drain_timeout = sc_time(50, SC_US);
+    c.pes.push_back(pe_config{pe_role::script});
+    c.vms[0].exit_interval = sc_time(1, sc_core::SC_MS);
+    source_config level;
+    level.trigger = trigger_mode::level;
+    level.rate_hz = 1;
+    level.spi_first = LEVEL_SPI;
+    level.spi_count = 1;
+    c.sources = {level};
+    c.script = std::move(steps);
+    return c;
+}
+
+script_step agent_step(script_kind kind, std::optional<unsigned> spi = {}) {
+    script_step s = step(kind, SCRIPT_PE);
+    s.agent.spi = spi;
+    return s;
+}
+script_step irq_line(unsigned spi, bool level) {
+    script_step s = agent_step(script_kind::kvm_irq_line, spi);
+    s.agent.level = level;
+    return s;
+}
+script_step kick() {
+    script_step s = agent_step(script_kind::vcpu_kick);
+    s.agent.vcpu = 0;
+    return s;
+}
+script_step expect_agent(std::optional<unsigned> spi = {}) {
+    return agent_step(script_kind::expect_agent, spi);
+}
+script_step at(script_step s, unsigned us) {
+    s.at = sc_time(us, SC_US);
+    return s;
+}
+uint64_t vdpend_xt(unsigned spi, bool pending) {
+    return gicv5::spi(spi).encode() | (pending ? PENDING : 0);
+}
+
+} // namespace
+
+TEST(ScriptAgent, KvmIrqLineListsTheSpiAndAKickFoldsItWithTheNotifier) {
+    script_step listed = expect_agent(5);
+    listed.agent.listed = 1;
+    listed.agent.ap_list_length = 1;
+    listed.agent.vdpend = 1;
+    listed.agent.last_vdpend = vdpend_xt(5, true);
+    script_step handled = expect_agent(5); // the guest took it; no exit has folded it yet
+    handled.agent.listed = 1;
+    handled.agent.notifier_calls = 0;
+    handled.agent.vdrcfg = 0;
+    script_step folded = expect_agent(5);
+    folded.agent.listed = 0;
+    folded.agent.ap_list_length = 0;
+    folded.agent.notifier_calls = 1;
+    folded.agent.vdrcfg = 1;
+    const run_results r = run(agent_config({at(irq_line(5, true), 20), listed, at(handled, 30),
+                                            kick(), at(folded, 35)}));
+    EXPECT_EQ(r.script_steps, 5u);
+    EXPECT_TRUE(r.script_failures.empty()) << r.script_failures.front();
+    EXPECT_EQ(r.delivered, 1u); // the scoreboard saw the injection and the guest's acknowledge
+    EXPECT_EQ(r.unexpected_acknowledges, 0u);
+    EXPECT_EQ(r.unexpected_notifications, 0u);
+}
+
+TEST(ScriptAgent, EachExpectAgentMismatchIsAFailureNamingBothValues) {
+    script_step wrong = expect_agent(5);
+    wrong.origin = "f.yaml:9";
+    wrong.agent.listed = 0;
+    wrong.agent.notifier_calls = 3;
+    wrong.agent.ap_list_length = 2;
+    wrong.agent.vdpend = 2;
+    wrong.agent.vdrcfg = 1;
+    wrong.agent.last_vdpend = 0;
+    const run_results r = run(agent_config({at(irq_line(5, true), 20), wrong}));
+    const std::string at_step = "script.1 (f.yaml:9): pe 2: expect_agent vm 0 spi 5: expected ";
+    const std::vector<std::string> want = {
+        at_step + "ap_list_length 2, got 1", at_step + "listed 0, got 1",
+        at_step + "notifier_calls 3, got 0", at_step + "vdpend 2, got 1",
+        at_step + "vdrcfg 1, got 0", at_step + "last_vdpend 0x0, got 0x8000000060000005"};
+    EXPECT_EQ(r.script_failures, want);
+}
+
+TEST(ScriptAgent, AnIrqfdIsOneVdpendOnAnEdgeSpiAndARaiseAndDropOnALevelSpi) {
+    script_step irqfd_edge = agent_step(script_kind::irqfd, 5);
+    script_step edge = expect_agent(5);
+    edge.agent.listed = 1;
+    edge.agent.vdpend = 1; // the edge SPI ignores the line going low
+    edge.agent.last_vdpend = vdpend_xt(5, true);
+    script_step irqfd_level = agent_step(script_kind::irqfd, LEVEL_SPI);
+    script_step level = expect_agent();
+    level.agent.vdpend = 3;
+    level.agent.last_vdpend = vdpend_xt(LEVEL_SPI, false);
+    const run_results r =
+        run(agent_config({at(irqfd_edge, 20), edge, irqfd_level, level}));
+    EXPECT_TRUE(r.script_failures.empty()) << r.script_failures.front();
+}
+
+TEST(ScriptAgent, AResampledLineIsLoweredByTheScriptPeWhenTheNotifierComes) {
+    // The device drops its level line after the guest serviced it; the fold then finds the SPI
+    // consumed, and its notifier has the script PE lower the resampled line: a third VDPEND.
+    script_step raised = expect_agent(LEVEL_SPI);
+    raised.agent.vdpend = 1;
+    raised.agent.listed = 1;
+    script_step lowered = expect_agent(LEVEL_SPI);
+    lowered.agent.listed = 0;
+    lowered.agent.notifier_calls = 1;
+    lowered.agent.vdpend = 3;
+    lowered.agent.last_vdpend = vdpend_xt(LEVEL_SPI, false);
+    const run_results r = run(agent_config({at(agent_step(script_kind::resample_irqfd, LEVEL_SPI), 20),
+                                            raised, at(irq_line(LEVEL_SPI, false), 30), kick(),
+                                            at(lowered, 40)}));
+    EXPECT_TRUE(r.script_failures.empty()) << r.script_failures.front();
+}
+
+TEST(ScriptAgent, AResampledLevelLineLeftHighIsNeverNotifiedUnderTheApList) {
+    // A high level line keeps the SPI pending, so no fold finds it consumed (docs/config.md).
+    script_step still = expect_agent(LEVEL_SPI);
+    still.agent.listed = 1;
+    still.agent.notifier_calls = 0;
+    still.agent.vdpend = 1;
+    const run_results r = run(agent_config(
+        {at(agent_step(script_kind::resample_irqfd, LEVEL_SPI), 20), at(kick(), 30), at(still, 40)}));
+    EXPECT_EQ(r.script_steps, 3u);
+    EXPECT_TRUE(r.script_failures.empty()) << r.script_failures.front();
+    EXPECT_FALSE(r.drained); // the SPI stays listed
+}
+
+TEST(ScriptAgent, ASwPpiLineKicksItsVcpuAndItsLowLevelDoesNothing) {
+    script_step ppi = agent_step(script_kind::kvm_irq_line);
+    ppi.agent.vcpu = 0;
+    ppi.agent.ppi = gicv5::PPI_SW_PPI;
+    script_step low = ppi;
+    low.agent.level = false;
+    const run_results r = run(agent_config({at(ppi, 20), low, at(kick(), 30)}));
+    EXPECT_TRUE(r.script_failures.empty()) << r.script_failures.front();
+    EXPECT_EQ(r.instructions.at("CDPEND"), 2u); // the PPI's kick and vcpu_kick: one IPI each
+}
+
+TEST(ScriptAgent, ATeardownWithALoadedVcpuFailsAndTheVmStillTakesInjections) {
+    script_step teardown = agent_step(script_kind::vm_teardown);
+    script_step injected = expect_agent();
+    injected.agent.vdpend = 1;
+    const run_results r =
+        run(agent_config({at(teardown, 20), irq_line(5, true), injected}));
+    ASSERT_EQ(r.script_failures.size(), 1u);
+    EXPECT_EQ(r.script_failures[0], "script.0: pe 2: vm_teardown vm 0: vCPU 0 is loaded (KVM "
+                                    "destroys a VM only after its vCPUs are put); not run");
+}
+
+TEST(ScriptAgent, ATeardownOfAVmWhoseVcpuIsPutUnmapsItsSpiVist) {
+    platform_config c = agent_config({});
+    c.vms[0].guest.wfi = true; // idle, the vCPU blocks in WFI: put
+    c.vms[0].guest.wfi_after = sc_time(1, SC_US);
+    script_step teardown = agent_step(script_kind::vm_teardown);
+    c.script = {at(teardown, 30), agent_step(script_kind::ist_save), teardown};
+    const run_results r = run(c);
+    const std::vector<std::string> want = {
+        "script.1: pe 2: ist_save vm 0: VM 0 has no mapped SPI vIST; not run",
+        "script.2: pe 2: vm_teardown vm 0: VM 0 is already torn down; not run"};
+    EXPECT_EQ(r.script_failures, want);
+}
+
+TEST(ScriptAgent, IstSaveKeepsAnImageThatOnlyAVmWaitingForARestoreTakes) {
+    script_step save = agent_step(script_kind::ist_save);
+    script_step restore = agent_step(script_kind::ist_restore);
+    script_step unsaved = restore;
+    unsaved.agent.from = 1; // never saved
+    script_step delivered = expect_agent(5); // the save resumed the VM: delivery goes on
+    delivered.agent.listed = 0;
+    delivered.agent.notifier_calls = 1;
+    const run_results r = run(agent_config(
+        {at(save, 20), restore, unsaved, irq_line(5, true), at(kick(), 40), at(delivered, 50)}));
+    ASSERT_EQ(r.script_failures.size(), 2u);
+    EXPECT_EQ(r.script_failures[0],
+              "script.1: pe 2: ist_restore vm 0 from 0: VM 0 is not waiting for a restore (it must "
+              "be brought up without its SPI vIST mapped); not run");
+    EXPECT_EQ(r.script_failures[1], "script.2: pe 2: ist_restore vm 0 from 1: no VM 1 to restore "
+                                    "from");
+}
+
+TEST(ScriptAgent, OperandsTheAgentDoesNotHaveFailTheStep) {
+    script_step no_vm = irq_line(5, true);
+    no_vm.agent.vm = 3;
+    script_step no_spi = irq_line(64, true);
+    script_step no_vcpu = kick();
+    no_vcpu.agent.vcpu = 1;
+    const run_results r = run(agent_config({no_vm, no_spi, no_vcpu}));
+    const std::vector<std::string> want = {
+        "script.0: pe 2: kvm_irq_line vm 3 spi 5 level 1: no VM 3 (the agent has 1 VM)",
+        "script.1: pe 2: kvm_irq_line vm 0 spi 64 level 1: VM 0 has no SPI 64 (it has 64 SPIs)",
+        "script.2: pe 2: vcpu_kick vm 0 vcpu 1: VM 0 has no vCPU 1 (it has 1 vCPU)"};
+    EXPECT_EQ(r.script_failures, want);
+}
+
+// ---- at: an absolute start time -----------------------------------------------------------
+
+TEST(ScriptAt, AStepStartsAtItsTimeAndOneThePeHasPassedFailsAndRunsAtOnce) {
+    script_step el2 = step(script_kind::el);
+    el2.el = gicv5::exception_level::EL2;
+    script_step late = at(el2, 10);
+    const run_results r = run(script_config(
+        {at(step(script_kind::el), 20), idle(sc_time(5, SC_US)), late,
+         sys(gic_insn::VDRCFG, SPI5)})); // runs only at EL2: the late step did run
+    EXPECT_GE(r.sim_time_ns, 25000.0);
+    ASSERT_EQ(r.script_failures.size(), 1u) << r.script_failures.back();
+    EXPECT_EQ(r.script_failures[0], "script.2: pe 0: el 2: at 10us: the PE was already at 25us "
+                                    "(its earlier steps ended later)");
+    EXPECT_EQ(r.instructions.at("VDRCFG"), 1u);
+}
+
+// ---- guest steps, with a stand-in for the platform's vCPU hook ------------------------------
+
+namespace {
+
+struct recorded_access {
+    uint64_t addr;
+    unsigned size;
+    bool write;
+    uint64_t data;
+};
+
+// Script PEs 0 and 1; the runner runs on PE 0 with `env`, which the test fills.
+struct guest_bench {
+    test::scripted_platform s{script_config({}, 2)};
+    std::vector<recorded_access> accesses;
+    std::vector<std::pair<unsigned, unsigned>> asked; // (vm, vcpu) of each on_vcpu call
+
+    // A vCPU hook that runs the body at once on PE 1 at EL1, its bus accesses recorded (reads
+    // return 0x1234); vCPU 1 of VM 0 cannot run it.
+    script_env env() {
+        script_env e;
+        e.pe = [this](unsigned i) -> cpu_stubs::pe& { return *s.plat->pes.at(i); };
+        e.on_vcpu = [this](unsigned vm, unsigned vcpu,
+                           const std::function<void(guest_context&)>& body) {
+            asked.emplace_back(vm, vcpu);
+            if (vcpu == 1)
+                return false;
+            cpu_stubs::pe& guest = *s.plat->pes[1];
+            guest.set_el(gicv5::exception_level::EL1);
+            guest_context ctx{guest, [this](uint64_t addr, unsigned size, bool write,
+                                            uint64_t& data) {
+                                  accesses.push_back({addr, size, write, data});
+                                  if (!write)
+                                      data = 0x1234;
+                                  return tlm::TLM_OK_RESPONSE;
+                              }};
+            body(ctx);
+            return true;
+        };
+        return e;
+    }
+    std::vector<std::string> run(std::vector<script_step> steps, script_env e) {
+        std::vector<std::pair<std::size_t, script_step>> numbered;
+        for (std::size_t i = 0; i < steps.size(); ++i)
+            numbered.emplace_back(i, steps[i]);
+        script_runner runner(std::move(numbered), std::move(e));
+        s.plat->pes[0]->load(runner);
+        s.run(sc_time(1, sc_core::SC_MS));
+        EXPECT_TRUE(runner.done());
+        std::vector<std::string> failures;
+        for (const auto& f : runner.failures())
+            failures.push_back(f.second);
+        return failures;
+    }
+};
+
+script_step as_guest(script_step s, unsigned vcpu = 0) {
+    s.guest = guest_target{0, vcpu};
+    return s;
+}
+
+} // namespace
+
+TEST(ScriptGuest, AGuestStepRunsOnTheVcpusPeAtEl1WithItsBusAccessesThroughTheHook) {
+    guest_bench b;
+    script_step el2 = step(script_kind::el);
+    el2.el = gicv5::exception_level::EL2; // the script PE's own level: not the guest's
+    script_step pcr = step(script_kind::sysreg_read);
+    pcr.reg = sysreg::ICC_PCR_EL1;
+    script_step guest_pcr = as_guest(pcr);
+    guest_pcr.expect = 0x1f;
+    script_step own_pcr = pcr;
+    own_pcr.expect = 0; // the script PE's own CPU interface was not touched
+    script_step vmcr = as_guest(step(script_kind::sysreg_read));
+    vmcr.reg = sysreg::ICH_VMCR_EL2; // EL2 only: UNDEFINED at the guest's EL1
+    const std::vector<std::string> failures = b.run(
+        {el2, as_guest(sysreg_write(sysreg::ICC_PCR_EL1, 0x1f)), guest_pcr, own_pcr,
+         as_guest(mmio_write(0x2f1e0080, 5)), as_guest(mmio_read(0x2f1e0084, 0x1234)), vmcr},
+        b.env());
+    ASSERT_EQ(failures.size(), 1u);
+    EXPECT_EQ(failures[0], "script.6: pe 0: vm 0 vcpu 0: sysreg_read ICH_VMCR_EL2: UNDEFINED at "
+                           "EL1: VD* instructions and ICH_*_EL2 registers need EL2; not executed");
+    ASSERT_EQ(b.accesses.size(), 2u);
+    EXPECT_EQ(b.accesses[0].addr, 0x2f1e0080u);
+    EXPECT_TRUE(b.accesses[0].write);
+    EXPECT_EQ(b.accesses[0].data, 5u);
+    EXPECT_EQ(b.accesses[0].size, 4u);
+    EXPECT_EQ(b.accesses[1].addr, 0x2f1e0084u);
+    EXPECT_FALSE(b.accesses[1].write);
+    EXPECT_EQ(b.asked.size(), 5u);
+}
+
+TEST(ScriptGuest, AGuestStepFailsWhenTheVcpuCannotRunIt) {
+    guest_bench b;
+    script_step on_vcpu1 = as_guest(sys(gic_insn::CDEN, SPI5), 1);
+    const std::vector<std::string> failures = b.run({on_vcpu1}, b.env());
+    ASSERT_EQ(failures.size(), 1u);
+    EXPECT_EQ(failures[0], "script.0: pe 0: vm 0 vcpu 1: sys GIC CDEN xt 0x60000005: cannot run "
+                           "on vCPU 1 of VM 0 (no such vCPU, or its VM is dead)");
+}
+
+TEST(ScriptGuest, WithoutTheVcpuHookAGuestStepFails) {
+    guest_bench b;
+    script_env no_hook = b.env();
+    no_hook.on_vcpu = nullptr;
+    const std::vector<std::string> failures =
+        b.run({as_guest(sys(gic_insn::CDEN, SPI5))}, no_hook);
+    ASSERT_EQ(failures.size(), 1u);
+    EXPECT_EQ(failures[0], "script.0: pe 0: vm 0 vcpu 0: sys GIC CDEN xt 0x60000005: this "
+                           "platform cannot run guest steps (it has no vCPU hook)");
 }
 
 TEST(ScriptMnemonics, EveryTableInstructionHasAMnemonicThatParsesBack) {
