@@ -101,7 +101,9 @@ TEST(ScriptConfig, AnEntryNeedsPeAndExactlyOneStepKey) {
     ASSERT_EQ(r.errors.size(), 3u) << all(r.errors);
     EXPECT_EQ(r.errors[0], path + ":5:5: script.0: expected one of the step keys mmio_read, "
                                   "mmio_write, sys, sysreg_read, sysreg_write, spi_line, wait, "
-                                  "expect_line, el, got '{pe: 0}'");
+                                  "expect_line, el, kvm_irq_line, irqfd, resample_irqfd, "
+                                  "vcpu_kick, vm_teardown, ist_save, ist_restore, expect_agent, "
+                                  "got '{pe: 0}'");
     EXPECT_EQ(r.errors[1], path + ":6:24: script.1.el: expected one step key per entry; this one "
                                   "already has wait, got 'el'");
     EXPECT_EQ(r.errors[2], path + ":7:5: script.2: expected a key pe: the PE that runs the step, "
@@ -116,8 +118,9 @@ TEST(ScriptConfig, KeysAStepDoesNotAllowOrNeedsAreReported) {
                                                  "  - {pe: 0, expect_line: {pe: 0, line: irq}}\n");
     const load_result r = load_config(path);
     ASSERT_EQ(r.errors.size(), 5u) << all(r.errors);
-    EXPECT_EQ(r.errors[0], path + ":5:36: script.0.value: expected one of the keys pe, mmio_read, "
-                                  "size, expect, mask, status in a mmio_read step, got 'value'");
+    EXPECT_EQ(r.errors[0], path + ":5:36: script.0.value: expected one of the keys pe, at, "
+                                  "mmio_read, size, expect, mask, status, vm, vcpu in a mmio_read "
+                                  "step, got 'value'");
     EXPECT_EQ(r.errors[1], path + ":6:5: script.1: expected a key value in a mmio_write step, got "
                                   "'{pe: 0, mmio_write: 0x2f1a0000}'");
     EXPECT_EQ(r.errors[2], path + ":7:28: script.2.expect: expected a GICR instruction (only those "
