@@ -30,8 +30,8 @@ bool same_ignoring_case(std::string_view a, std::string_view b) {
 
 // A time in its largest unit with up to three decimals, as configs write it: "5us", "6.2us".
 std::string format_time(const sc_core::sc_time& t) {
-    static const std::pair<const char*, double> units[] = {
-        {"s", 1e15}, {"ms", 1e12}, {"us", 1e9}, {"ns", 1e6}, {"ps", 1e3}, {"fs", 1}};
+    static const std::pair<const char*, double> units[] = {{"s", 1e15}, {"ms", 1e12}, {"us", 1e9},
+                                                           {"ns", 1e6}, {"ps", 1e3},  {"fs", 1}};
     const double fs = t.to_seconds() * 1e15;
     for (const auto& [name, scale] : units) {
         if (fs < scale && scale > 1)
@@ -112,11 +112,11 @@ std::string target_problem(const kvm::vgic_v5& agent, const script_step& s) {
                count_of(agent.vm_count(), "VM") + ")";
     const kvm::vgic_dist& d = agent.dist(a.vm);
     if (a.vcpu && *a.vcpu >= d.cpus.size())
-        return "VM " + std::to_string(a.vm) + " has no vCPU " + std::to_string(*a.vcpu) + " (it has " +
-               count_of(d.cpus.size(), "vCPU") + ")";
+        return "VM " + std::to_string(a.vm) + " has no vCPU " + std::to_string(*a.vcpu) +
+               " (it has " + count_of(d.cpus.size(), "vCPU") + ")";
     if (a.spi && *a.spi >= d.spis.size())
-        return "VM " + std::to_string(a.vm) + " has no SPI " + std::to_string(*a.spi) + " (it has " +
-               count_of(d.spis.size(), "SPI") + ")";
+        return "VM " + std::to_string(a.vm) + " has no SPI " + std::to_string(*a.spi) +
+               " (it has " + count_of(d.spis.size(), "SPI") + ")";
     if (s.kind == script_kind::ist_restore && a.from >= agent.vm_count())
         return "no VM " + std::to_string(a.from) + " to restore from";
     return "";
@@ -177,8 +177,8 @@ void check_script_targets(
         const vm_config& vm = cfg.vms[a.vm];
         const std::string of_vm = "vms." + std::to_string(a.vm);
         if (a.vcpu && *a.vcpu >= vm.vcpus)
-            err(at + ".vcpu", "expected a vCPU of VM " + std::to_string(a.vm) + ", below " +
-                                  of_vm + ".vcpus = " + std::to_string(vm.vcpus) + ", got " +
+            err(at + ".vcpu", "expected a vCPU of VM " + std::to_string(a.vm) + ", below " + of_vm +
+                                  ".vcpus = " + std::to_string(vm.vcpus) + ", got " +
                                   std::to_string(*a.vcpu));
         if (a.spi && *a.spi >= vm.spis)
             err(at + ".spi", "expected an SPI of VM " + std::to_string(a.vm) + ", below " + of_vm +
@@ -283,10 +283,8 @@ struct script_runner::resampler : kvm::ack_notifier {
     bool idle() const { return armed.empty() && due.empty(); }
 };
 
-script_runner::script_runner(std::vector<std::pair<std::size_t, script_step>> steps,
-                             script_env env)
-    : m_steps(std::move(steps)), m_env(std::move(env)),
-      m_resampler(std::make_unique<resampler>()) {
+script_runner::script_runner(std::vector<std::pair<std::size_t, script_step>> steps, script_env env)
+    : m_steps(std::move(steps)), m_env(std::move(env)), m_resampler(std::make_unique<resampler>()) {
     // KVM registers an irqfd's resampler when the irqfd is set up; the agent takes notifiers
     // at elaboration only, so this registers for every VM a resample_irqfd step names.
     std::set<unsigned> vms;
@@ -399,11 +397,10 @@ void script_runner::step(cpu_stubs::pe& self, std::size_t index, const script_st
                      std::to_string(s.guest->vm) + " (no such vCPU, or its VM is dead)");
         return;
     }
-    local_step(self, index, s,
-               [&self](uint64_t addr, unsigned size, bool write, uint64_t& data) {
-                   return self.access(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND,
-                                      addr, &data, size);
-               });
+    local_step(self, index, s, [&self](uint64_t addr, unsigned size, bool write, uint64_t& data) {
+        return self.access(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, addr, &data,
+                           size);
+    });
 }
 
 void script_runner::local_step(
@@ -468,8 +465,7 @@ void script_runner::agent_step(cpu_stubs::pe& self, std::size_t index, const scr
     const kvm::vgic_dist& d = agent.dist(a.vm);
     // KVM_IRQ_LINE / kvm_set_irq() for an SPI; the scoreboard counts an edge SPI's injection.
     const auto set_irq = [&](bool level) {
-        if (level && m_env.injected && !d.torn_down &&
-            d.spis[*a.spi].config == trigger_mode::edge)
+        if (level && m_env.injected && !d.torn_down && d.spis[*a.spi].config == trigger_mode::edge)
             m_env.injected(a.vm, *a.spi, self.local_time());
         at_el2(self, [&] { agent.kvm_vgic_inject_irq(self, a.vm, *a.spi, level); });
     };
@@ -523,14 +519,16 @@ void script_runner::agent_step(cpu_stubs::pe& self, std::size_t index, const scr
     case script_kind::ist_restore: {
         const auto image = m_saved.find(a.from);
         if (image == m_saved.end()) {
-            fail(index, s, "no image of VM " + std::to_string(a.from) +
-                               " saved by an earlier ist_save of this PE; not run");
+            fail(index, s,
+                 "no image of VM " + std::to_string(a.from) +
+                     " saved by an earlier ist_save of this PE; not run");
             return;
         }
         if (d.torn_down || d.spi_vist == 0 || d.spi_vist_mapped) {
-            fail(index, s, "VM " + std::to_string(a.vm) +
-                               " is not waiting for a restore (it must be brought up without "
-                               "its SPI vIST mapped); not run");
+            fail(index, s,
+                 "VM " + std::to_string(a.vm) +
+                     " is not waiting for a restore (it must be brought up without "
+                     "its SPI vIST mapped); not run");
             return;
         }
         at_el2(self, [&] { agent.vm_restore(self, a.vm, image->second); });
@@ -545,8 +543,8 @@ void script_runner::expect_agent(cpu_stubs::pe& self, std::size_t index, const s
     self.sync(); // the other PEs (a vCPU's fold) catch up to this PE's local time first
     const agent_args& a = s.agent;
     const kvm::vgic_dist& d = m_env.agent->dist(a.vm);
-    const auto compare = [&](const char* what, const std::optional<uint64_t>& want,
-                             uint64_t actual, bool as_hex = false) {
+    const auto compare = [&](const char* what, const std::optional<uint64_t>& want, uint64_t actual,
+                             bool as_hex = false) {
         if (want && *want != actual)
             fail(index, s,
                  std::string("expected ") + what + " " +

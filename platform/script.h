@@ -105,7 +105,7 @@ struct script_step {
     line_check line;                                         // expect_line
     gicv5::exception_level el = gicv5::exception_level::EL1; // el
     agent_args agent;                                        // agent steps
-    std::optional<guest_target> guest; // sys, sysreg_*, mmio_*: run as this vCPU's guest
+    std::optional<guest_target> guest;  // sys, sysreg_*, mmio_*: run as this vCPU's guest
     std::optional<sc_core::sc_time> at; // any step: starts at this absolute time
 };
 
@@ -116,9 +116,9 @@ bool may_run_as_guest(script_kind k);
 
 // The agent and guest steps' operands against the config's VMs (vm, vcpu, spi, from in range),
 // each problem told to err as (key path, "expected ..., got ..."), as check_topology reports.
-void check_script_targets(const platform_config& cfg,
-                          const std::function<void(const std::string& path,
-                                                   const std::string& what)>& err);
+void check_script_targets(
+    const platform_config& cfg,
+    const std::function<void(const std::string& path, const std::string& what)>& err);
 
 // The architectural mnemonic of a GIC instruction, from gicv5::gic_insns[]: "GSB SYS" for GSB_x,
 // "GICR CDIA" for the SYSL forms, else "GIC CDEN".
@@ -154,8 +154,7 @@ struct script_env {
     // Runs body on the PE of vCPU vcpu of VM vm, at its EL1, when it next runs guest code, and
     // blocks the calling script PE until done; false when that cannot be (no such vCPU, VM
     // dead). Empty: guest steps fail.
-    std::function<bool(unsigned vm, unsigned vcpu,
-                       const std::function<void(guest_context&)>& body)>
+    std::function<bool(unsigned vm, unsigned vcpu, const std::function<void(guest_context&)>& body)>
         on_vcpu;
 };
 
@@ -181,9 +180,9 @@ private:
     struct resampler;
     void step(cpu_stubs::pe& self, std::size_t index, const script_step& s);
     // The steps a guest target may move: on `self` with bus accesses through `mmio`.
-    void local_step(cpu_stubs::pe& self, std::size_t index, const script_step& s,
-                    const std::function<tlm::tlm_response_status(uint64_t, unsigned, bool,
-                                                                 uint64_t&)>& mmio);
+    void local_step(
+        cpu_stubs::pe& self, std::size_t index, const script_step& s,
+        const std::function<tlm::tlm_response_status(uint64_t, unsigned, bool, uint64_t&)>& mmio);
     void agent_step(cpu_stubs::pe& self, std::size_t index, const script_step& s);
     void expect_agent(cpu_stubs::pe& self, std::size_t index, const script_step& s);
     // Idles until `until` (syncing), lowering resampled lines as their notifications come.

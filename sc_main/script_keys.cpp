@@ -89,9 +89,7 @@ using A = agent_args;
 field<A> vm_key(const char* what) {
     return shown_as(integer_key<A>("vm", &A::vm, 0, vm_index_max, "", what), "required");
 }
-field<A> spi_key(const char* what) {
-    return optional_key<A>("spi", &A::spi, spi_index_max, what);
-}
+field<A> spi_key(const char* what) { return optional_key<A>("spi", &A::spi, spi_index_max, what); }
 field<A> vcpu_key(const char* what) {
     return optional_key<A>("vcpu", &A::vcpu, vm_index_max, what);
 }
@@ -110,9 +108,9 @@ const keys_of<A>& kvm_irq_line_keys() {
     return keys;
 }
 const keys_of<A>& vm_spi_keys() {
-    static const keys_of<A> keys{vm_key("The VM (index in vms)"),
-                                 shown_as(spi_key("The VM's SPI the irqfd is routed to"),
-                                          "required")};
+    static const keys_of<A> keys{
+        vm_key("The VM (index in vms)"),
+        shown_as(spi_key("The VM's SPI the irqfd is routed to"), "required")};
     return keys;
 }
 const keys_of<A>& vcpu_kick_keys() {
@@ -145,8 +143,7 @@ const keys_of<A>& expect_agent_keys() {
     static const keys_of<A> keys{
         vm_key("The VM whose agent state is checked"),
         spi_key("With listed or notifier_calls: the VM's SPI they are of"),
-        optional_key<A>("ap_list_length", &A::ap_list_length, u64_max,
-                        "SPIs on the VM's AP list"),
+        optional_key<A>("ap_list_length", &A::ap_list_length, u64_max, "SPIs on the VM's AP list"),
         optional_key<A>("listed", &A::listed, 1, "1: spi is on the AP list; 0: it is not"),
         optional_key<A>("notifier_calls", &A::notifier_calls, u64_max,
                         "Ack notifications of spi so far"),
@@ -293,9 +290,13 @@ struct step_shape {
 
 const std::vector<step_shape>& shapes() {
     static const std::vector<step_shape> s{
-        {"mmio_read", script_kind::mmio_read, {"size", "expect", "mask", "status", "vm", "vcpu"},
+        {"mmio_read",
+         script_kind::mmio_read,
+         {"size", "expect", "mask", "status", "vm", "vcpu"},
          {}},
-        {"mmio_write", script_kind::mmio_write, {"value", "size", "status", "vm", "vcpu"},
+        {"mmio_write",
+         script_kind::mmio_write,
+         {"value", "size", "status", "vm", "vcpu"},
          {"value"}},
         {"sys", script_kind::sys, {"xt", "expect", "vm", "vcpu"}, {}},
         {"sysreg_read", script_kind::sysreg_read, {"expect", "mask", "vm", "vcpu"}, {}},
@@ -354,8 +355,7 @@ void check_agent_operands(context& cx, const YAML::Node& args, const std::string
             refuse("vcpu", "no vcpu with spi (an SPI belongs to its VM)");
         if (step.agent.ppi && *step.agent.ppi != gicv5::PPI_SW_PPI)
             cx.error(args["ppi"].Mark(), join(path, "ppi"),
-                     "3 (SW_PPI), the only PPI KVM_IRQ_LINE drives for a guest",
-                     show(args["ppi"]));
+                     "3 (SW_PPI), the only PPI KVM_IRQ_LINE drives for a guest", show(args["ppi"]));
         break;
     case script_kind::irqfd:
     case script_kind::resample_irqfd: need("spi", ""); break;
@@ -474,7 +474,7 @@ void check_shape(context& cx, const YAML::Node& item, const std::string& path, s
 void check_order(context& cx, const YAML::Node& list, const std::string& path,
                  const std::vector<script_step>& steps) {
     std::map<unsigned, std::pair<sc_core::sc_time, std::size_t>> last_at; // by PE
-    std::set<std::pair<unsigned, unsigned>> saved;                      // (PE, VM)
+    std::set<std::pair<unsigned, unsigned>> saved;                        // (PE, VM)
     for (std::size_t i = 0; i < steps.size(); ++i) {
         const script_step& s = steps[i];
         const YAML::Node item = list[i];

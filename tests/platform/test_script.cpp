@@ -187,24 +187,23 @@ TEST(Script, StepsHonourTheExceptionLevelTheyRunAt) {
     read_pcr.reg = sysreg::ICC_PCR_EL1;
     read_pcr.expect = 0; // the reset value: the EL0 write before it had no effect
     const run_results r = run(script_config({
-        el0,
-        sysreg_write(sysreg::ICC_PCR_EL1, 0x3),    // 1: EL0 register access
-        sys(gic_insn::CDEN, SPI5),                 // 2: EL0 GIC instruction
-        sys(gic_insn::CDIA, 0),                    // 3: EL0 GICR
+        el0, sysreg_write(sysreg::ICC_PCR_EL1, 0x3), // 1: EL0 register access
+        sys(gic_insn::CDEN, SPI5),                   // 2: EL0 GIC instruction
+        sys(gic_insn::CDIA, 0),                      // 3: EL0 GICR
         el1,
-        read_pcr,                                  // 5: held
-        read_vmcr,                                 // 6: ICH_ at EL1
-        sysreg_write(sysreg::ICH_VMCR_EL2, 1),     // 7: ICH_ at EL1
-        sysreg_write(sysreg::ICC_IAFFIDR_EL1, 1),  // 8: read-only
-        sys(gic_insn::CDEN, SPI5),                 // 9: held
+        read_pcr,                                 // 5: held
+        read_vmcr,                                // 6: ICH_ at EL1
+        sysreg_write(sysreg::ICH_VMCR_EL2, 1),    // 7: ICH_ at EL1
+        sysreg_write(sysreg::ICC_IAFFIDR_EL1, 1), // 8: read-only
+        sys(gic_insn::CDEN, SPI5),                // 9: held
     }));
     ASSERT_EQ(r.script_failures.size(), 6u);
     const char* el0_rule = "UNDEFINED at EL0: the GICv5 CPU interface has no EL0 access";
     const char* el2_rule = "UNDEFINED at EL1: VD* instructions and ICH_*_EL2 registers need EL2";
     const std::vector<std::pair<std::string, const char*>> want = {
-        {"script.1:", el0_rule}, {"script.2:", el0_rule}, {"script.3:", el0_rule},
-        {"script.6:", el2_rule}, {"script.7:", el2_rule},
-        {"script.8:", "UNDEFINED at EL1: an MSR to a read-only register"}};
+        {"script.1:", el0_rule}, {"script.2:", el0_rule},
+        {"script.3:", el0_rule}, {"script.6:", el2_rule},
+        {"script.7:", el2_rule}, {"script.8:", "UNDEFINED at EL1: an MSR to a read-only register"}};
     for (std::size_t i = 0; i < want.size(); ++i) {
         EXPECT_EQ(r.script_failures[i].rfind(want[i].first, 0), 0u) << r.script_failures[i];
         EXPECT_NE(r.script_failures[i].find(want[i].second), std::string::npos)
@@ -234,7 +233,7 @@ using sc_core::SC_US;
 
 constexpr unsigned SCRIPT_PE = 2;
 constexpr uint64_t PENDING = uint64_t{1} << 63; // VDPEND operand bit 63
-constexpr unsigned LEVEL_SPI = 8; // of the idle level source below
+constexpr unsigned LEVEL_SPI = 8;               // of the idle level source below
 
 // PE 0 boots the hypervisor, PE 1 runs vCPU 0 of VM 0 (the normal guest stub, which takes and
 // handles its SPIs), PE 2 runs the script. The vCPU exits only when kicked (exit_interval 1ms).
@@ -298,8 +297,8 @@ TEST(ScriptAgent, KvmIrqLineListsTheSpiAndAKickFoldsItWithTheNotifier) {
     folded.agent.ap_list_length = 0;
     folded.agent.notifier_calls = 1;
     folded.agent.vdrcfg = 1;
-    const run_results r = run(agent_config({at(irq_line(5, true), 20), listed, at(handled, 30),
-                                            kick(), at(folded, 35)}));
+    const run_results r = run(
+        agent_config({at(irq_line(5, true), 20), listed, at(handled, 30), kick(), at(folded, 35)}));
     EXPECT_EQ(r.script_steps, 5u);
     EXPECT_TRUE(r.script_failures.empty()) << r.script_failures.front();
     EXPECT_EQ(r.delivered, 1u); // the scoreboard saw the injection and the guest's acknowledge
@@ -321,7 +320,7 @@ TEST(ScriptAgent, EachExpectAgentMismatchIsAFailureNamingBothValues) {
     const std::vector<std::string> want = {
         at_step + "ap_list_length 2, got 1", at_step + "listed 0, got 1",
         at_step + "notifier_calls 3, got 0", at_step + "vdpend 2, got 1",
-        at_step + "vdrcfg 1, got 0", at_step + "last_vdpend 0x0, got 0x8000000060000005"};
+        at_step + "vdrcfg 1, got 0",         at_step + "last_vdpend 0x0, got 0x8000000060000005"};
     EXPECT_EQ(r.script_failures, want);
 }
 
@@ -335,8 +334,7 @@ TEST(ScriptAgent, AnIrqfdIsOneVdpendOnAnEdgeSpiAndARaiseAndDropOnALevelSpi) {
     script_step level = expect_agent();
     level.agent.vdpend = 3;
     level.agent.last_vdpend = vdpend_xt(LEVEL_SPI, false);
-    const run_results r =
-        run(agent_config({at(irqfd_edge, 20), edge, irqfd_level, level}));
+    const run_results r = run(agent_config({at(irqfd_edge, 20), edge, irqfd_level, level}));
     EXPECT_TRUE(r.script_failures.empty()) << r.script_failures.front();
 }
 
@@ -351,10 +349,21 @@ TEST(ScriptAgent, AResampledLineIsLoweredByTheScriptPeWhenTheNotifierComes) {
     lowered.agent.notifier_calls = 1;
     lowered.agent.vdpend = 3;
     lowered.agent.last_vdpend = vdpend_xt(LEVEL_SPI, false);
-    const run_results r = run(agent_config({at(agent_step(script_kind::resample_irqfd, LEVEL_SPI), 20),
-                                            raised, at(irq_line(LEVEL_SPI, false), 30), kick(),
-                                            at(lowered, 40)}));
+    const run_results r =
+        run(agent_config({at(agent_step(script_kind::resample_irqfd, LEVEL_SPI), 20), raised,
+                          at(irq_line(LEVEL_SPI, false), 30), kick(), at(lowered, 40)}));
     EXPECT_TRUE(r.script_failures.empty()) << r.script_failures.front();
+}
+
+TEST(ScriptAgent, AResampledLineIsLoweredAfterTheScriptsLastStepToo) {
+    const run_results r =
+        run(agent_config({at(agent_step(script_kind::resample_irqfd, LEVEL_SPI), 20),
+                          at(irq_line(LEVEL_SPI, false), 30), kick()}));
+    EXPECT_TRUE(r.script_failures.empty()) << r.script_failures.front();
+    ASSERT_EQ(r.vms.size(), 1u);
+    EXPECT_EQ(r.vms[0].notifier_calls, 1u);
+    EXPECT_EQ(r.vms[0].vdpend, 3u); // raise, the device's drop, the resampler's drop
+    EXPECT_TRUE(r.drained);
 }
 
 TEST(ScriptAgent, AResampledLevelLineLeftHighIsNeverNotifiedUnderTheApList) {
@@ -363,8 +372,9 @@ TEST(ScriptAgent, AResampledLevelLineLeftHighIsNeverNotifiedUnderTheApList) {
     still.agent.listed = 1;
     still.agent.notifier_calls = 0;
     still.agent.vdpend = 1;
-    const run_results r = run(agent_config(
-        {at(agent_step(script_kind::resample_irqfd, LEVEL_SPI), 20), at(kick(), 30), at(still, 40)}));
+    const run_results r =
+        run(agent_config({at(agent_step(script_kind::resample_irqfd, LEVEL_SPI), 20),
+                          at(kick(), 30), at(still, 40)}));
     EXPECT_EQ(r.script_steps, 3u);
     EXPECT_TRUE(r.script_failures.empty()) << r.script_failures.front();
     EXPECT_FALSE(r.drained); // the SPI stays listed
@@ -385,8 +395,7 @@ TEST(ScriptAgent, ATeardownWithALoadedVcpuFailsAndTheVmStillTakesInjections) {
     script_step teardown = agent_step(script_kind::vm_teardown);
     script_step injected = expect_agent();
     injected.agent.vdpend = 1;
-    const run_results r =
-        run(agent_config({at(teardown, 20), irq_line(5, true), injected}));
+    const run_results r = run(agent_config({at(teardown, 20), irq_line(5, true), injected}));
     ASSERT_EQ(r.script_failures.size(), 1u);
     EXPECT_EQ(r.script_failures[0], "script.0: pe 2: vm_teardown vm 0: vCPU 0 is loaded (KVM "
                                     "destroys a VM only after its vCPUs are put); not run");
@@ -409,7 +418,7 @@ TEST(ScriptAgent, IstSaveKeepsAnImageThatOnlyAVmWaitingForARestoreTakes) {
     script_step save = agent_step(script_kind::ist_save);
     script_step restore = agent_step(script_kind::ist_restore);
     script_step unsaved = restore;
-    unsaved.agent.from = 1; // never saved
+    unsaved.agent.from = 1;                  // never saved
     script_step delivered = expect_agent(5); // the save resumed the VM: delivery goes on
     delivered.agent.listed = 0;
     delivered.agent.notifier_calls = 1;
@@ -443,9 +452,9 @@ TEST(ScriptAt, AStepStartsAtItsTimeAndOneThePeHasPassedFailsAndRunsAtOnce) {
     script_step el2 = step(script_kind::el);
     el2.el = gicv5::exception_level::EL2;
     script_step late = at(el2, 10);
-    const run_results r = run(script_config(
-        {at(step(script_kind::el), 20), idle(sc_time(5, SC_US)), late,
-         sys(gic_insn::VDRCFG, SPI5)})); // runs only at EL2: the late step did run
+    const run_results r = run(
+        script_config({at(step(script_kind::el), 20), idle(sc_time(5, SC_US)), late,
+                       sys(gic_insn::VDRCFG, SPI5)})); // runs only at EL2: the late step did run
     EXPECT_GE(r.sim_time_ns, 25000.0);
     ASSERT_EQ(r.script_failures.size(), 1u) << r.script_failures.back();
     EXPECT_EQ(r.script_failures[0], "script.2: pe 0: el 2: at 10us: the PE was already at 25us "
@@ -482,8 +491,8 @@ struct guest_bench {
                 return false;
             cpu_stubs::pe& guest = *s.plat->pes[1];
             guest.set_el(gicv5::exception_level::EL1);
-            guest_context ctx{guest, [this](uint64_t addr, unsigned size, bool write,
-                                            uint64_t& data) {
+            guest_context ctx{guest,
+                              [this](uint64_t addr, unsigned size, bool write, uint64_t& data) {
                                   accesses.push_back({addr, size, write, data});
                                   if (!write)
                                       data = 0x1234;
@@ -528,10 +537,10 @@ TEST(ScriptGuest, AGuestStepRunsOnTheVcpusPeAtEl1WithItsBusAccessesThroughTheHoo
     own_pcr.expect = 0; // the script PE's own CPU interface was not touched
     script_step vmcr = as_guest(step(script_kind::sysreg_read));
     vmcr.reg = sysreg::ICH_VMCR_EL2; // EL2 only: UNDEFINED at the guest's EL1
-    const std::vector<std::string> failures = b.run(
-        {el2, as_guest(sysreg_write(sysreg::ICC_PCR_EL1, 0x1f)), guest_pcr, own_pcr,
-         as_guest(mmio_write(0x2f1e0080, 5)), as_guest(mmio_read(0x2f1e0084, 0x1234)), vmcr},
-        b.env());
+    const std::vector<std::string> failures =
+        b.run({el2, as_guest(sysreg_write(sysreg::ICC_PCR_EL1, 0x1f)), guest_pcr, own_pcr,
+               as_guest(mmio_write(0x2f1e0080, 5)), as_guest(mmio_read(0x2f1e0084, 0x1234)), vmcr},
+              b.env());
     ASSERT_EQ(failures.size(), 1u);
     EXPECT_EQ(failures[0], "script.6: pe 0: vm 0 vcpu 0: sysreg_read ICH_VMCR_EL2: UNDEFINED at "
                            "EL1: VD* instructions and ICH_*_EL2 registers need EL2; not executed");
@@ -558,8 +567,7 @@ TEST(ScriptGuest, WithoutTheVcpuHookAGuestStepFails) {
     guest_bench b;
     script_env no_hook = b.env();
     no_hook.on_vcpu = nullptr;
-    const std::vector<std::string> failures =
-        b.run({as_guest(sys(gic_insn::CDEN, SPI5))}, no_hook);
+    const std::vector<std::string> failures = b.run({as_guest(sys(gic_insn::CDEN, SPI5))}, no_hook);
     ASSERT_EQ(failures.size(), 1u);
     EXPECT_EQ(failures[0], "script.0: pe 0: vm 0 vcpu 0: sys GIC CDEN xt 0x60000005: this "
                            "platform cannot run guest steps (it has no vCPU hook)");

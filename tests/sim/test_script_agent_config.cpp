@@ -23,7 +23,8 @@ const std::string header = "pes: [{role: host}, {role: vcpu}, {role: script}]\n"
                            "vms: [{spis: 32, vcpus: 2}]\nsources: []\nscript:\n";
 
 TEST(ScriptAgentConfig, EveryAgentStepGuestTargetAndAtLoads) {
-    const std::string path = write_file(header + R"(  - {pe: 2, at: 20us, kvm_irq_line: {vm: 0, spi: 5, level: 1}}
+    const std::string path =
+        write_file(header + R"(  - {pe: 2, at: 20us, kvm_irq_line: {vm: 0, spi: 5, level: 1}}
   - {pe: 2, kvm_irq_line: {vm: 0, vcpu: 1, ppi: 3, level: 0}}
   - {pe: 2, irqfd: {vm: 0, spi: 6}}
   - {pe: 2, resample_irqfd: {vm: 0, spi: 7}}
@@ -75,7 +76,8 @@ TEST(ScriptAgentConfig, EveryAgentStepGuestTargetAndAtLoads) {
 }
 
 TEST(ScriptAgentConfig, KvmIrqLineWantsExactlyOneOfSpiAndPpiAndOnlySwPpiWithItsVcpu) {
-    const std::string path = write_file(header + R"(  - {pe: 2, kvm_irq_line: {vm: 0, spi: 5, ppi: 3, level: 1}}
+    const std::string path =
+        write_file(header + R"(  - {pe: 2, kvm_irq_line: {vm: 0, spi: 5, ppi: 3, level: 1}}
   - {pe: 2, kvm_irq_line: {vm: 0, ppi: 3, level: 1}}
   - {pe: 2, kvm_irq_line: {vm: 0, vcpu: 0, spi: 5, level: 1}}
   - {pe: 2, kvm_irq_line: {vm: 0, vcpu: 0, ppi: 27, level: 1}}
@@ -128,7 +130,8 @@ TEST(ScriptAgentConfig, EachAgentStepWantsItsOperandsAndNoOthers) {
 }
 
 TEST(ScriptAgentConfig, AGuestTargetWantsVmAndVcpuOnAStepThatCanRunAsAGuest) {
-    const std::string path = write_file(header + R"(  - {pe: 2, sys: GIC CDEN, xt: 0x60000005, vm: 0}
+    const std::string path =
+        write_file(header + R"(  - {pe: 2, sys: GIC CDEN, xt: 0x60000005, vm: 0}
   - {pe: 2, wait: 1us, vm: 0, vcpu: 0}
 )");
     const load_result r = load_config(path);
@@ -142,7 +145,8 @@ TEST(ScriptAgentConfig, AGuestTargetWantsVmAndVcpuOnAStepThatCanRunAsAGuest) {
 }
 
 TEST(ScriptAgentConfig, AnAtBeforeAnEarlierAtOfItsPeAndARestoreOfNothingSavedAreRejected) {
-    const std::string path = write_file(header + R"(  - {pe: 2, at: 20us, vcpu_kick: {vm: 0, vcpu: 0}}
+    const std::string path =
+        write_file(header + R"(  - {pe: 2, at: 20us, vcpu_kick: {vm: 0, vcpu: 0}}
   - {pe: 2, at: 10us, vcpu_kick: {vm: 0, vcpu: 0}}
   - {pe: 2, at: 20us, vcpu_kick: {vm: 0, vcpu: 0}}
   - {pe: 2, at: 1ns, wait: 1us}
@@ -166,7 +170,8 @@ TEST(ScriptAgentConfig, AnAtBeforeAnEarlierAtOfItsPeAndARestoreOfNothingSavedAre
 // The topology check of agent and guest operands (platform::check_script_targets()), on a
 // config already loaded: indices within the config's VMs, vCPUs and SPIs.
 TEST(ScriptAgentConfig, AgentAndGuestOperandsMustNameAVmVcpuAndSpiOfTheConfig) {
-    const std::string path = write_file(header + R"(  - {pe: 2, kvm_irq_line: {vm: 1, spi: 5, level: 1}}
+    const std::string path =
+        write_file(header + R"(  - {pe: 2, kvm_irq_line: {vm: 1, spi: 5, level: 1}}
   - {pe: 2, irqfd: {vm: 0, spi: 32}}
   - {pe: 2, vcpu_kick: {vm: 0, vcpu: 2}}
   - {pe: 2, sys: GIC CDEN, vm: 0, vcpu: 2}
