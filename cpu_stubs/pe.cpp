@@ -119,8 +119,17 @@ bool pe::wait_for_line(pe_line l, const sc_time& until) {
     return wait_for_any({l}, until).has_value();
 }
 
-std::optional<pe_line> pe::wait_for_any(std::initializer_list<pe_line> lines,
-                                        const sc_time& until) {
+void pe::poke(const sc_time& at) {
+    m_poked = true;
+    m_poke_at = at;
+    if (sc_core::sc_get_status() == sc_core::SC_RUNNING)
+        m_line_event.notify();
+    else
+        m_line_event.notify(sc_core::SC_ZERO_TIME);
+}
+
+std::optional<pe_line> pe::wait_for_any(std::initializer_list<pe_line> lines, const sc_time& until,
+                                        bool pokeable) {
     for (;;) {
         // A line high now wins, in `lines` order; else the earliest rise before `until`.
         std::optional<pe_line> first;
@@ -131,6 +140,12 @@ std::optional<pe_line> pe::wait_for_any(std::initializer_list<pe_line> lines,
             if (in.m_level && in.m_since <= until &&
                 (!first || in.m_since < m_lines[static_cast<unsigned>(*first)].m_since))
                 first = l;
+        }
+        if (pokeable && m_poked && m_poke_at <= until &&
+            (!first || m_poke_at < m_lines[static_cast<unsigned>(*first)].m_since)) {
+            if (m_poke_at > local_time())
+                idle_until(m_poke_at);
+            return std::nullopt; // the caller sees take_poke()
         }
         if (first) {
             idle_until(m_lines[static_cast<unsigned>(*first)].m_since);

@@ -120,8 +120,20 @@ public:
     // Idle until input l is high (true) or until `until` (false), whichever comes first.
     bool wait_for_line(pe_line l, const sc_time& until);
     // Idle until one of `lines` is high, or until `until`; returns that line (of those already
-    // high, the first in `lines` order), or nothing at `until`.
-    std::optional<pe_line> wait_for_any(std::initializer_list<pe_line> lines, const sc_time& until);
+    // high, the first in `lines` order), or nothing at `until`. With `pokeable`, a poke() also
+    // ends the wait (nothing returned, poked() true).
+    std::optional<pe_line> wait_for_any(std::initializer_list<pe_line> lines, const sc_time& until,
+                                        bool pokeable = false);
+    // Another process asks this PE's program to look at something (a request it posted) from
+    // absolute time `at`: a pokeable wait ends then. take_poke() says whether one came, and
+    // forgets it.
+    void poke(const sc_time& at);
+    bool take_poke() {
+        const bool p = m_poked && local_time() >= m_poke_at;
+        if (p)
+            m_poked = false;
+        return p;
+    }
     bool wait_for_virq(const sc_time& until) { return wait_for_line(pe_line::virq, until); }
     bool virq() const { return line(pe_line::virq); }
 
@@ -183,6 +195,8 @@ private:
     line_observer* m_line_observer = nullptr;
     timer_state m_cntv;
     sc_core::sc_event m_cntv_event;
+    bool m_poked = false;
+    sc_time m_poke_at;
 };
 
 } // namespace cpu_stubs

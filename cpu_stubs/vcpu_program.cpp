@@ -85,8 +85,13 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
         return;
     }
     self.set_el(exception_level::EL1);
+    if (v.pending_wfi) { // the guest's WFI ends: it runs again
+        finish(self, *v.pending_wfi);
+        v.pending_wfi = nullptr;
+    }
     if (!v.booted) {
-        guest_boot(self, v);
+        if (!p.scripted)
+            guest_boot(self, v);
         v.booted = true;
     }
     const sc_time loaded = self.local_time();
@@ -94,6 +99,7 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
     sc_time idle_since = loaded;
     auto running = [&] { return v.run_time + (self.local_time() - loaded); };
     for (;;) {
+        const bool wfi_now = serve_requests(self, v);
         sc_time deadline = self.local_time() + (v.next_exit - running());
         if (others_runnable(v))
             deadline = std::min(deadline, slice_end);
@@ -102,8 +108,15 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
         deadline = std::min(deadline, next_blocked_timer()); // the host's timer IRQ
         if (m_tick != sc_core::SC_ZERO_TIME) // the next host tick, a multiple of m_tick
             deadline = std::min(deadline, m_tick * (std::floor(self.local_time() / m_tick) + 1));
+        if (wfi_now)
+            deadline = self.local_time();
+        // A scripted guest takes its vIRQs in its own steps; a poke brings posted guest code.
+        const sc_time until = std::max(deadline, self.local_time());
         const std::optional<pe_line> line =
-            self.wait_for_any({pe_line::virq, pe_line::irq}, std::max(deadline, self.local_time()));
+            p.scripted ? self.wait_for_any({pe_line::irq}, until, true)
+                       : self.wait_for_any({pe_line::virq, pe_line::irq}, until, true);
+        if (!line && self.take_poke())
+            continue;
         if (line == pe_line::virq) {
             handle_irq(self, v, 0);
             idle_since = self.local_time();
@@ -121,7 +134,8 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
         wake_due_timers(self.local_time());
         while (running() >= v.next_exit)
             v.next_exit += p.exit_interval;
-        const bool idle = p.wfi && !self.virq() && self.local_time() >= idle_since + p.wfi_after;
+        const bool idle = wfi_now || (p.wfi && !self.virq() &&
+                                      self.local_time() >= idle_since + p.wfi_after);
         const bool slice_over = others_runnable(v) && self.local_time() >= slice_end;
         if (idle || slice_over) {
             v.run_time = running();
@@ -140,6 +154,42 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
             rebalance(self, v);
         self.sync_if_needed();
     }
+}
+
+std::optional<std::size_t> vcpu_program::find(unsigned vm, unsigned vcpu) const {
+    for (std::size_t i = 0; i < m_vcpus.size(); ++i)
+        if (m_vcpus[i].params.vm == vm && m_vcpus[i].params.vcpu == vcpu)
+            return i;
+    return std::nullopt;
+}
+
+void vcpu_program::finish(pe& self, guest_request& r) {
+    r.done = true;
+    r.done_at = self.local_time();
+    r.done_event.notify(r.done_at - sc_core::sc_time_stamp());
+}
+
+bool vcpu_program::serve_requests(pe& self, vcpu& v) {
+    while (!v.requests.empty()) {
+        guest_request& r = *v.requests.front();
+        v.requests.pop_front();
+        if (r.wfi) {
+            if (!self.virq()) { // WFI with nothing pending traps: the exit path puts it to sleep
+                v.pending_wfi = &r;
+                return true;
+            }
+            finish(self, r); // an interrupt is pending: WFI completes at once
+            continue;
+        }
+        const guest_mmio_fn mmio = [this, &self, &v](uint64_t a, unsigned size, bool write,
+                                                     uint64_t& d) {
+            return guest_mmio(self, v, a, size, write, d);
+        };
+        r.body(self, mmio);
+        self.set_el(exception_level::EL1); // guest code cannot leave EL1 by itself
+        finish(self, r);
+    }
+    return false;
 }
 
 void vcpu_program::take_host_irqs(pe& self) {

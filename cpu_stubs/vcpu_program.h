@@ -26,6 +26,8 @@
 #include "cpu_stubs/pe.h"
 #include "tlm_gicv5/iste.h"
 
+#include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -92,6 +94,9 @@ struct vcpu_params {
     // Guest physical address of its VM's emulated IRS region (reference §10.3), which the boot
     // vCPU brings up as a guest kernel does; no value: the guest never touches it.
     std::optional<uint64_t> irs_base;
+    // The guest does nothing of its own (no boot, no handler, no WFI): its code is what
+    // post_guest() hands it, as a directed scenario's guest steps.
+    bool scripted = false;
     uint8_t priority = 0x10;                // the guest's priority for its SPIs and SW_PPI ...
     std::vector<uint8_t> spi_priority;      // ... or, when not empty, per SPI
     sc_time handler_time{2, sc_core::SC_US};
@@ -110,6 +115,21 @@ struct vcpu_params {
     // then GIC CDAFF, as Linux's set_affinity path: no masking, no barrier). 0: never.
     unsigned rebalance_every = 0;
     uint64_t seed = 1; // of the rebalancing's choices
+};
+
+// A guest access that traps to the hypervisor: addr, size, write, data (in or out).
+using guest_mmio_fn = std::function<tlm::tlm_response_status(uint64_t, unsigned, bool, uint64_t&)>;
+
+// Guest code handed to a vCPU from outside (a script's guest step): run on the PE where the vCPU
+// is loaded, at its EL1, the next time it runs guest code. A WFI request instead makes the vCPU
+// execute WFI: done at once when a vIRQ is pending, else once the vCPU runs again after the
+// hypervisor put it to sleep.
+struct guest_request {
+    std::function<void(pe&, const guest_mmio_fn&)> body;
+    bool wfi = false;
+    bool done = false;
+    sc_time done_at;              // the vCPU's local time when it finished
+    sc_core::sc_event done_event; // notified at done_at
 };
 
 // Counts of one vCPU.
@@ -136,6 +156,10 @@ public:
     std::size_t vcpu_count() const { return m_vcpus.size(); }
     const vcpu_params& params(std::size_t i) const { return m_vcpus[i].params; }
     const vcpu_stats& stats(std::size_t i) const { return m_vcpus[i].stats; }
+    // The index of vCPU `vcpu` of VM `vm` among those placed here, if it is.
+    std::optional<std::size_t> find(unsigned vm, unsigned vcpu) const;
+    // Queues r for vCPU i (post_guest's caller pokes this program's PE and waits for r.done).
+    void post_guest(std::size_t i, guest_request& r) { m_vcpus[i].requests.push_back(&r); }
     uint64_t switches() const { return m_switches; }
 
 private:
@@ -150,6 +174,8 @@ private:
         sc_time timer_due;    // the compare value the guest last set (when it has a timer)
         uint64_t resumes = 0; // returns from an exit, for rebalance_every
         uint64_t rng = 0;     // state of the rebalancing's choices
+        std::deque<guest_request*> requests; // posted guest code, in order
+        guest_request* pending_wfi = nullptr; // a WFI request waiting for the vCPU to run again
     };
 
     vcpu* next_runnable();
@@ -163,6 +189,9 @@ private:
     }
     void run_vcpu(pe& self, vcpu& v);
     void guest_boot(pe& self, vcpu& v);
+    // Runs v's posted guest code; true when a WFI request is left for the exit path.
+    bool serve_requests(pe& self, vcpu& v);
+    static void finish(pe& self, guest_request& r);
     void guest_irs_bringup(pe& self, vcpu& v);
     // A guest access that traps (an exit): handled by the hypervisor, then the guest resumes.
     tlm::tlm_response_status guest_mmio(pe& self, vcpu& v, uint64_t ipa, unsigned size, bool write,

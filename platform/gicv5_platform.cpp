@@ -67,6 +67,7 @@ cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_inde
     vp.vcpus = vm.vcpus;
     vp.vpe_ids = vpe_ids;
     vp.irs_base = vm.irs_base;
+    vp.scripted = vm.guest.scripted;
     for (unsigned spi = 0; spi < vm.spis; ++spi)
         vp.spis.push_back(level[spi] ? gicv5::handling_mode::level : gicv5::handling_mode::edge);
     vp.priority = vm.guest.priority;
@@ -272,6 +273,15 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
                 spi_line(spi, level, delay);
             };
             env.pe = [this](unsigned index) -> cpu_stubs::pe& { return *pes.at(index); };
+            // Guest steps: run on the vCPU's PE as its guest code; this script PE waits.
+            env.on_vcpu = [this, i](unsigned vm, unsigned vcpu,
+                                    const std::function<void(guest_context&)>& body) {
+                return run_as_guest(*pes.at(i), vm, vcpu,
+                                    [&body](cpu_stubs::pe& g, const cpu_stubs::guest_mmio_fn& m) {
+                                        guest_context ctx{g, m};
+                                        body(ctx);
+                                    });
+            };
             // Agent steps: KVM's ioctls on this PE; their edge injections are the scoreboard's
             // too, so the guest's acknowledges and the notifier match them as a source's.
             env.agent = &agent;
@@ -292,6 +302,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
                 std::move(placed), cfg.hypervisor.time_slice, cfg.hypervisor.tick, agent,
                 &m_observers);
             m_vcpus.push_back(prog.get());
+            m_vcpu_pes.push_back(i);
             m_programs.push_back(std::move(prog));
         }
         pes[i]->load(*m_programs.back());
@@ -299,6 +310,27 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
     if (!boot_done)
         start_sources(sc_core::SC_ZERO_TIME); // no host PE: nothing to bring up
     SC_THREAD(drain_monitor);
+}
+
+bool gicv5_platform::run_as_guest(
+    cpu_stubs::pe& caller, unsigned vm, unsigned vcpu,
+    const std::function<void(cpu_stubs::pe&, const cpu_stubs::guest_mmio_fn&)>& body, bool wfi) {
+    for (std::size_t k = 0; k < m_vcpus.size(); ++k) {
+        const std::optional<std::size_t> i = m_vcpus[k]->find(vm, vcpu);
+        if (!i)
+            continue;
+        if (agent.vm_dead(vm))
+            return false;
+        cpu_stubs::guest_request r;
+        r.body = body;
+        r.wfi = wfi;
+        m_vcpus[k]->post_guest(*i, r);
+        pes[m_vcpu_pes[k]]->poke(caller.local_time());
+        caller.wait_for([&r] { return r.done; }, r.done_event);
+        caller.idle_until(r.done_at);
+        return true;
+    }
+    return false;
 }
 
 void gicv5_platform::start_sources(const sc_core::sc_time& at) {

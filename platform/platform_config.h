@@ -91,6 +91,9 @@ struct guest_config {
     sc_time wfi_after{10, SC_US};   // idle time before that WFI
     sc_time timer_period{0, SC_US}; // the guest's tick on its virtual timer; 0: none
     unsigned rebalance_every = 0;   // exits between the guest's SPI moves (irqbalance); 0: never
+    // The guest does nothing of its own (no boot, no handler, no WFI): its code is the script's
+    // guest steps for its vCPUs (a KVM selftest's guest code, say).
+    bool scripted = false;
 };
 
 struct vm_config {

@@ -189,6 +189,9 @@ const keys_of<guest_config>& guest_keys() {
         time_key<S>("timer_period", &S::timer_period, false,
                     "The guest's tick on each vCPU's virtual timer (PPI 27, directly injected "
                     "while the vCPU runs); 0: no timer"),
+        bool_key<S>("scripted", &S::scripted,
+                    "The guest does nothing of its own (no boot, no handler, no WFI): its code is "
+                    "the script's guest steps for its vCPUs"),
         integer_key<S>("rebalance_every", &S::rebalance_every, 0, 1000000, "exits",
                        "The guest's irqbalance: at every Nth return from an exit, the vCPU gives "
                        "one SPI of its VM, picked at random, a new priority (0x04..0x1c) and a "

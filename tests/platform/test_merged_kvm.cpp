@@ -288,3 +288,117 @@ TEST(GuestIrs, TheBootVcpuBringsItsIrsUpThroughTrapsAsAGuestKernelDoes) { // §9
     // IRSEN, its IDLE poll; SPI_SELR, its IDLE poll and SPI_CFGR for the one level SPI.
     EXPECT_EQ(b.vcpu->stats(0).mmio_traps, 5u);
 }
+
+namespace {
+// PE 0 boots the hypervisor, PE 1 runs VM 0's one vCPU, whose guest is scripted; PEs 2 and 3
+// run the test's programs (a script PE's runner replaced).
+struct guest_steps {
+    std::unique_ptr<platform::gicv5_platform> plat;
+    std::vector<std::unique_ptr<cpu_stubs::script_program>> progs;
+
+    guest_steps() {
+        platform::platform_config c;
+        c.sources.clear();
+        c.pes = {{platform::pe_role::host}, {platform::pe_role::vcpu}, {platform::pe_role::script},
+                 {platform::pe_role::script}};
+        c.vms[0].tracking = tracking_policy::none;
+        c.vms[0].vcpu_ids = {5};
+        c.vms[0].guest.scripted = true;
+        tlm::tlm_global_quantum::instance().set(c.timing.quantum);
+        plat = std::make_unique<platform::gicv5_platform>("top", c);
+    }
+    void run(std::vector<std::function<void(pe&)>> programs) {
+        for (std::size_t i = 0; i < programs.size(); ++i) {
+            progs.push_back(std::make_unique<cpu_stubs::script_program>(programs[i]));
+            plat->pes[2 + i]->load(*progs.back());
+        }
+        sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_MS));
+    }
+    const cpu_stubs::vcpu_stats& vcpu() const { return plat->vcpu_programs().at(0)->stats(0); }
+};
+
+const sc_core::sc_time booted(100, sc_core::SC_US); // the hypervisor's bring-up is over
+
+// The selftest's guest bring-up (reference §10.4) with SPI 3 at priority 0x10 routed to it.
+void selftest_guest_setup(pe& g, const cpu_stubs::guest_mmio_fn& mmio) {
+    uint64_t d = IRS_CR0::IRSEN.make(1);
+    mmio(0x08000000 + desc(irs_reg::IRS_CR0).offset, 4, true, d);
+    g.msr(sysreg::ICC_PCR_EL1, 0x10);
+    g.msr(sysreg::ICC_CR0_EL1, 1);
+    const uint64_t id = spi(3).encode();
+    g.insn(gic_insn::CDPRI, id | CD_OPERAND::PRIORITY.make(0x10));
+    g.insn(gic_insn::CDAFF, id | CD_OPERAND::IAFFID.make(5));
+    g.insn(gic_insn::CDEN, id);
+}
+} // namespace
+
+TEST(GuestSteps, PostedGuestCodeRunsAtEl1OnThePeWhereItsVcpuIsLoaded) {
+    unsigned ran_on = 99;
+    exception_level el = exception_level::EL3;
+    uint64_t iaffid = 0, cr0 = 0;
+    sc_core::sc_time asked, back;
+    bool found = false, missing = true;
+    guest_steps t;
+    t.run({[&](pe& p) {
+        p.idle_until(booted);
+        asked = p.local_time();
+        found = t.plat->run_as_guest(p, 0, 0, [&](pe& g, const cpu_stubs::guest_mmio_fn& mmio) {
+            ran_on = g.index();
+            el = g.el();
+            iaffid = g.mrs(sysreg::ICC_IAFFIDR_EL1);
+            mmio(0x08000000 + desc(irs_reg::IRS_CR0).offset, 4, false, cr0);
+        });
+        back = p.local_time();
+        missing = t.plat->run_as_guest(p, 0, 1, [](pe&, const cpu_stubs::guest_mmio_fn&) {});
+    }});
+    EXPECT_TRUE(found);
+    EXPECT_FALSE(missing); // VM 0 has no vCPU 1
+    EXPECT_EQ(ran_on, 1u);
+    EXPECT_EQ(el, exception_level::EL1);
+    EXPECT_EQ(iaffid, 5u); // its vcpu_id
+    EXPECT_TRUE(IRS_CR0::IDLE.test(cr0)); // through the trap to KVM's emulated IRS
+    EXPECT_EQ(t.vcpu().mmio_traps, 1u);
+    EXPECT_GT(back, asked); // the caller went on once the guest code had run
+}
+
+TEST(GuestSteps, WfiSleepsUntilAnInterruptWakesTheVcpuThroughItsDoorbell) { // §10.2, §10.4
+    guest_steps t;
+    sc_core::sc_time woke;
+    uint64_t ack = 0;
+    t.run({[&](pe& p) {
+               p.idle_until(booted);
+               t.plat->run_as_guest(p, 0, 0, selftest_guest_setup);
+               t.plat->run_as_guest(p, 0, 0, {}, true); // WFI
+               woke = p.local_time();
+               t.plat->run_as_guest(p, 0, 0, [&](pe& g, const cpu_stubs::guest_mmio_fn&) {
+                   ack = g.insn(gic_insn::CDIA);
+               });
+           },
+           [&](pe& p) { // the host: KVM_IRQ_LINE(SPI 3, 1) at 300 us
+               p.idle_until(sc_core::sc_time(300, sc_core::SC_US));
+               at_el(p, exception_level::EL2,
+                     [&] { t.plat->agent.kvm_vgic_inject_irq(p, 0, 3, true); });
+           }});
+    EXPECT_GE(woke, sc_core::sc_time(300, sc_core::SC_US));
+    EXPECT_LT(woke, sc_core::sc_time(310, sc_core::SC_US));
+    EXPECT_EQ(t.vcpu().wfi_blocks, 1u);
+    EXPECT_EQ(t.vcpu().wakeups, 1u);
+    EXPECT_EQ(t.plat->irs.doorbells(), 1u);
+    EXPECT_EQ(ack, cdia_valid(3));
+}
+
+TEST(GuestSteps, WfiWithAnInterruptPendingDoesNotSleep) { // §10.4: "WFI never blocks"
+    guest_steps t;
+    sc_core::sc_time before, after;
+    t.run({[&](pe& p) {
+        p.idle_until(booted);
+        t.plat->run_as_guest(p, 0, 0, selftest_guest_setup);
+        at_el(p, exception_level::EL2, [&] { t.plat->agent.kvm_vgic_inject_irq(p, 0, 3, true); });
+        p.idle_until(p.local_time() + sc_core::sc_time(5, sc_core::SC_US));
+        before = p.local_time();
+        t.plat->run_as_guest(p, 0, 0, {}, true);
+        after = p.local_time();
+    }});
+    EXPECT_EQ(t.vcpu().wfi_blocks, 0u);
+    EXPECT_LT(after - before, sc_core::sc_time(2, sc_core::SC_US));
+}
