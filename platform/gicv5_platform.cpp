@@ -550,6 +550,11 @@ run_results gicv5_platform::results() const {
     if (!cfg.sources.empty() && r.injected == 0)
         r.warnings.push_back("the sources injected nothing in their " +
                              cfg.duration.to_string() + " window (duration)");
+    for (unsigned vm = 0; vm < agent.vm_count(); ++vm)
+        if (agent.dist(vm).dead) // merged KVM marked it dead (ICH_CONTEXTR_EL2.F = 1 at a load)
+            r.warnings.push_back("VM " + std::to_string(vm) +
+                                 " was marked dead: a vPE could not be made resident "
+                                 "(ICH_CONTEXTR_EL2.F = 1), and its vCPUs stopped");
     r.sim_time_ns = to_ns(sc_core::sc_time_stamp());
     return r;
 }

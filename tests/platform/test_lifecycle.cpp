@@ -418,4 +418,8 @@ TEST(LifecycleLoad, AVmWhoseVpeCannotBeMadeResidentIsMarkedDeadWithAWarning) { /
     EXPECT_TRUE(s.agent().vm_dead(0));
     ASSERT_EQ(warnings.seen().size(), 1u);
     EXPECT_NE(warnings.seen()[0].find("marked dead"), std::string::npos);
+    // The report says so too.
+    const platform::run_results r = s.plat->results();
+    ASSERT_FALSE(r.warnings.empty());
+    EXPECT_NE(r.warnings.back().find("VM 0 was marked dead"), std::string::npos);
 }
