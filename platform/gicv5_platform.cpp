@@ -282,6 +282,10 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
                                         body(ctx);
                                     });
             };
+            // A guest's WFI: the vCPU sleeps through its put until something wakes it.
+            env.guest_wfi = [this, i](unsigned vm, unsigned vcpu) {
+                return run_as_guest(*pes.at(i), vm, vcpu, {}, true);
+            };
             // Agent steps: KVM's ioctls on this PE; their edge injections are the scoreboard's
             // too, so the guest's acknowledges and the notifier match them as a source's.
             env.agent = &agent;

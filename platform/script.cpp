@@ -52,7 +52,7 @@ std::string describe_agent(const script_step& s) {
     std::string d = std::string(to_string(s.kind)) + " vm " + std::to_string(a.vm);
     if (s.kind == script_kind::ist_restore)
         return d + " from " + std::to_string(a.from);
-    if (a.vcpu && (s.kind == script_kind::vcpu_kick || a.ppi))
+    if (a.vcpu && (s.kind == script_kind::vcpu_kick || s.kind == script_kind::wfi || a.ppi))
         d += " vcpu " + std::to_string(*a.vcpu);
     if (a.ppi && s.kind == script_kind::kvm_irq_line)
         d += " ppi " + std::to_string(*a.ppi);
@@ -65,7 +65,7 @@ std::string describe_agent(const script_step& s) {
 
 // What the step does, for messages: "mmio_read 0x2f1a0080 size 4", "sys GIC CDEN xt 0x60000005".
 std::string describe(const script_step& s) {
-    if (is_agent_step(s.kind))
+    if (is_agent_step(s.kind) || s.kind == script_kind::wfi)
         return describe_agent(s);
     std::string d = to_string(s.kind);
     if (s.guest && may_run_as_guest(s.kind))
@@ -168,7 +168,7 @@ void check_script_targets(
                                     ", below vms." + std::to_string(s.guest->vm) +
                                     ".vcpus = " + std::to_string(cfg.vms[s.guest->vm].vcpus) +
                                     ", got " + std::to_string(s.guest->vcpu));
-        if (!is_agent_step(s.kind))
+        if (!is_agent_step(s.kind) && s.kind != script_kind::wfi)
             continue;
         const agent_args& a = s.agent;
         const std::string at = path + "." + to_string(s.kind);
@@ -208,6 +208,7 @@ const char* to_string(script_kind k) {
     case script_kind::ist_save: return "ist_save";
     case script_kind::ist_restore: return "ist_restore";
     case script_kind::expect_agent: return "expect_agent";
+    case script_kind::wfi: return "wfi";
     }
     return "?";
 }
@@ -381,6 +382,16 @@ void script_runner::idle_until(cpu_stubs::pe& self, const sc_core::sc_time& unti
 void script_runner::step(cpu_stubs::pe& self, std::size_t index, const script_step& s) {
     if (is_agent_step(s.kind)) {
         agent_step(self, index, s);
+        return;
+    }
+    if (s.kind == script_kind::wfi) {
+        const unsigned vm = s.agent.vm, vcpu = s.agent.vcpu.value_or(0);
+        if (!m_env.guest_wfi)
+            fail(index, s, "this platform cannot run guest steps (it has no vCPU hook)");
+        else if (!m_env.guest_wfi(vm, vcpu))
+            fail(index, s,
+                 "cannot run on vCPU " + std::to_string(vcpu) + " of VM " + std::to_string(vm) +
+                     " (no such vCPU, or its VM is dead)");
         return;
     }
     if (s.guest && may_run_as_guest(s.kind)) {

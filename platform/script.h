@@ -59,6 +59,7 @@ enum class script_kind : uint8_t {
     ist_save,       // vm; keep_quiesced
     ist_restore,    // vm, from: the image an earlier ist_save of VM `from` kept
     expect_agent,   // vm, and the values to check (spi for listed and notifier_calls)
+    wfi,            // vm, vcpu: that vCPU's guest executes WFI (a guest step)
 };
 const char* to_string(script_kind k);
 
@@ -76,7 +77,7 @@ struct guest_target {
 // The operands of an agent step; which apply depends on the step (script_kind).
 struct agent_args {
     unsigned vm = 0;
-    std::optional<unsigned> vcpu; // kvm_irq_line with ppi, vcpu_kick
+    std::optional<unsigned> vcpu; // kvm_irq_line with ppi, vcpu_kick, wfi
     std::optional<unsigned> spi;  // the VM's SPI index
     std::optional<unsigned> ppi;  // kvm_irq_line: the PPI number (KVM allows SW_PPI only)
     bool level = true;            // kvm_irq_line
@@ -156,6 +157,10 @@ struct script_env {
     // dead). Empty: guest steps fail.
     std::function<bool(unsigned vm, unsigned vcpu, const std::function<void(guest_context&)>& body)>
         on_vcpu;
+    // Makes vCPU vcpu of VM vm execute WFI, and blocks the calling script PE until the WFI is
+    // done (at once with a vIRQ pending, else when the vCPU runs again after its put); false
+    // when that cannot be. Empty: wfi steps fail.
+    std::function<bool(unsigned vm, unsigned vcpu)> guest_wfi;
 };
 
 // The program of one script PE: its steps (with their index in the whole script, for messages)

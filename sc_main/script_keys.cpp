@@ -118,6 +118,12 @@ const keys_of<A>& vcpu_kick_keys() {
                                  shown_as(vcpu_key("The vCPU kicked"), "required")};
     return keys;
 }
+const keys_of<A>& wfi_keys() {
+    static const keys_of<A> keys{
+        vm_key("The VM (index in vms)"),
+        shown_as(vcpu_key("The vCPU whose guest executes WFI"), "required")};
+    return keys;
+}
 const keys_of<A>& vm_only_keys() {
     static const keys_of<A> keys{vm_key("The VM (index in vms)")};
     return keys;
@@ -270,6 +276,8 @@ const keys_of<script_step>& step_keys() {
                        "Agent step: restore a saved SPI vIST into a VM waiting for it"),
         section_key<S>("expect_agent", &S::agent, expect_agent_keys(),
                        "Agent step: check the agent's state of the VM; a mismatch is a failure"),
+        section_key<S>("wfi", &S::agent, wfi_keys(),
+                       "Guest step: the vCPU's guest executes WFI; the step ends when it is done"),
         shown_as(integer_key<S>("vm", guest_field{&guest_target::vm}, 0, vm_index_max, "",
                                 "sys, sysreg_*, mmio_*: run as a guest of this VM (with vcpu)"),
                  "-"),
@@ -313,6 +321,7 @@ const std::vector<step_shape>& shapes() {
         {"ist_save", script_kind::ist_save, {}, {}},
         {"ist_restore", script_kind::ist_restore, {}, {}},
         {"expect_agent", script_kind::expect_agent, {}, {}},
+        {"wfi", script_kind::wfi, {}, {}},
     };
     return s;
 }
@@ -359,7 +368,8 @@ void check_agent_operands(context& cx, const YAML::Node& args, const std::string
         break;
     case script_kind::irqfd:
     case script_kind::resample_irqfd: need("spi", ""); break;
-    case script_kind::vcpu_kick: need("vcpu", ""); break;
+    case script_kind::vcpu_kick:
+    case script_kind::wfi: need("vcpu", ""); break;
     case script_kind::ist_restore: need("from", " (the VM whose saved image is restored)"); break;
     case script_kind::expect_agent: {
         // By the keys written, so that a bad value is not reported again as a missing one.
@@ -465,7 +475,7 @@ void check_shape(context& cx, const YAML::Node& item, const std::string& path, s
         cx.error(find(given)->second.Mark(), join(path, given),
                  "vm and vcpu together (a guest step runs as vCPU vcpu of VM vm)", given);
     }
-    if (platform::is_agent_step(step.kind))
+    if (platform::is_agent_step(step.kind) || step.kind == script_kind::wfi)
         check_agent_operands(cx, item[shape->key], join(path, shape->key), step);
 }
 

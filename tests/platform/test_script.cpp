@@ -446,6 +446,23 @@ TEST(ScriptAgent, OperandsTheAgentDoesNotHaveFailTheStep) {
     EXPECT_EQ(r.script_failures, want);
 }
 
+TEST(ScriptAgent, AGuestWfiBlocksTheScriptPeUntilAnInterruptWakesTheVcpu) {
+    platform_config c = agent_config({});
+    c.pes.push_back(pe_config{pe_role::script}); // PE 3 injects while PE 2 waits on the WFI
+    script_step wfi = agent_step(script_kind::wfi);
+    wfi.agent.vcpu = 0;
+    script_step woken = expect_agent(); // PE 3's injection at 40us came first
+    woken.agent.vdpend = 1;
+    script_step inject = irq_line(5, true);
+    inject.pe = 3;
+    c.script = {at(wfi, 20), woken, at(inject, 40)};
+    const run_results r = run(c);
+    EXPECT_TRUE(r.script_failures.empty()) << r.script_failures.front();
+    ASSERT_EQ(r.vms.size(), 1u);
+    EXPECT_EQ(r.vms[0].wfi_blocks, 1u);
+    EXPECT_EQ(r.delivered, 1u);
+}
+
 // ---- at: an absolute start time -----------------------------------------------------------
 
 TEST(ScriptAt, AStepStartsAtItsTimeAndOneThePeHasPassedFailsAndRunsAtOnce) {

@@ -36,11 +36,12 @@ TEST(ScriptAgentConfig, EveryAgentStepGuestTargetAndAtLoads) {
   - {pe: 2, expect_agent: {vm: 0, ap_list_length: 1, vdpend: 3, vdrcfg: 4, last_vdpend: 0x8000000060000005}}
   - {pe: 2, sys: GIC CDEN, xt: 0x60000005, vm: 0, vcpu: 1}
   - {pe: 2, mmio_read: 0x2f1a0000, vm: 0, vcpu: 0, at: 50us}
+  - {pe: 2, wfi: {vm: 0, vcpu: 1}}
 )");
     const load_result r = load_config(path);
     ASSERT_TRUE(r.ok()) << all(r.errors);
     const std::vector<platform::script_step>& s = r.config.platform.script;
-    ASSERT_EQ(s.size(), 12u);
+    ASSERT_EQ(s.size(), 13u);
     EXPECT_EQ(s[0].kind, script_kind::kvm_irq_line);
     EXPECT_EQ(s[0].at, sc_core::sc_time(20, sc_core::SC_US));
     EXPECT_EQ(s[0].agent.spi, 5u);
@@ -73,6 +74,8 @@ TEST(ScriptAgentConfig, EveryAgentStepGuestTargetAndAtLoads) {
     EXPECT_FALSE(s[9].guest);
     ASSERT_TRUE(s[11].guest);
     EXPECT_EQ(s[11].at, sc_core::sc_time(50, sc_core::SC_US));
+    EXPECT_EQ(s[12].kind, script_kind::wfi);
+    EXPECT_EQ(s[12].agent.vcpu, 1u);
 }
 
 TEST(ScriptAgentConfig, KvmIrqLineWantsExactlyOneOfSpiAndPpiAndOnlySwPpiWithItsVcpu) {
@@ -109,6 +112,7 @@ TEST(ScriptAgentConfig, EachAgentStepWantsItsOperandsAndNoOthers) {
   - {pe: 2, expect_agent: {vm: 0, listed: 1}}
   - {pe: 2, expect_agent: {vm: 0, spi: 1, vdpend: 1}}
   - {pe: 2, expect_agent: {vm: 0, spi: 1, listed: 2}}
+  - {pe: 2, wfi: {vm: 0}}
 )");
     const load_result r = load_config(path);
     const std::vector<std::string> want = {
@@ -125,7 +129,8 @@ TEST(ScriptAgentConfig, EachAgentStepWantsItsOperandsAndNoOthers) {
                "(the SPI they are of), got '{vm: 0, listed: 1}'",
         path + ":12:40: script.7.expect_agent.spi: expected spi only with listed or "
                "notifier_calls, got '1'",
-        path + ":13:51: script.8.expect_agent.listed: expected an integer in 0..1, got '2'"};
+        path + ":13:51: script.8.expect_agent.listed: expected an integer in 0..1, got '2'",
+        path + ":14:18: script.9.wfi: expected a key vcpu, got '{vm: 0}'"};
     EXPECT_EQ(r.errors, want);
 }
 
@@ -179,6 +184,7 @@ TEST(ScriptAgentConfig, AgentAndGuestOperandsMustNameAVmVcpuAndSpiOfTheConfig) {
   - {pe: 2, ist_save: {vm: 0}}
   - {pe: 2, ist_restore: {vm: 0, from: 0}}
   - {pe: 2, expect_agent: {vm: 0, spi: 31, listed: 0}}
+  - {pe: 2, wfi: {vm: 0, vcpu: 2}}
 )");
     const load_result r = load_config(path);
     std::vector<std::string> problems;
@@ -191,7 +197,8 @@ TEST(ScriptAgentConfig, AgentAndGuestOperandsMustNameAVmVcpuAndSpiOfTheConfig) {
         "script.1.irqfd.spi: expected an SPI of VM 0, below vms.0.spis = 32, got 32",
         "script.2.vcpu_kick.vcpu: expected a vCPU of VM 0, below vms.0.vcpus = 2, got 2",
         "script.3.vcpu: expected a vCPU of VM 0, below vms.0.vcpus = 2, got 2",
-        "script.4.vm: expected a VM index below 1 (the number of vms), got 3"};
+        "script.4.vm: expected a VM index below 1 (the number of vms), got 3",
+        "script.8.wfi.vcpu: expected a vCPU of VM 0, below vms.0.vcpus = 2, got 2"};
     EXPECT_EQ(problems, want);
 }
 

@@ -103,7 +103,7 @@ TEST(ScriptConfig, AnEntryNeedsPeAndExactlyOneStepKey) {
                                   "mmio_write, sys, sysreg_read, sysreg_write, spi_line, wait, "
                                   "expect_line, el, kvm_irq_line, irqfd, resample_irqfd, "
                                   "vcpu_kick, vm_teardown, ist_save, ist_restore, expect_agent, "
-                                  "got '{pe: 0}'");
+                                  "wfi, got '{pe: 0}'");
     EXPECT_EQ(r.errors[1], path + ":6:24: script.1.el: expected one step key per entry; this one "
                                   "already has wait, got 'el'");
     EXPECT_EQ(r.errors[2], path + ":7:5: script.2: expected a key pe: the PE that runs the step, "
