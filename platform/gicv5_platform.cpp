@@ -255,7 +255,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
                 boot = [this](cpu_stubs::pe& self) {
                     agent.host_init(self);
                     for (unsigned vm = 0; vm < agent.vm_count(); ++vm)
-                        agent.vm_init(self, vm);
+                        agent.vm_init(self, vm, cfg.vms[vm].boot == vm_boot::full);
                     start_sources(self.local_time());
                 };
                 boot_done = true;

@@ -32,7 +32,9 @@ void check_script(const platform_config& cfg, Err& err) {
         switch (s.kind) {
         case script_kind::el: el[s.pe] = s.el; break;
         case script_kind::sys:
-            if (gicv5::needs_el2(s.insn) && el[s.pe] < gicv5::exception_level::EL2)
+            // A guest step runs at its vCPU's EL1, where a VD* instruction is UNDEFINED: it
+            // fails at run time, as it would in a guest.
+            if (!s.guest && gicv5::needs_el2(s.insn) && el[s.pe] < gicv5::exception_level::EL2)
                 err(path + ".sys", mnemonic(s.insn) + " needs EL2: put a step {pe: " +
                                        std::to_string(s.pe) + ", el: 2} before it");
             break;
@@ -332,6 +334,22 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
         }
     }
     check_script(cfg, err);
+    check_script_targets(cfg, err);
+    // A VM waiting for a restore gets one, and only such a VM can take one.
+    std::vector<bool> restored(cfg.vms.size(), false);
+    for (std::size_t n = 0; n < cfg.script.size(); ++n) {
+        const script_step& s = cfg.script[n];
+        if (s.kind != script_kind::ist_restore || s.agent.vm >= cfg.vms.size())
+            continue;
+        restored[s.agent.vm] = true;
+        if (cfg.vms[s.agent.vm].boot != vm_boot::restore)
+            err("script." + std::to_string(n) + ".ist_restore.vm",
+                "expected a VM with boot: restore, got VM " + std::to_string(s.agent.vm));
+    }
+    for (std::size_t v = 0; v < cfg.vms.size(); ++v)
+        if (cfg.vms[v].boot == vm_boot::restore && !restored[v])
+            err("vms." + std::to_string(v) + ".boot",
+                "expected an ist_restore step for a VM with boot: restore (its vCPUs wait for one)");
     if (uint64_t{cfg.irs.spi_base} + cfg.irs.spi_irs_range > cfg.irs.spi_range)
         err("irs.spi_irs_range", "expected spi_base + spi_irs_range <= spi_range = " +
                                      std::to_string(cfg.irs.spi_range));

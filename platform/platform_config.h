@@ -96,6 +96,11 @@ struct guest_config {
     bool scripted = false;
 };
 
+// full: the hypervisor brings the VM up at boot; restore: up to its SPI vIST, which a script's
+// ist_restore step fills and maps (KVM's device-attribute restore into a new VM), and its vCPUs
+// wait until then.
+enum class vm_boot { full, restore };
+
 struct vm_config {
     unsigned spis = 64;
     unsigned vcpus = 1;
@@ -108,6 +113,7 @@ struct vm_config {
     // Guest physical address of the VM's IRS region (config frame + SETLPI frame, 128 KiB), which
     // KVM emulates (reference §10.3); the selftests put it here.
     uint64_t irs_base = 0x08000000;
+    vm_boot boot = vm_boot::full;
     unsigned vcpu_id(unsigned i) const { return vcpu_ids.empty() ? i : vcpu_ids[i]; }
     // The VM's vPE table covers IDs 0 .. 2^bits - 1: KVM sizes it for the largest vcpu_id,
     // rounded up to a power of two, at least 2 (vgic_v5_vmte_init()).

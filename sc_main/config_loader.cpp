@@ -220,6 +220,12 @@ const keys_of<vm_config>& vm_keys() {
                             "The vPE ID of each vCPU, in vCPU order: KVM's userspace vcpu_id, "
                             "which may be sparse; the guest reads it in ICC_IAFFIDR_EL1 and "
                             "routes SPIs with it; empty: 0 .. vcpus - 1"),
+        enum_key<S>("boot", &S::boot,
+                    std::vector<std::pair<std::string, vm_boot>>{{"full", vm_boot::full},
+                                                                 {"restore", vm_boot::restore}},
+                    "full: brought up at the hypervisor's boot; restore: up to its SPI vIST, "
+                    "which a script's ist_restore step fills and maps, its vCPUs waiting until "
+                    "then"),
         address_key<S>("irs_base", &S::irs_base,
                        "Guest physical address of the VM's IRS (config frame, then SETLPI "
                        "frame: 128 KiB) that KVM emulates; 64 KiB aligned"),

@@ -265,7 +265,9 @@ std::vector<std::string> config_names(bool directed) {
     std::vector<std::string> names;
     for (const auto& e : std::filesystem::directory_iterator(GICV5_SOURCE_DIR "/configs")) {
         const std::string name = e.path().stem().string();
-        const bool is_directed = name.rfind("physical_", 0) == 0 || name.rfind("virtual_", 0) == 0;
+        const bool is_directed = name.rfind("physical_", 0) == 0 ||
+                                 name.rfind("virtual_", 0) == 0 ||
+                                 name.rfind("kvm_selftest_", 0) == 0;
         if (is_directed == directed && e.path().extension() == ".yaml")
             names.push_back(name);
     }

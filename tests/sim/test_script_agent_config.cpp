@@ -18,9 +18,11 @@ using platform::script_kind;
 using sim_test::all;
 using sim_test::write_file;
 
-// A host, a vCPU and a script PE; one VM of 2 vCPUs and 32 SPIs; no sources.
+// A host, a vCPU and a script PE; one VM of 2 vCPUs and 32 SPIs, and one waiting for a
+// restore; no sources.
 const std::string header = "pes: [{role: host}, {role: vcpu}, {role: script}]\n"
-                           "vms: [{spis: 32, vcpus: 2}]\nsources: []\nscript:\n";
+                           "vms: [{spis: 32, vcpus: 2}, {spis: 32, boot: restore}]\n"
+                           "sources: []\nscript:\n";
 
 TEST(ScriptAgentConfig, EveryAgentStepGuestTargetAndAtLoads) {
     const std::string path =
@@ -30,7 +32,7 @@ TEST(ScriptAgentConfig, EveryAgentStepGuestTargetAndAtLoads) {
   - {pe: 2, resample_irqfd: {vm: 0, spi: 7}}
   - {pe: 2, vcpu_kick: {vm: 0, vcpu: 1}}
   - {pe: 2, ist_save: {vm: 0, keep_quiesced: 1}}
-  - {pe: 2, ist_restore: {vm: 0, from: 0}}
+  - {pe: 2, ist_restore: {vm: 1, from: 0}}
   - {pe: 2, vm_teardown: {vm: 0}}
   - {pe: 2, expect_agent: {vm: 0, spi: 5, listed: 1, notifier_calls: 2}}
   - {pe: 2, expect_agent: {vm: 0, ap_list_length: 1, vdpend: 3, vdrcfg: 4, last_vdpend: 0x8000000060000005}}
@@ -172,11 +174,28 @@ TEST(ScriptAgentConfig, AnAtBeforeAnEarlierAtOfItsPeAndARestoreOfNothingSavedAre
                                   "earlier ist_save step of PE 2, got '0'");
 }
 
+// A restore goes into a VM that waits for one (boot: restore), and such a VM gets one, or its
+// vCPUs would never run.
+TEST(ScriptAgentConfig, ARestoreWantsAVmWaitingForOneAndSuchAVmWantsARestore) {
+    const std::string path = write_file(header + R"(  - {pe: 2, ist_save: {vm: 0}}
+  - {pe: 2, ist_restore: {vm: 0, from: 0}}
+)");
+    const load_result r = load_config(path);
+    ASSERT_FALSE(r.ok());
+    const std::string errors = all(r.errors);
+    EXPECT_NE(errors.find("script.1.ist_restore.vm: expected a VM with boot: restore, got VM 0"),
+              std::string::npos)
+        << errors;
+    EXPECT_NE(errors.find("vms.1.boot: expected an ist_restore step for a VM with boot: restore"),
+              std::string::npos)
+        << errors;
+}
+
 // The topology check of agent and guest operands (platform::check_script_targets()), on a
 // config already loaded: indices within the config's VMs, vCPUs and SPIs.
 TEST(ScriptAgentConfig, AgentAndGuestOperandsMustNameAVmVcpuAndSpiOfTheConfig) {
     const std::string path =
-        write_file(header + R"(  - {pe: 2, kvm_irq_line: {vm: 1, spi: 5, level: 1}}
+        write_file(header + R"(  - {pe: 2, kvm_irq_line: {vm: 2, spi: 5, level: 1}}
   - {pe: 2, irqfd: {vm: 0, spi: 32}}
   - {pe: 2, vcpu_kick: {vm: 0, vcpu: 2}}
   - {pe: 2, sys: GIC CDEN, vm: 0, vcpu: 2}
@@ -193,11 +212,11 @@ TEST(ScriptAgentConfig, AgentAndGuestOperandsMustNameAVmVcpuAndSpiOfTheConfig) {
                                        problems.push_back(key + ": " + what);
                                    });
     const std::vector<std::string> want = {
-        "script.0.kvm_irq_line.vm: expected a VM index below 1 (the number of vms), got 1",
+        "script.0.kvm_irq_line.vm: expected a VM index below 2 (the number of vms), got 2",
         "script.1.irqfd.spi: expected an SPI of VM 0, below vms.0.spis = 32, got 32",
         "script.2.vcpu_kick.vcpu: expected a vCPU of VM 0, below vms.0.vcpus = 2, got 2",
         "script.3.vcpu: expected a vCPU of VM 0, below vms.0.vcpus = 2, got 2",
-        "script.4.vm: expected a VM index below 1 (the number of vms), got 3",
+        "script.4.vm: expected a VM index below 2 (the number of vms), got 3",
         "script.8.wfi.vcpu: expected a vCPU of VM 0, below vms.0.vcpus = 2, got 2"};
     EXPECT_EQ(problems, want);
 }
