@@ -185,22 +185,22 @@ TEST(MergedKvm, TheV1ToV3SeriesWokeAVcpuForAnyEnabledPpi) { // §6.1
 }
 
 namespace {
-// VM 0's one vCPU on PE 1 under the real scheduler, its guest's mask at 0 so that no doorbell
-// can ring (v1-v3 asks for none), in WFI after 5 us; PE 0 is the host.
-struct wfi_without_doorbell {
+// VM 0's one vCPU on PE 1 under the real vCPU program, with vcpu_params as `adjust` leaves them
+// (edge SPIs by default), for `run_for`; PE 0 boots the hypervisor. The platform is built
+// without its own programs.
+struct one_vcpu_stub {
     std::unique_ptr<platform::gicv5_platform> plat;
     std::unique_ptr<cpu_stubs::vcpu_program> vcpu;
     std::unique_ptr<cpu_stubs::script_program> host;
 
-    wfi_without_doorbell() {
-        platform::platform_config c = two_pe_config();
+    one_vcpu_stub(tracking_policy t, const std::function<void(cpu_stubs::vcpu_params&)>& adjust,
+                  const sc_core::sc_time& run_for) {
+        platform::platform_config c = policy(t);
         tlm::tlm_global_quantum::instance().set(c.timing.quantum);
         plat = std::make_unique<platform::gicv5_platform>("top", c, platform::build_options{false});
         cpu_stubs::vcpu_params vp;
         vp.spis.assign(c.vms[0].spis, handling_mode::edge);
-        vp.pcr = 0;
-        vp.wfi = true;
-        vp.wfi_after = sc_core::sc_time(5, sc_core::SC_US);
+        adjust(vp);
         vcpu = std::make_unique<cpu_stubs::vcpu_program>(std::vector<cpu_stubs::vcpu_params>{vp},
                                                          c.hypervisor.time_slice, c.hypervisor.tick,
                                                          plat->agent, nullptr);
@@ -210,13 +210,21 @@ struct wfi_without_doorbell {
         });
         plat->pes[0]->load(*host);
         plat->pes[1]->load(*vcpu);
-        sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_MS));
+        sc_core::sc_start(run_for);
     }
 };
 } // namespace
 
+// The guest's mask at 0, so that no doorbell can ring (v1-v3 asks for none), and WFI after 5 us.
 TEST(WfiBlocking, AVcpuInWfiBlocksEvenWhenNoDoorbellCanWakeIt) { // issue 16 point 5
-    wfi_without_doorbell w;
+    const one_vcpu_stub w(
+        tracking_policy::ap_list,
+        [](cpu_stubs::vcpu_params& vp) {
+            vp.pcr = 0;
+            vp.wfi = true;
+            vp.wfi_after = sc_core::sc_time(5, sc_core::SC_US);
+        },
+        sc_core::sc_time(1, sc_core::SC_MS));
     // It blocked once and nothing woke it: not loaded again every wfi_after (about 200 times).
     EXPECT_EQ(w.vcpu->stats(0).wfi_blocks, 1u);
     EXPECT_EQ(w.vcpu->stats(0).exits, 1u);
@@ -246,40 +254,15 @@ TEST(GuestIrs, UntilTheGuestEnablesItsIrsMergedKvmHidesTheIrssOffersFromTheVpe) 
     EXPECT_TRUE(s.agent().dist(0).irs->enabled());
 }
 
-namespace {
-// The vCPU stub on PE 1 as the platform runs it, its VM's SPI 6 level; PE 0 boots the VM. The
-// platform is built without its own programs, so only the guest's IRS_SPI_CFGR write can make
-// KVM see SPI 6 as level.
-struct stub_boot {
-    std::unique_ptr<platform::gicv5_platform> plat;
-    std::unique_ptr<cpu_stubs::vcpu_program> vcpu;
-    std::unique_ptr<cpu_stubs::script_program> host;
-
-    stub_boot() {
-        platform::platform_config c = two_pe_config();
-        c.vms[0].tracking = tracking_policy::none;
-        tlm::tlm_global_quantum::instance().set(c.timing.quantum);
-        plat = std::make_unique<platform::gicv5_platform>("top", c, platform::build_options{false});
-        cpu_stubs::vcpu_params vp;
-        vp.spis.assign(c.vms[0].spis, handling_mode::edge);
-        vp.spis[6] = handling_mode::level;
-        vp.irs_base = c.vms[0].irs_base;
-        vcpu = std::make_unique<cpu_stubs::vcpu_program>(std::vector<cpu_stubs::vcpu_params>{vp},
-                                                         c.hypervisor.time_slice, c.hypervisor.tick,
-                                                         plat->agent, nullptr);
-        host = std::make_unique<cpu_stubs::script_program>([this](cpu_stubs::pe& p) {
-            plat->agent.host_init(p);
-            plat->agent.vm_init(p, 0);
-        });
-        plat->pes[0]->load(*host);
-        plat->pes[1]->load(*vcpu);
-        sc_core::sc_start(sc_core::sc_time(200, sc_core::SC_US));
-    }
-};
-} // namespace
-
+// Its VM's SPI 6 level: only the guest's IRS_SPI_CFGR write can make KVM see it so.
 TEST(GuestIrs, TheBootVcpuBringsItsIrsUpThroughTrapsAsAGuestKernelDoes) { // §9.1, §10.3
-    stub_boot b;
+    const one_vcpu_stub b(
+        tracking_policy::none,
+        [](cpu_stubs::vcpu_params& vp) {
+            vp.spis[6] = handling_mode::level;
+            vp.irs_base = platform::vm_config{}.irs_base;
+        },
+        sc_core::sc_time(200, sc_core::SC_US));
     const platform::kvm::vgic_dist& d = b.plat->agent.dist(0);
     EXPECT_TRUE(d.irs->enabled());
     EXPECT_TRUE(d.irs_enabled);
