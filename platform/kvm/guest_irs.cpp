@@ -185,7 +185,8 @@ void guest_irs::ist_baser_write(uint64_t value) {
             m_ist_mapped = false;
         }
         m_restore_pending = false;
-    } else if (!was && valid && !map_ist()) {
+    } else if (!was && valid &&
+               !map_ist([this](unsigned bits) { return m_host.map_lpi_ist(bits); })) {
         return; // stays invalid, the address not recorded
     }
     m_state.ist_baser = value & IST_BASER_BITS;
@@ -228,18 +229,22 @@ bool guest_irs::restore(const guest_irs_state& s) {
 }
 
 bool guest_irs::map_restored_ist() {
+    return map_restored_ist([this](unsigned bits) { return m_host.map_lpi_ist(bits); });
+}
+
+bool guest_irs::map_restored_ist(const std::function<bool(unsigned id_bits)>& map) {
     if (!m_restore_pending)
         return true;
-    if (!map_ist())
+    if (!map_ist(map))
         return false;
     m_restore_pending = false;
     return true;
 }
 
 // The invalid -> valid edge: IRS_IST_CFGR checked, then the vIST mapped in host memory.
-bool guest_irs::map_ist() {
+bool guest_irs::map_ist(const std::function<bool(unsigned id_bits)>& map) {
     const auto bits = static_cast<unsigned>(IRS_IST_CFGR::LPI_ID_BITS.get(m_state.ist_cfgr));
-    if (!ist_cfgr_valid(m_state.ist_cfgr) || !m_host.map_lpi_ist(bits))
+    if (!ist_cfgr_valid(m_state.ist_cfgr) || !map(bits))
         return false;
     m_ist_mapped = true;
     return true;

@@ -18,6 +18,7 @@
 #include <tlm>
 
 #include <cstdint>
+#include <functional>
 
 namespace platform::kvm {
 
@@ -102,12 +103,15 @@ public:
     // Maps the vIST of a restored valid BASER. False: its configuration is invalid or the map
     // failed (still pending). True when nothing was pending.
     bool map_restored_ist();
+    // The same with `map` in place of host.map_lpi_ist(): KVM's IST restore allocates the vIST,
+    // fills it with the saved image and only then maps it.
+    bool map_restored_ist(const std::function<bool(unsigned id_bits)>& map);
 
 private:
     uint64_t reg_read(gicv5::irs_reg r) const;
     void reg_write(gicv5::irs_reg r, uint64_t value);
     void ist_baser_write(uint64_t value);
-    bool map_ist();
+    bool map_ist(const std::function<bool(unsigned id_bits)>& map);
     bool spi_selected() const;
     bool ist_cfgr_valid(uint32_t cfgr) const;
 

@@ -144,7 +144,8 @@ struct vgic_dist {
     bool torn_down = false; // vm_teardown() ran: injections refused, exits do nothing
     bool leaked = false;    // its unmap failed: VM ID and tables kept for good, as KVM does
     bool refusal_warned = false;
-    std::vector<unsigned> restore_pending; // SPIs to replay with VDPEND before the first run
+    std::vector<unsigned> restore_pending;      // SPIs to replay with VDPEND before the first run
+    std::vector<uint32_t> restore_pending_lpis; // likewise, the guest's LPIs (their IDs)
     // The guest's IRS as KVM emulates it (vgic_v5_guest.cpp), made at vm_init().
     std::unique_ptr<guest_irs_host> irs_host;
     std::unique_ptr<guest_irs> irs;
@@ -226,14 +227,30 @@ public:
     // VM lifecycle (vgic_v5_lifecycle.cpp), run on a host PE at EL2.
     //
     // KVM's kvm_vgic_destroy() with vgic_v5_teardown(): IRS_VMAP_VMR U = 1, then drop every AP-list
-    // entry and its reference, without ack notifier, and release the vCPUs' doorbell LPIs. The caller ensures no vCPU of the VM is
-    // loaded (an error otherwise) and no injection for it is in flight (KVM destroys a VM only
-    // after its last user). A failed unmap leaks the VM (leaked = true, a warning), as KVM leaks
-    // the VM ID.
+    // entry and its reference, without ack notifier, and release the vCPUs' doorbell LPIs. The
+    // caller ensures no vCPU of the VM is loaded (an error otherwise) and no injection for it is in
+    // flight (KVM destroys a VM only after its last user). A failed unmap leaks the VM (leaked =
+    // true, a warning), as KVM leaks the VM ID.
     void vm_teardown(cpu_stubs::pe& self, unsigned vm);
     // Save: IRS_SAVE_VMR S = 1, Q = 1 (the VM stays quiesced), then the SPI vIST read back
-    // through memory, one 32-bit ISTE per SPI.
+    // through memory, one 32-bit ISTE per SPI. A restored SPI not replayed yet reads PENDING, as
+    // in the image it came from (so a save right after a restore gives that image back).
     std::vector<uint32_t> vm_save(cpu_stubs::pe& self, unsigned vm);
+    // After vm_save(): the guest's LPI IST image (KVM_DEV_ARM_VGIC_GRP_IST, lpi_ist), one 32-bit
+    // ISTE per ID (2^IRS_IST_CFGR.LPI_ID_BITS) read from the host vIST, restored LPIs not
+    // replayed yet PENDING; empty when the guest has no mapped LPI IST.
+    std::vector<uint32_t> vm_save_lpi_ist(cpu_stubs::pe& self, unsigned vm);
+    // KVM_DEV_ARM_VGIC_GRP_IRS_REGS: the guest IRS's registers as userspace reads and writes
+    // them. A restore goes only into a VM none of whose vCPUs has run, and before its LPI IST
+    // image (which needs the restored IST_CFGR and valid IST_BASER); IRS_CR0.IRSEN takes effect
+    // as the guest's write would. False: refused (a warning), nothing changed.
+    guest_irs_state vm_save_irs(unsigned vm) const;
+    bool vm_restore_irs(unsigned vm, const guest_irs_state& regs);
+    // KVM's LPI IST restore into a VM whose restored registers made IRS_IST_BASER valid: a vIST
+    // allocated in host memory, filled with PENDING and HWU cleared (the pending IDs kept for
+    // restore_pending_irqs()), then mapped with IRS_VMAP_VISTR. False (a warning) when no IST
+    // waits for its image, the image is not 2^LPI_ID_BITS ISTEs, or the map failed.
+    bool vm_restore_lpi_ist(cpu_stubs::pe& self, unsigned vm, const std::vector<uint32_t>& istes);
     // After a save that did not migrate the VM: IRS_SAVE_VMR S = 1, Q = 0, delivery resumes.
     void vm_resume(cpu_stubs::pe& self, unsigned vm);
     // KVM-NEW's SPI vIST restore (reference §6.2, §8.14) into a VM brought up with
@@ -244,8 +261,8 @@ public:
     void vm_restore(cpu_stubs::pe& self, unsigned vm, const std::vector<uint32_t>& istes,
                     bool replay = true);
     // KVM-NEW vgic_v5_restore_pending_irqs(): replay each restored pending SPI with VDPEND
-    // (PENDING = 1) through kvm_vgic_inject_irq(), so the AP list tracks it; then the VM is
-    // ready to run.
+    // (PENDING = 1) through kvm_vgic_inject_irq(), so the AP list tracks it, and each restored
+    // pending LPI with VDPEND (LPI, PENDING = 1); then the VM is ready to run.
     void restore_pending_irqs(cpu_stubs::pe& self, unsigned vm);
 
     uint64_t vm_table() const { return m_vmt; }

@@ -7,6 +7,7 @@
 #include "tlm_gicv5/iste.h"
 #include "tlm_gicv5/vm_table.h"
 
+#include <algorithm>
 #include <string>
 
 namespace platform::kvm {
@@ -118,7 +119,101 @@ std::vector<uint32_t> vgic_v5::vm_save(pe& self, unsigned vm) {
     std::vector<uint32_t> istes(d.spis.size());
     for (std::size_t i = 0; i < istes.size(); ++i)
         istes[i] = self.read32(d.spi_vist + 4 * i);
+    // A restore's pending SPIs are replayed only before the first run: until then KVM holds
+    // their PENDING, not the table.
+    for (const unsigned spi : d.restore_pending)
+        istes[spi] |= static_cast<uint32_t>(L2_ISTE::PENDING.make(1));
     return istes;
+}
+
+std::vector<uint32_t> vgic_v5::vm_save_lpi_ist(pe& self, unsigned vm) {
+    vgic_dist& d = *m_vms[vm];
+    if (d.torn_down || !d.irs || !d.irs->lpi_ist_valid() || d.irs->restore_pending() ||
+        d.lpi_vist == 0)
+        return {};
+    const auto bits = static_cast<unsigned>(IRS_IST_CFGR::LPI_ID_BITS.get(d.irs->save().ist_cfgr));
+    std::vector<uint32_t> istes(std::size_t{1} << bits);
+    for (std::size_t i = 0; i < istes.size(); ++i)
+        istes[i] = self.read32(d.lpi_vist + 4 * i);
+    for (const uint32_t id : d.restore_pending_lpis)
+        istes[id] |= static_cast<uint32_t>(L2_ISTE::PENDING.make(1));
+    return istes;
+}
+
+guest_irs_state vgic_v5::vm_save_irs(unsigned vm) const {
+    const vgic_dist& d = *m_vms[vm];
+    return d.irs ? d.irs->save() : guest_irs_state{};
+}
+
+bool vgic_v5::vm_restore_irs(unsigned vm, const guest_irs_state& regs) {
+    vgic_dist& d = *m_vms[vm];
+    const bool ran =
+        std::any_of(d.cpus.begin(), d.cpus.end(), [](const vgic_cpu& c) { return c.has_run; });
+    if (d.torn_down || !d.irs || ran) {
+        SC_REPORT_WARNING("kvm", (vm_name(d) + ": IRS register restore into a VM that ran (or "
+                                               "has no guest IRS) refused")
+                                     .c_str());
+        return false;
+    }
+    if (!d.irs->restore(regs)) {
+        SC_REPORT_WARNING("kvm", (vm_name(d) + ": IRS register restore refused: its IST "
+                                               "configuration differs from the mapped LPI vIST")
+                                     .c_str());
+        return false;
+    }
+    // KVM's uaccess write of IRS_CR0 sets the enable as the guest's would; no vCPU has run, so
+    // there is nothing to reload.
+    d.irs_enabled = d.irs->enabled();
+    return true;
+}
+
+bool vgic_v5::vm_restore_lpi_ist(pe& self, unsigned vm, const std::vector<uint32_t>& istes) {
+    vgic_dist& d = *m_vms[vm];
+    if (d.torn_down || !d.irs || !d.irs->restore_pending()) {
+        SC_REPORT_WARNING("kvm", (vm_name(d) + ": LPI IST restore with no restored valid "
+                                               "IRS_IST_BASER waiting for its image")
+                                     .c_str());
+        return false;
+    }
+    const auto bits = static_cast<unsigned>(IRS_IST_CFGR::LPI_ID_BITS.get(d.irs->save().ist_cfgr));
+    if (istes.size() != std::size_t{1} << bits) {
+        SC_REPORT_WARNING("kvm",
+                          (vm_name(d) + ": LPI IST image of " + std::to_string(istes.size()) +
+                           " ISTEs, expected 2^" + std::to_string(bits))
+                              .c_str());
+        return false;
+    }
+    const uint16_t id = static_cast<uint16_t>(d.vm_id);
+    // The vIST is filled before VMAP_VISTR: the IRS owns (and may cache) a mapped IST.
+    const auto fill_and_map = [&](unsigned id_bits) {
+        const uint64_t bytes = uint64_t{4} << id_bits;
+        if (((m_next_free + 4095) & ~uint64_t{4095}) + bytes >
+            m_params.table_base + m_params.table_size)
+            return false;
+        d.lpi_vist = alloc(bytes, 4096);
+        d.restore_pending_lpis.clear();
+        for (uint32_t i = 0; i < istes.size(); ++i) {
+            if (L2_ISTE::PENDING.test(istes[i]))
+                d.restore_pending_lpis.push_back(i);
+            const uint64_t cleared = L2_ISTE::HWU.set(L2_ISTE::PENDING.set(istes[i], 0), 0);
+            self.write32(d.lpi_vist + 4 * i, static_cast<uint32_t>(cleared));
+        }
+        self.write64(vmte_word_address(m_vmt, id, vmte_word::lpi_vist),
+                     addr_of(VIST_DESC::ADDR, d.lpi_vist) | VIST_DESC::ID_BITS.make(id_bits));
+        wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
+        self.write64(irs_reg_addr(irs_reg::IRS_VMAP_VISTR),
+                     IRS_VMAP_VISTR::TYPE.make(static_cast<uint64_t>(intid_type::LPI)) |
+                         IRS_VMAP_VISTR::VM_ID.make(id) | IRS_VMAP_VISTR::M.make(1));
+        wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
+        return VIST_DESC::IST_VALID.test(
+            self.read64(vmte_word_address(m_vmt, id, vmte_word::lpi_vist)));
+    };
+    if (!d.irs->map_restored_ist(fill_and_map)) {
+        d.restore_pending_lpis.clear();
+        SC_REPORT_WARNING("kvm", (vm_name(d) + ": the restored LPI vIST was not mapped").c_str());
+        return false;
+    }
+    return true;
 }
 
 void vgic_v5::vm_resume(pe& self, unsigned vm) {
@@ -186,6 +281,16 @@ void vgic_v5::restore_pending_irqs(pe& self, unsigned vm) {
         ++d.stats.restored_pending;
     }
     d.restore_pending.clear();
+    // The guest's LPIs have no KVM state to track: one VDPEND each.
+    for (const uint32_t id : d.restore_pending_lpis) {
+        const uint64_t xt =
+            lpi(id).encode() | VD_OPERAND::VM.make(d.vm_id) | VD_OPERAND::PENDING.make(1);
+        self.insn(gic_insn::VDPEND, xt);
+        ++d.stats.vdpend;
+        d.stats.last_vdpend = xt;
+        ++d.stats.restored_pending;
+    }
+    d.restore_pending_lpis.clear();
     vm_ready(self, d); // the vCPUs may run now
 }
 

@@ -393,6 +393,40 @@ TEST(GuestIrs, SavedRegistersRestoreIntoANewVmAndItsLpiIstIsMappedAfterTheImage)
     EXPECT_EQ(dst_host.unmaps, 1u);
 }
 
+// KVM's IST restore fills the vIST before mapping it, so the mapping is the caller's: the
+// configuration is still checked first, and host.map_lpi_ist() is not called.
+TEST(GuestIrs, ARestoredIstIsMappedByTheCallersMapOnlyWhenItsConfigurationIsValid) {
+    fake_host src_host;
+    guest_irs src({}, src_host);
+    wr(src, irs_reg::IRS_IST_CFGR, linear_cfgr(12));
+    wr(src, irs_reg::IRS_IST_BASER, valid_baser(IST_GPA));
+    guest_irs_state saved = src.save();
+
+    fake_host host;
+    guest_irs irs({}, host);
+    std::vector<unsigned> mapped;
+    const auto map = [&](unsigned bits) {
+        mapped.push_back(bits);
+        return bits == 12;
+    };
+    // Fewer ID bits than IDR2.MIN_LPI_ID_BITS: refused before any map, still pending.
+    saved.ist_cfgr = static_cast<uint32_t>(linear_cfgr(4));
+    ASSERT_TRUE(irs.restore(saved));
+    EXPECT_FALSE(irs.map_restored_ist(map));
+    EXPECT_TRUE(mapped.empty());
+    EXPECT_TRUE(irs.restore_pending());
+    // The saved configuration: mapped through `map`, never through the host.
+    saved.ist_cfgr = static_cast<uint32_t>(linear_cfgr(12));
+    ASSERT_TRUE(irs.restore(saved));
+    EXPECT_TRUE(irs.map_restored_ist(map));
+    EXPECT_EQ(mapped, (std::vector<unsigned>{12}));
+    EXPECT_TRUE(host.maps.empty());
+    EXPECT_FALSE(irs.restore_pending());
+    // Mapped now: a different base is refused as for a vIST the guest made valid.
+    saved.ist_baser = valid_baser(IST_GPA + 0x10000);
+    EXPECT_FALSE(irs.restore(saved));
+}
+
 TEST(GuestIrs, RestoreRefusesAnIstThatDiffersFromTheMappedOne) {
     fake_host host;
     guest_irs irs({}, host);

@@ -423,3 +423,112 @@ TEST(LifecycleLoad, AVmWhoseVpeCannotBeMadeResidentIsMarkedDeadWithAWarning) { /
     ASSERT_FALSE(r.warnings.empty());
     EXPECT_NE(r.warnings.back().find("VM 0 was marked dead"), std::string::npos);
 }
+
+namespace {
+// The guest's access to its emulated IRS, as the trap reaches KVM.
+void guest_irs_write(scripted_platform& s, pe& p, irs_reg r, uint64_t v, unsigned vm = 0) {
+    el2(p, [&] {
+        ASSERT_EQ(s.agent().guest_mmio(p, vm, 0, s.plat->cfg.vms[vm].irs_base + desc(r).offset,
+                                       desc(r).width / 8u, true, v),
+                  tlm::TLM_OK_RESPONSE);
+    });
+}
+uint64_t cdia_lpi(uint32_t id) { return lpi(id).encode() | CDIA_RESULT::VALID.make(1); }
+void guest_lpi_handle(pe& p, uint32_t id) {
+    ASSERT_EQ(cdia(p), cdia_lpi(id));
+    at_el(p, exception_level::EL1, [&] {
+        p.insn(gic_insn::GSB_ACK);
+        p.insn(gic_insn::CDDI, lpi(id).encode()); // the selftest's order: deactivate, then drop
+        p.insn(gic_insn::CDEOI);
+    });
+    settle(p);
+}
+void guest_lpi_pend(pe& p, uint32_t id) {
+    at_el(p, exception_level::EL1,
+          [&] { p.insn(gic_insn::CDPEND, lpi(id).encode() | CD_OPERAND::PENDING.make(1)); });
+}
+} // namespace
+
+// KVM's selftest "IST save/restore" for the guest's own IRS (reference §10.3, §10.4): the IRS
+// registers and the LPI IST image go with the SPI vIST, restored registers first; the LPI
+// image's pending LPI is replayed with VDPEND as a pending SPI is, a save before the replay
+// gives the same images back, and the restored guest takes the pending LPI and a new one.
+TEST(LifecycleRestore, GuestIrsRegistersAndTheLpiIstImageMoveToANewVmInKvmsOrder) {
+    platform::platform_config cfg = two_pe_config();
+    cfg.vms.push_back(cfg.vms[0]); // VM 1: the restore target
+    scripted_platform s(cfg);
+    kvm_warnings warnings;
+    std::vector<uint32_t> spi_image, lpi_image;
+    platform::kvm::guest_irs_state regs;
+    s.on(VCPU_PE, [&](pe& p) {
+        el2(p, [&] {
+            s.agent().host_init(p);
+            s.agent().vm_init(p, 0);
+            s.agent().vm_init(p, 1, false);
+            s.agent().vcpu_load(p, 0, 0);
+        });
+        // The source guest: its IRS on, a linear LPI IST of 12 ID bits (KVM maps a vIST), LPIs
+        // 0 and 1 at priority 0x08, LPI 0 pending; its CPU interface stays off.
+        guest_irs_write(s, p, irs_reg::IRS_CR0, IRS_CR0::IRSEN.make(1));
+        guest_irs_write(s, p, irs_reg::IRS_IST_CFGR, IRS_IST_CFGR::LPI_ID_BITS.make(12));
+        guest_irs_write(s, p, irs_reg::IRS_IST_BASER, 0x08020000 | IRS_IST_BASER::VALID.make(1));
+        enable_lpi(p, 0, 0x08);
+        enable_lpi(p, 1, 0x08);
+        guest_lpi_pend(p, 0);
+        settle(p);
+        el2(p, [&] {
+            s.agent().vcpu_put(p, 0, 0, false);
+            spi_image = s.agent().vm_save(p, 0);
+            lpi_image = s.agent().vm_save_lpi_ist(p, 0);
+            regs = s.agent().vm_save_irs(0);
+        });
+        ASSERT_EQ(lpi_image.size(), 4096u);
+        EXPECT_EQ(lpi_image[0], make_iste(true, false, true, 0x08).encode());
+        EXPECT_EQ(lpi_image[1], make_iste(false, false, true, 0x08).encode());
+
+        el2(p, [&] {
+            platform::kvm::vgic_v5& a = s.agent();
+            // The LPI image needs the restored IST configuration first (KVM: -EINVAL).
+            EXPECT_FALSE(a.vm_restore_lpi_ist(p, 1, lpi_image));
+            ASSERT_TRUE(a.vm_restore_irs(1, regs));
+            EXPECT_EQ(a.vm_save_irs(1), regs);
+            EXPECT_TRUE(dist(s, 1).irs_enabled); // IRSEN restored as the guest's write would
+            const std::vector<uint32_t> short_image(lpi_image.begin(), lpi_image.end() - 1);
+            EXPECT_FALSE(a.vm_restore_lpi_ist(p, 1, short_image));
+            ASSERT_TRUE(a.vm_restore_lpi_ist(p, 1, lpi_image));
+            a.vm_restore(p, 1, spi_image, false);
+        });
+        // In the vIST nothing is pending: LPI 0 waits on the replay list.
+        EXPECT_EQ(dist(s, 1).restore_pending_lpis, (std::vector<uint32_t>{0}));
+        EXPECT_EQ(static_cast<uint32_t>(s.mem64(dist(s, 1).lpi_vist)),
+                  make_iste(false, false, true, 0x08).encode());
+        EXPECT_TRUE(VIST_DESC::IST_VALID.test(vmte_word_of(s, 1, vmte_word::lpi_vist)));
+        // Saved again before it runs: the images it was given.
+        el2(p, [&] {
+            EXPECT_EQ(s.agent().vm_save(p, 1), spi_image);
+            EXPECT_EQ(s.agent().vm_save_lpi_ist(p, 1), lpi_image);
+            s.agent().vm_resume(p, 1);
+        });
+        const uint64_t vdpend_before = vdpends(s);
+        el2(p, [&] { s.agent().restore_pending_irqs(p, 1); });
+        EXPECT_EQ(vdpends(s) - vdpend_before, 1u);
+        EXPECT_EQ(dist(s, 1).stats.last_vdpend,
+                  lpi(0).encode() | VD_OPERAND::VM.make(1) | VD_OPERAND::PENDING.make(1));
+        EXPECT_TRUE(dist(s, 1).ready);
+        // The restored guest: LPI 0 first, then LPI 1, which it pends itself.
+        el2(p, [&] { s.agent().vcpu_load(p, 1, 0); });
+        guest_enable(p);
+        settle(p);
+        guest_lpi_handle(p, 0);
+        guest_lpi_pend(p, 1);
+        settle(p);
+        guest_lpi_handle(p, 1);
+        EXPECT_FALSE(CDIA_RESULT::VALID.test(cdia(p)));
+        el2(p, [&] { s.agent().vcpu_put(p, 1, 0, false); });
+        // A VM that ran takes no register restore.
+        EXPECT_FALSE(s.agent().vm_restore_irs(1, regs));
+    });
+    s.run(RUN_LIMIT);
+    EXPECT_EQ(warnings.seen().size(), 3u);
+    EXPECT_EQ(s.plat->irs.ignored_requests(), 0u);
+}
