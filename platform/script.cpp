@@ -522,7 +522,10 @@ void script_runner::agent_step(cpu_stubs::pe& self, std::size_t index, const scr
             return;
         }
         at_el2(self, [&] {
-            m_saved[a.vm] = agent.vm_save(self, a.vm);
+            saved_vm& image = m_saved[a.vm];
+            image.spi_ist = agent.vm_save(self, a.vm);
+            image.lpi_ist = agent.vm_save_lpi_ist(self, a.vm);
+            image.irs = agent.vm_save_irs(a.vm);
             if (!a.keep_quiesced)
                 agent.vm_resume(self, a.vm);
         });
@@ -542,12 +545,55 @@ void script_runner::agent_step(cpu_stubs::pe& self, std::size_t index, const scr
                      "its SPI vIST mapped); not run");
             return;
         }
-        at_el2(self, [&] { agent.vm_restore(self, a.vm, image->second); });
+        at_el2(self, [&] { restore(self, index, s, image->second); });
         return;
     }
     case script_kind::expect_agent: expect_agent(self, index, s); return;
     default: return;
     }
+}
+
+// KVM's order (its selftest's): the IRS registers, then the IST images (the LPI one needs the
+// restored IST_CFGR and IST_BASER), then, before the first run, the replay of pending state.
+void script_runner::restore(cpu_stubs::pe& self, std::size_t index, const script_step& s,
+                            const saved_vm& image) {
+    kvm::vgic_v5& agent = *m_env.agent;
+    const unsigned vm = s.agent.vm;
+    if (!agent.vm_restore_irs(vm, image.irs)) {
+        fail(index, s, "the VM's IRS registers refused the image's; not run");
+        return;
+    }
+    if (!image.lpi_ist.empty() && !agent.vm_restore_lpi_ist(self, vm, image.lpi_ist))
+        fail(index, s, "the LPI IST image was not restored");
+    agent.vm_restore(self, vm, image.spi_ist, false);
+    if (s.agent.resave) {
+        const std::vector<uint32_t> spi = agent.vm_save(self, vm);
+        const std::vector<uint32_t> lpi = agent.vm_save_lpi_ist(self, vm);
+        const kvm::guest_irs_state regs = agent.vm_save_irs(vm);
+        agent.vm_resume(self, vm);
+        if (!(regs == image.irs))
+            fail(index, s, "the re-saved IRS registers differ from the restored ones");
+        compare_images(index, s, "SPI", image.spi_ist, spi);
+        compare_images(index, s, "LPI", image.lpi_ist, lpi);
+    }
+    agent.restore_pending_irqs(self, vm);
+}
+
+void script_runner::compare_images(std::size_t index, const script_step& s, const char* what,
+                                   const std::vector<uint32_t>& saved,
+                                   const std::vector<uint32_t>& again) {
+    if (saved.size() != again.size()) {
+        fail(index, s,
+             std::string("re-saved ") + what + " IST has " + count_of(again.size(), "ISTE") +
+                 ", the restored one " + std::to_string(saved.size()));
+        return;
+    }
+    const auto diff = std::mismatch(saved.begin(), saved.end(), again.begin());
+    if (diff.first != saved.end())
+        fail(index, s,
+             std::string("re-saved ") + what + " ISTE " +
+                 std::to_string(diff.first - saved.begin()) + " is " + hex(*diff.second) +
+                 ", restored " + hex(*diff.first));
 }
 
 void script_runner::expect_agent(cpu_stubs::pe& self, std::size_t index, const script_step& s) {

@@ -6,8 +6,9 @@
 //
 // Agent steps make the script PE a host CPU running KVM's ioctls at EL2 through the hypervisor
 // agent (platform/kvm/vgic_v5.h): KVM_IRQ_LINE, irqfds, a vCPU kick, a VM's teardown, the save
-// and restore of its SPI vIST, and checks of the agent's state. Guest steps (a sys, sysreg_* or
-// mmio_* step with a guest target) run on the PE where that vCPU is loaded, at its EL1.
+// and restore of its guest IRS registers and SPI and LPI ISTs, and checks of the agent's state.
+// Guest steps (a sys, sysreg_* or mmio_* step with a guest target) run on the PE where that vCPU is
+// loaded, at its EL1.
 //
 // Timing: each step costs what the hardware charges for it. `wait` idles the PE and yields to
 // the kernel (under temporal decoupling a PE otherwise runs a quantum ahead of the others);
@@ -17,6 +18,7 @@
 #pragma once
 
 #include "cpu_stubs/pe.h"
+#include "platform/kvm/guest_irs.h"
 #include "tlm_gicv5/insn.h"
 #include "tlm_gicv5/iss_access.h"
 
@@ -56,8 +58,8 @@ enum class script_kind : uint8_t {
     resample_irqfd, // vm, spi: level 1; lowered when the ack notifier reports the SPI consumed
     vcpu_kick,      // vm, vcpu
     vm_teardown,    // vm
-    ist_save,       // vm; keep_quiesced
-    ist_restore,    // vm, from: the image an earlier ist_save of VM `from` kept
+    ist_save,       // vm; keep_quiesced: guest IRS registers, SPI vIST, LPI IST
+    ist_restore,    // vm, from: the image an earlier ist_save of VM `from` kept; resave
     expect_agent,   // vm, and the values to check (spi for listed and notifier_calls)
     wfi,            // vm, vcpu: that vCPU's guest executes WFI (a guest step)
 };
@@ -83,6 +85,7 @@ struct agent_args {
     bool level = true;            // kvm_irq_line
     bool keep_quiesced = false;   // ist_save: no vm_resume() after the save
     unsigned from = 0;            // ist_restore: the VM whose saved image is written
+    bool resave = false;          // ist_restore: save again before the replay and compare
     // expect_agent: each value given is compared (listed, notifier_calls: of SPI `spi`).
     std::optional<uint64_t> ap_list_length, listed, notifier_calls, vdpend, vdrcfg, last_vdpend;
 };
@@ -203,7 +206,17 @@ private:
     sc_core::sc_event m_done_event;
     uint64_t m_steps_run = 0;
     std::vector<std::pair<std::size_t, std::string>> m_failures;
-    std::map<unsigned, std::vector<uint32_t>> m_saved; // ist_save images, by VM
+    // What an ist_save keeps of a VM: KVM's device attributes IRS_REGS and IST.
+    struct saved_vm {
+        kvm::guest_irs_state irs;
+        std::vector<uint32_t> spi_ist, lpi_ist; // lpi_ist empty: no mapped LPI IST
+    };
+    void restore(cpu_stubs::pe& self, std::size_t index, const script_step& s,
+                 const saved_vm& image);
+    // A failure naming the first ISTE where a re-saved image differs from the restored one.
+    void compare_images(std::size_t index, const script_step& s, const char* what,
+                        const std::vector<uint32_t>& saved, const std::vector<uint32_t>& again);
+    std::map<unsigned, saved_vm> m_saved; // ist_save images, by VM
     std::unique_ptr<resampler> m_resampler;
 };
 

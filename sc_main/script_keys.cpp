@@ -130,7 +130,7 @@ const keys_of<A>& vm_only_keys() {
 }
 const keys_of<A>& ist_save_keys() {
     static const keys_of<A> keys{
-        vm_key("The VM whose SPI vIST is saved"),
+        vm_key("The VM whose guest IRS registers, SPI vIST and LPI IST are saved"),
         level_key<A>("keep_quiesced", &A::keep_quiesced,
                      "1: leave the VM quiesced after the save (no IRS_SAVE_VMR Q = 0)"),
     };
@@ -142,6 +142,9 @@ const keys_of<A>& ist_restore_keys() {
         shown_as(integer_key<A>("from", &A::from, 0, vm_index_max, "",
                                 "The VM whose image an earlier ist_save step of this PE kept"),
                  "required"),
+        level_key<A>("resave", &A::resave,
+                     "1: before the replay, save the VM again and check the image equals the "
+                     "one restored"),
     };
     return keys;
 }
@@ -271,9 +274,11 @@ const keys_of<script_step>& step_keys() {
         section_key<S>("vm_teardown", &S::agent, vm_only_keys(),
                        "Agent step: destroy the VM (its vCPUs must not be loaded)"),
         section_key<S>("ist_save", &S::agent, ist_save_keys(),
-                       "Agent step: save the VM's SPI vIST (IRS_SAVE_VMR), kept by this PE"),
+                       "Agent step: save the VM's guest IRS registers and ISTs (IRS_SAVE_VMR), "
+                       "kept by this PE"),
         section_key<S>("ist_restore", &S::agent, ist_restore_keys(),
-                       "Agent step: restore a saved SPI vIST into a VM waiting for it"),
+                       "Agent step: restore a saved image (registers, then ISTs) into a VM "
+                       "waiting for it"),
         section_key<S>("expect_agent", &S::agent, expect_agent_keys(),
                        "Agent step: check the agent's state of the VM; a mismatch is a failure"),
         section_key<S>("wfi", &S::agent, wfi_keys(),

@@ -432,6 +432,61 @@ TEST(ScriptAgent, IstSaveKeepsAnImageThatOnlyAVmWaitingForARestoreTakes) {
                                     "from");
 }
 
+// KVM's selftest "IST save/restore" in small: the source guest's IRS registers and LPI IST go
+// with the SPI vIST, the restored VM saves the same image again before it runs, its guest IRS
+// reads the source's registers, and the pending LPI is replayed (one VDPEND) and taken.
+TEST(ScriptAgent, AnIstRestoreCarriesTheGuestIrsAndItsLpiIstAndAResaveMatches) {
+    platform_config c = agent_config({});
+    c.sources.clear();
+    c.pes.push_back(pe_config{pe_role::vcpu}); // PE 3 runs VM 1's vCPU
+    c.vms[0].guest.scripted = true;
+    vm_config target = c.vms[0];
+    target.boot = vm_boot::restore;
+    c.vms.push_back(target);
+    const auto guest = [](script_step st, unsigned vm) {
+        st.pe = SCRIPT_PE;
+        st.guest = guest_target{vm, 0};
+        return st;
+    };
+    const uint64_t irs_base = c.vms[0].irs_base;
+    const auto reg = [&](gicv5::irs_reg r) { return irs_base + gicv5::desc(r).offset; };
+    script_step baser = mmio_write(reg(gicv5::irs_reg::IRS_IST_BASER), 0x8020001);
+    baser.size = 8;
+    const uint64_t lpi0 = gicv5::lpi(0).encode();
+    script_step save = agent_step(script_kind::ist_save);
+    save.agent.keep_quiesced = true;
+    script_step restore = agent_step(script_kind::ist_restore);
+    restore.agent.vm = 1;
+    restore.agent.resave = true;
+    script_step replayed = expect_agent();
+    replayed.agent.vm = 1;
+    replayed.agent.vdpend = 1;
+    replayed.agent.last_vdpend = lpi0 | uint64_t{1} << 32 | PENDING;
+    script_step baser_back = mmio_read(reg(gicv5::irs_reg::IRS_IST_BASER), 0x8020001);
+    baser_back.size = 8;
+    c.script = {
+        at(guest(mmio_write(reg(gicv5::irs_reg::IRS_CR0), 1), 0), 40),
+        guest(mmio_write(reg(gicv5::irs_reg::IRS_IST_CFGR), 0xc), 0), // 12 ID bits, linear
+        guest(baser, 0),
+        guest(sys(gic_insn::CDPRI, lpi0 | uint64_t{0x08} << 35), 0),
+        guest(sys(gic_insn::CDEN, lpi0), 0),
+        guest(sys(gic_insn::CDPEND, lpi0 | uint64_t{1} << 32), 0),
+        idle(sc_time(1, SC_US), SCRIPT_PE),
+        save,
+        restore,
+        replayed,
+        guest(baser_back, 1),
+        guest(mmio_read(reg(gicv5::irs_reg::IRS_CR0), 0x3), 1), // IRSEN restored, IDLE
+        guest(sysreg_write(sysreg::ICC_PCR_EL1, 0x1f), 1),
+        guest(sysreg_write(sysreg::ICC_CR0_EL1, 1), 1),
+        idle(sc_time(1, SC_US), SCRIPT_PE),
+        guest(sys(gic_insn::CDIA, 0, lpi0 | uint64_t{1} << 32), 1),
+    };
+    const run_results r = run(c);
+    EXPECT_TRUE(r.script_failures.empty()) << r.script_failures.front();
+    EXPECT_EQ(r.script_steps, c.script.size());
+}
+
 TEST(ScriptAgent, OperandsTheAgentDoesNotHaveFailTheStep) {
     script_step no_vm = irq_line(5, true);
     no_vm.agent.vm = 3;

@@ -32,7 +32,7 @@ TEST(ScriptAgentConfig, EveryAgentStepGuestTargetAndAtLoads) {
   - {pe: 2, resample_irqfd: {vm: 0, spi: 7}}
   - {pe: 2, vcpu_kick: {vm: 0, vcpu: 1}}
   - {pe: 2, ist_save: {vm: 0, keep_quiesced: 1}}
-  - {pe: 2, ist_restore: {vm: 1, from: 0}}
+  - {pe: 2, ist_restore: {vm: 1, from: 0, resave: 1}}
   - {pe: 2, vm_teardown: {vm: 0}}
   - {pe: 2, expect_agent: {vm: 0, spi: 5, listed: 1, notifier_calls: 2}}
   - {pe: 2, expect_agent: {vm: 0, ap_list_length: 1, vdpend: 3, vdrcfg: 4, last_vdpend: 0x8000000060000005}}
@@ -61,6 +61,7 @@ TEST(ScriptAgentConfig, EveryAgentStepGuestTargetAndAtLoads) {
     EXPECT_EQ(s[5].kind, script_kind::ist_save);
     EXPECT_TRUE(s[5].agent.keep_quiesced);
     EXPECT_EQ(s[6].kind, script_kind::ist_restore);
+    EXPECT_TRUE(s[6].agent.resave);
     EXPECT_EQ(s[7].kind, script_kind::vm_teardown);
     EXPECT_EQ(s[8].kind, script_kind::expect_agent);
     EXPECT_EQ(s[8].agent.listed, 1u);
@@ -172,6 +173,18 @@ TEST(ScriptAgentConfig, AnAtBeforeAnEarlierAtOfItsPeAndARestoreOfNothingSavedAre
                                   "step 2 of PE 2 (20us), got '1ns'");
     EXPECT_EQ(r.errors[3], path + ":9:40: script.4.ist_restore.from: expected a VM saved by an "
                                   "earlier ist_save step of PE 2, got '0'");
+}
+
+// resave is a level: a restore without it does not save again.
+TEST(ScriptAgentConfig, AnIstRestoresResaveIsZeroOrOne) {
+    const std::string path = write_file(header + R"(  - {pe: 2, ist_save: {vm: 0}}
+  - {pe: 2, ist_restore: {vm: 1, from: 0}}
+  - {pe: 2, ist_restore: {vm: 1, from: 0, resave: 2}}
+)");
+    const load_result r = load_config(path);
+    const std::vector<std::string> want = {
+        path + ":7:51: script.2.ist_restore.resave: expected one of 0, 1, got '2'"};
+    EXPECT_EQ(r.errors, want);
 }
 
 // A restore goes into a VM that waits for one (boot: restore), and such a VM gets one, or its
