@@ -86,8 +86,9 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
     }
     self.set_el(exception_level::EL1);
     if (v.pending_wfi) { // the guest's WFI ends: it runs again
-        finish(self, *v.pending_wfi);
-        v.pending_wfi = nullptr;
+        if (!v.pending_wfi->cancelled)
+            finish(self, *v.pending_wfi);
+        v.pending_wfi.reset();
     }
     if (!v.booted) {
         if (!p.scripted)
@@ -171,11 +172,14 @@ void vcpu_program::finish(pe& self, guest_request& r) {
 
 bool vcpu_program::serve_requests(pe& self, vcpu& v) {
     while (!v.requests.empty()) {
-        guest_request& r = *v.requests.front();
+        const std::shared_ptr<guest_request> req = std::move(v.requests.front());
         v.requests.pop_front();
+        guest_request& r = *req;
+        if (r.cancelled)
+            continue;
         if (r.wfi) {
             if (!self.virq()) { // WFI with nothing pending traps: the exit path puts it to sleep
-                v.pending_wfi = &r;
+                v.pending_wfi = req;
                 return true;
             }
             finish(self, r); // an interrupt is pending: WFI completes at once

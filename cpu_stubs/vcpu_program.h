@@ -127,6 +127,7 @@ using guest_mmio_fn = std::function<tlm::tlm_response_status(uint64_t, unsigned,
 struct guest_request {
     std::function<void(pe&, const guest_mmio_fn&)> body;
     bool wfi = false;
+    bool cancelled = false; // its poster gave up waiting: never run it
     bool done = false;
     sc_time done_at;              // the vCPU's local time when it finished
     sc_core::sc_event done_event; // notified at done_at
@@ -159,7 +160,9 @@ public:
     // The index of vCPU `vcpu` of VM `vm` among those placed here, if it is.
     std::optional<std::size_t> find(unsigned vm, unsigned vcpu) const;
     // Queues r for vCPU i (post_guest's caller pokes this program's PE and waits for r.done).
-    void post_guest(std::size_t i, guest_request& r) { m_vcpus[i].requests.push_back(&r); }
+    void post_guest(std::size_t i, std::shared_ptr<guest_request> r) {
+        m_vcpus[i].requests.push_back(std::move(r));
+    }
     uint64_t switches() const { return m_switches; }
 
 private:
@@ -174,8 +177,8 @@ private:
         sc_time timer_due;    // the compare value the guest last set (when it has a timer)
         uint64_t resumes = 0; // returns from an exit, for rebalance_every
         uint64_t rng = 0;     // state of the rebalancing's choices
-        std::deque<guest_request*> requests; // posted guest code, in order
-        guest_request* pending_wfi = nullptr; // a WFI request waiting for the vCPU to run again
+        std::deque<std::shared_ptr<guest_request>> requests; // posted guest code, in order
+        std::shared_ptr<guest_request> pending_wfi; // a WFI waiting for the vCPU to run again
     };
 
     vcpu* next_runnable();

@@ -294,6 +294,7 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
             };
             auto prog = std::make_unique<script_runner>(std::move(steps), std::move(env));
             m_scripts.push_back(prog.get());
+            m_script_pes.push_back(i);
             m_programs.push_back(std::move(prog));
         } else {
             // The vCPUs placed on this PE, in VM then vCPU order.
@@ -325,13 +326,21 @@ bool gicv5_platform::run_as_guest(
             continue;
         if (agent.vm_dead(vm))
             return false;
-        cpu_stubs::guest_request r;
-        r.body = body;
-        r.wfi = wfi;
+        auto r = std::make_shared<cpu_stubs::guest_request>();
+        r->body = body;
+        r->wfi = wfi;
         m_vcpus[k]->post_guest(*i, r);
         pes[m_vcpu_pes[k]]->poke(caller.local_time());
-        caller.wait_for([&r] { return r.done; }, r.done_event);
-        caller.idle_until(r.done_at);
+        // Waits at most drain_timeout: a vCPU asleep with nothing to wake it never runs it.
+        const sc_core::sc_time deadline = caller.local_time() + cfg.drain_timeout;
+        caller.sync();
+        while (!r->done && sc_core::sc_time_stamp() < deadline)
+            sc_core::wait(deadline - sc_core::sc_time_stamp(), r->done_event);
+        if (!r->done) {
+            r->cancelled = true;
+            return false;
+        }
+        caller.idle_until(r->done_at);
         return true;
     }
     return false;
@@ -544,6 +553,23 @@ run_results gicv5_platform::results() const {
     for (const script_runner* s : m_scripts) {
         r.script_steps += s->steps_run();
         failures.insert(failures.end(), s->failures().begin(), s->failures().end());
+    }
+    // A script whose step never completed (a guest step its vCPU never ran) fails there.
+    for (std::size_t k = 0; k < m_scripts.size(); ++k) {
+        if (m_scripts[k]->done())
+            continue;
+        uint64_t left = m_scripts[k]->steps_run();
+        for (std::size_t n = 0; n < cfg.script.size(); ++n)
+            if (cfg.script[n].pe == m_script_pes[k] && left-- == 0) {
+                const script_step& s = cfg.script[n];
+                failures.emplace_back(
+                    n, "script." + std::to_string(n) +
+                           (s.origin.empty() ? "" : " (" + s.origin + ")") + ": pe " +
+                           std::to_string(s.pe) + ": " + to_string(s.kind) +
+                           ": not finished when the run ended at " +
+                           sc_core::sc_time_stamp().to_string());
+                break;
+            }
     }
     std::stable_sort(failures.begin(), failures.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });

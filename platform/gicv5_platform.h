@@ -122,7 +122,8 @@ public:
     const std::vector<cpu_stubs::vcpu_program*>& vcpu_programs() const { return m_vcpus; }
     // Runs body as guest code of vCPU `vcpu` of VM `vm` (or, with wfi, makes it execute WFI) on
     // the PE where it is loaded, at its EL1, when it next runs; `caller` waits until then and
-    // goes on at that time. False, at once, when there is no such vCPU or its VM is dead.
+    // goes on at that time. False, at once, when there is no such vCPU or its VM is dead, and
+    // after drain_timeout of waiting when the vCPU has not run it by then (it never will).
     bool run_as_guest(cpu_stubs::pe& caller, unsigned vm, unsigned vcpu,
                       const std::function<void(cpu_stubs::pe&, const cpu_stubs::guest_mmio_fn&)>& body,
                       bool wfi = false);
@@ -166,7 +167,8 @@ private:
     guest_observers m_observers; // the scoreboard, then each VM's level lines
     std::vector<std::unique_ptr<cpu_stubs::pe_program>> m_programs;
     std::vector<cpu_stubs::vcpu_program*> m_vcpus;
-    std::vector<unsigned> m_vcpu_pes; // the PE of each of m_vcpus
+    std::vector<unsigned> m_vcpu_pes;   // the PE of each of m_vcpus
+    std::vector<unsigned> m_script_pes; // the PE of each of m_scripts
     std::vector<script_runner*> m_scripts;
     hop_samples m_hops; // attached to the IRS and every CPU interface
     std::vector<gicv5::timed_resource*> m_resources;

@@ -279,8 +279,9 @@ struct guest_steps {
     std::unique_ptr<platform::gicv5_platform> plat;
     std::vector<std::unique_ptr<cpu_stubs::script_program>> progs;
 
-    guest_steps() {
+    explicit guest_steps(sc_core::sc_time drain_timeout = sc_core::sc_time(10, sc_core::SC_MS)) {
         platform::platform_config c;
+        c.drain_timeout = drain_timeout;
         c.sources.clear();
         c.pes = {{platform::pe_role::host}, {platform::pe_role::vcpu}, {platform::pe_role::script},
                  {platform::pe_role::script}};
@@ -384,4 +385,20 @@ TEST(GuestSteps, WfiWithAnInterruptPendingDoesNotSleep) { // §10.4: "WFI never 
     }});
     EXPECT_EQ(t.vcpu().wfi_blocks, 0u);
     EXPECT_LT(after - before, sc_core::sc_time(2, sc_core::SC_US));
+}
+
+TEST(GuestSteps, AWfiNothingWakesGivesUpAfterTheDrainTimeoutInsteadOfHanging) {
+    guest_steps t(sc_core::sc_time(200, sc_core::SC_US));
+    bool ran = true;
+    sc_core::sc_time gave_up;
+    t.run({[&](pe& p) {
+        p.idle_until(booted);
+        t.plat->run_as_guest(p, 0, 0, selftest_guest_setup);
+        ran = t.plat->run_as_guest(p, 0, 0, {}, true); // nothing will ever wake it
+        gave_up = sc_core::sc_time_stamp();
+    }});
+    EXPECT_FALSE(ran);
+    EXPECT_EQ(t.vcpu().wfi_blocks, 1u);
+    EXPECT_GE(gave_up, booted + sc_core::sc_time(200, sc_core::SC_US));
+    EXPECT_LT(gave_up, booted + sc_core::sc_time(300, sc_core::SC_US));
 }
