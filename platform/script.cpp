@@ -2,6 +2,7 @@
 
 #include "platform/kvm/vgic_v5.h"
 #include "platform/platform_config.h"
+#include "tlm_gicv5/intid.h"
 
 #include <algorithm>
 #include <cctype>
@@ -429,11 +430,14 @@ void script_runner::local_step(
             check(index, s, "", data);
         return;
     }
-    case script_kind::sys:
+    case script_kind::sys: {
         if (undefined(index, s, gicv5::request_for(s.insn, s.xt, self.el())))
             return;
-        check(index, s, "result ", self.insn(s.insn, s.xt));
+        const uint64_t result = self.insn(s.insn, s.xt);
+        check(index, s, "result ", result);
+        observe_guest(self, s, result);
         return;
+    }
     case script_kind::sysreg_read:
         if (undefined(index, s, gicv5::request_for(s.reg, true, 0, self.el())))
             return;
@@ -550,6 +554,21 @@ void script_runner::agent_step(cpu_stubs::pe& self, std::size_t index, const scr
     }
     case script_kind::expect_agent: expect_agent(self, index, s); return;
     default: return;
+    }
+}
+
+void script_runner::observe_guest(cpu_stubs::pe& self, const script_step& s, uint64_t result) {
+    if (!s.guest || !m_env.guest_observer)
+        return;
+    cpu_stubs::guest_observer& o = *m_env.guest_observer;
+    if (s.insn == gicv5::gic_insn::CDIA && gicv5::CDIA_RESULT::VALID.test(result)) {
+        const gicv5::intid id = gicv5::intid::decode(result);
+        if (id.type == gicv5::intid_type::SPI) // the scoreboard follows the SPIs
+            o.on_vcpu_acknowledge(s.guest->vm, s.guest->vcpu, id, self.local_time());
+    } else if (s.insn == gicv5::gic_insn::CDDI) {
+        const gicv5::intid id = gicv5::intid::decode(s.xt);
+        if (id.type == gicv5::intid_type::SPI)
+            o.on_deactivate(s.guest->vm, id, self.local_time());
     }
 }
 

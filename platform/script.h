@@ -18,6 +18,7 @@
 #pragma once
 
 #include "cpu_stubs/pe.h"
+#include "cpu_stubs/vcpu_program.h"
 #include "platform/kvm/guest_irs.h"
 #include "tlm_gicv5/insn.h"
 #include "tlm_gicv5/iss_access.h"
@@ -160,6 +161,10 @@ struct script_env {
     // dead). Empty: guest steps fail.
     std::function<bool(unsigned vm, unsigned vcpu, const std::function<void(guest_context&)>& body)>
         on_vcpu;
+    // Told of a guest step's acknowledge (a valid GICR CDIA) and deactivation (GIC CDDI) of an
+    // SPI, as a vCPU's own handler tells them, so the scoreboard matches a scripted guest's SPIs
+    // with their injections; optional.
+    cpu_stubs::guest_observer* guest_observer = nullptr;
     // Makes vCPU vcpu of VM vm execute WFI, and blocks the calling script PE until the WFI is
     // done (at once with a vIRQ pending, else when the vCPU runs again after its put); false
     // when that cannot be. Empty: wfi steps fail.
@@ -192,6 +197,8 @@ private:
         cpu_stubs::pe& self, std::size_t index, const script_step& s,
         const std::function<tlm::tlm_response_status(uint64_t, unsigned, bool, uint64_t&)>& mmio);
     void agent_step(cpu_stubs::pe& self, std::size_t index, const script_step& s);
+    // A guest's sys step, told to env.guest_observer when it acknowledged or deactivated an SPI.
+    void observe_guest(cpu_stubs::pe& self, const script_step& s, uint64_t result);
     void expect_agent(cpu_stubs::pe& self, std::size_t index, const script_step& s);
     // Idles until `until` (syncing), lowering resampled lines as their notifications come.
     void idle_until(cpu_stubs::pe& self, const sc_core::sc_time& until);

@@ -626,6 +626,52 @@ TEST(ScriptGuest, AGuestStepRunsOnTheVcpusPeAtEl1WithItsBusAccessesThroughTheHoo
     EXPECT_EQ(b.asked.size(), 5u);
 }
 
+// A scripted guest's handler is its guest steps: its acknowledge and deactivation of an SPI
+// reach the guest observer (the scoreboard) as a vCPU stub's do; a CDIA that finds nothing, the
+// script PE's own instructions and an LPI's acknowledge do not.
+TEST(ScriptGuest, AGuestStepsSpiAcknowledgeAndDeactivationAreToldToTheGuestObserver) {
+    struct recorder : cpu_stubs::guest_observer {
+        std::vector<std::string> seen;
+        void on_acknowledge(unsigned vm, gicv5::intid id, const sc_time&) override {
+            seen.push_back("ack vm " + std::to_string(vm) + " " + std::to_string(id.encode()));
+        }
+        void on_vcpu_acknowledge(unsigned vm, unsigned vcpu, gicv5::intid id,
+                                 const sc_time&) override {
+            seen.push_back("ack vm " + std::to_string(vm) + " vcpu " + std::to_string(vcpu) + " " +
+                           std::to_string(id.encode()));
+        }
+        void on_deactivate(unsigned vm, gicv5::intid id, const sc_time&) override {
+            seen.push_back("deactivate vm " + std::to_string(vm) + " " +
+                           std::to_string(id.encode()));
+        }
+    } observer;
+    guest_bench b;
+    script_env e = b.env();
+    e.guest_observer = &observer;
+    // SPI 5 set up on PE 1 (the "vCPU"), pended with CDPEND, then taken by guest steps.
+    const std::vector<script_step> steps = {
+        mmio_write(irs(gicv5::irs_reg::IRS_CR0), 1),
+        as_guest(sysreg_write(sysreg::ICC_PCR_EL1, 0x1f)),
+        as_guest(sysreg_write(sysreg::ICC_CR0_EL1, 1)),
+        as_guest(sys(gic_insn::CDPRI, 0x000000F860000005)),
+        as_guest(sys(gic_insn::CDAFF, SPI5 | uint64_t{1} << 32)),
+        as_guest(sys(gic_insn::CDEN, SPI5)),
+        as_guest(sys(gic_insn::CDPEND, SPI5 | uint64_t{1} << 32)),
+        idle(sc_time(1, SC_US)),
+        sys(gic_insn::CDIA, 0, 0), // the script PE's own interface: nothing, and not told
+        as_guest(sys(gic_insn::CDIA, 0, SPI5 | uint64_t{1} << 32)),
+        as_guest(sys(gic_insn::CDDI, SPI5)),
+        as_guest(sys(gic_insn::CDEOI)),
+        as_guest(sys(gic_insn::CDIA, 0, 0)),                   // nothing left: not told
+        as_guest(sys(gic_insn::CDDI, gicv5::ppi(3).encode())), // not an SPI: not told
+    };
+    const std::vector<std::string> failures = b.run(steps, e);
+    EXPECT_TRUE(failures.empty()) << failures.front();
+    const std::vector<std::string> want = {"ack vm 0 vcpu 0 " + std::to_string(SPI5),
+                                           "deactivate vm 0 " + std::to_string(SPI5)};
+    EXPECT_EQ(observer.seen, want);
+}
+
 TEST(ScriptGuest, AGuestStepFailsWhenTheVcpuCannotRunIt) {
     guest_bench b;
     script_step on_vcpu1 = as_guest(sys(gic_insn::CDEN, SPI5), 1);
