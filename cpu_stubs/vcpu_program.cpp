@@ -135,8 +135,8 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
         wake_due_timers(self.local_time());
         while (running() >= v.next_exit)
             v.next_exit += p.exit_interval;
-        const bool idle = wfi_now || (p.wfi && !self.virq() &&
-                                      self.local_time() >= idle_since + p.wfi_after);
+        const bool idle =
+            wfi_now || (p.wfi && !self.virq() && self.local_time() >= idle_since + p.wfi_after);
         const bool slice_over = others_runnable(v) && self.local_time() >= slice_end;
         if (idle || slice_over) {
             v.run_time = running();
@@ -263,7 +263,8 @@ tlm::tlm_response_status vcpu_program::guest_mmio(pe& self, vcpu& v, uint64_t ip
     m_host.vcpu_exit(self, p.vm, p.vcpu);
     ++v.stats.exits;
     ++v.stats.mmio_traps;
-    const tlm::tlm_response_status st = m_host.guest_mmio(self, p.vm, p.vcpu, ipa, size, write, data);
+    const tlm::tlm_response_status st =
+        m_host.guest_mmio(self, p.vm, p.vcpu, ipa, size, write, data);
     m_host.vcpu_enter(self, p.vm, p.vcpu);
     self.set_el(exception_level::EL1);
     return st;

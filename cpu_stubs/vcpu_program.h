@@ -55,8 +55,8 @@ struct vcpu_host_if {
     // A guest access that traps to the hypervisor (stage-2 abort), handled on this PE at EL2:
     // the emulated device's response; data is read or written.
     virtual tlm::tlm_response_status guest_mmio(pe& /*self*/, unsigned /*vm*/, unsigned /*vcpu*/,
-                                                uint64_t /*ipa*/, unsigned /*size*/,
-                                                bool /*write*/, uint64_t& /*data*/) {
+                                                uint64_t /*ipa*/, unsigned /*size*/, bool /*write*/,
+                                                uint64_t& /*data*/) {
         return tlm::TLM_ADDRESS_ERROR_RESPONSE;
     }
     // KVM marked the VM dead (KVM_RUN fails from then on): its vCPUs stop running.
@@ -86,7 +86,7 @@ struct guest_observer {
 struct vcpu_params {
     unsigned vm = 0;
     unsigned vcpu = 0;
-    unsigned vcpus = 1;                     // vCPUs of the VM: SPI n targets vCPU n % vcpus
+    unsigned vcpus = 1; // vCPUs of the VM: SPI n targets vCPU n % vcpus
     // Their vPE IDs (the IAFFID), shared by the VM's vCPUs; null: 0 .. vcpus - 1.
     std::shared_ptr<const std::vector<unsigned>> vpe_ids;
     std::vector<gicv5::handling_mode> spis; // the VM's SPIs (index = SPI ID) and their mode
@@ -97,8 +97,8 @@ struct vcpu_params {
     // The guest does nothing of its own (no boot, no handler, no WFI): its code is what
     // post_guest() hands it, as a directed scenario's guest steps.
     bool scripted = false;
-    uint8_t priority = 0x10;                // the guest's priority for its SPIs and SW_PPI ...
-    std::vector<uint8_t> spi_priority;      // ... or, when not empty, per SPI
+    uint8_t priority = 0x10;           // the guest's priority for its SPIs and SW_PPI ...
+    std::vector<uint8_t> spi_priority; // ... or, when not empty, per SPI
     sc_time handler_time{2, sc_core::SC_US};
     bool eoi_split = true; // priority drop at acknowledge, deactivate after the handler
     bool nested = false;   // the handler runs with interrupts unmasked
@@ -141,7 +141,7 @@ struct vcpu_stats {
     uint64_t wakeups = 0;  // doorbells that woke it
     uint64_t preempts = 0; // nested interrupts taken inside a handler
     uint64_t timer_irqs = 0;
-    uint64_t sw_ppis = 0; // SW_PPI interrupts taken (KVM_IRQ_LINE for a PPI)
+    uint64_t sw_ppis = 0;    // SW_PPI interrupts taken (KVM_IRQ_LINE for a PPI)
     uint64_t rebalances = 0; // SPIs given a new priority and target (rebalance_every)
     uint64_t mmio_traps = 0; // guest accesses that trapped to the hypervisor (its emulated IRS)
 };

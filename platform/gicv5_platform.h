@@ -124,9 +124,10 @@ public:
     // the PE where it is loaded, at its EL1, when it next runs; `caller` waits until then and
     // goes on at that time. False, at once, when there is no such vCPU or its VM is dead, and
     // after drain_timeout of waiting when the vCPU has not run it by then (it never will).
-    bool run_as_guest(cpu_stubs::pe& caller, unsigned vm, unsigned vcpu,
-                      const std::function<void(cpu_stubs::pe&, const cpu_stubs::guest_mmio_fn&)>& body,
-                      bool wfi = false);
+    bool
+    run_as_guest(cpu_stubs::pe& caller, unsigned vm, unsigned vcpu,
+                 const std::function<void(cpu_stubs::pe&, const cpu_stubs::guest_mmio_fn&)>& body,
+                 bool wfi = false);
     // Another listener to what the guests acknowledge and deactivate (a tracer); elaboration.
     void add_guest_observer(cpu_stubs::guest_observer& o) { m_observers.add(o); }
     // The shared timed resources (the IRS's engine, table port and links down, each CPU

@@ -348,8 +348,8 @@ std::vector<std::string> check_topology(const platform_config& cfg) {
     }
     for (std::size_t v = 0; v < cfg.vms.size(); ++v)
         if (cfg.vms[v].boot == vm_boot::restore && !restored[v])
-            err("vms." + std::to_string(v) + ".boot",
-                "expected an ist_restore step for a VM with boot: restore (its vCPUs wait for one)");
+            err("vms." + std::to_string(v) + ".boot", "expected an ist_restore step for a VM with "
+                                                      "boot: restore (its vCPUs wait for one)");
     if (uint64_t{cfg.irs.spi_base} + cfg.irs.spi_irs_range > cfg.irs.spi_range)
         err("irs.spi_irs_range", "expected spi_base + spi_irs_range <= spi_range = " +
                                      std::to_string(cfg.irs.spi_range));

@@ -20,12 +20,12 @@ using sc_core::SC_US;
 
 // Per-hop latencies of the hardware model.
 struct timing_config {
-    sc_time gic_insn{10, SC_NS};    // a GIC system instruction at the CPU interface
-    sc_time stream_hop{20, SC_NS};  // CPU interface <-> IRS, one way
-    sc_time irs_process{10, SC_NS}; // IRS handling of one command, HPPI selection included
-    sc_time mmio{20, SC_NS};        // one config-frame register access, bus included
-    sc_time irs_op{1, SC_US};       // a VMAP or selector operation until its IDLE bit returns
-    sc_time quantum{1, SC_US};      // TLM global quantum (temporal decoupling)
+    sc_time gic_insn{10, SC_NS};      // a GIC system instruction at the CPU interface
+    sc_time stream_hop{20, SC_NS};    // CPU interface <-> IRS, one way
+    sc_time irs_process{10, SC_NS};   // IRS handling of one command, HPPI selection included
+    sc_time mmio{20, SC_NS};          // one config-frame register access, bus included
+    sc_time irs_op{1, SC_US};         // a VMAP or selector operation until its IDLE bit returns
+    sc_time quantum{1, SC_US};        // TLM global quantum (temporal decoupling)
     sc_time link_occupancy{5, SC_NS}; // one stream message holds its link, each direction; 0: none
     sc_time bus_occupancy{2, SC_NS};  // one bus transaction holds the bus; 0: no limit
 };
@@ -35,9 +35,9 @@ struct memory_config {
     uint64_t size = 16ull << 20;
     sc_time read_latency{40, SC_NS};
     sc_time write_latency{40, SC_NS};
-    unsigned banks = 4;             // accesses served at once, all initiators; 0: no limit
-    sc_time occupancy{10, SC_NS};   // how long one access holds its bank
-    double bandwidth = 16;          // bytes per ns of a bank (adds len / bandwidth); 0: no limit
+    unsigned banks = 4;           // accesses served at once, all initiators; 0: no limit
+    sc_time occupancy{10, SC_NS}; // how long one access holds its bank
+    double bandwidth = 16;        // bytes per ns of a bank (adds len / bandwidth); 0: no limit
 };
 
 struct irs_config {

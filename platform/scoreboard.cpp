@@ -33,6 +33,23 @@ bool scoreboard::on_inject(unsigned vm, unsigned spi, const sc_core::sc_time& at
     return false;
 }
 
+void scoreboard::migrate(unsigned from, unsigned to) {
+    if (from >= m_spis.size() || to >= m_spis.size() || from == to)
+        return;
+    for (std::size_t spi = 0; spi < m_spis[from].size(); ++spi) {
+        spi_slot& src = m_spis[from][spi];
+        if (!src.waiting || spi >= m_spis[to].size())
+            continue;
+        spi_slot& dst = m_spis[to][spi];
+        if (dst.waiting)
+            ++m_coalesced; // one was waiting there already: the two are one pending SPI now
+        dst.waiting = true;
+        dst.injected_at = src.injected_at;
+        dst.level = src.level;
+        src.waiting = false;
+    }
+}
+
 void scoreboard::on_acknowledge(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) {
     on_vcpu_acknowledge(vm, 0, id, at);
 }

@@ -29,6 +29,9 @@ public:
     void set_level(unsigned vm, unsigned spi) { slot(vm, spi)->level = true; }
     // Returns true when the injection was coalesced into one still waiting.
     bool on_inject(unsigned vm, unsigned spi, const sc_core::sc_time& at);
+    // VM `from`'s state was restored into VM `to` (a migration): injections still waiting in
+    // `from` are `to`'s to deliver, same SPI, same injection time.
+    void migrate(unsigned from, unsigned to);
     void on_acknowledge(unsigned vm, gicv5::intid id, const sc_core::sc_time& at) override;
     void on_vcpu_acknowledge(unsigned vm, unsigned vcpu, gicv5::intid id,
                              const sc_core::sc_time& at) override;

@@ -392,7 +392,8 @@ void script_runner::step(cpu_stubs::pe& self, std::size_t index, const script_st
         else if (!m_env.guest_wfi(vm, vcpu))
             fail(index, s,
                  "cannot run on vCPU " + std::to_string(vcpu) + " of VM " + std::to_string(vm) +
-                     " (no such vCPU, or its VM is dead)");
+                     " (no such vCPU, its VM is dead, or it ran no guest code within "
+                     "drain_timeout)");
         return;
     }
     if (s.guest && may_run_as_guest(s.kind)) {
@@ -406,7 +407,9 @@ void script_runner::step(cpu_stubs::pe& self, std::size_t index, const script_st
         if (!ran)
             fail(index, s,
                  "cannot run on vCPU " + std::to_string(s.guest->vcpu) + " of VM " +
-                     std::to_string(s.guest->vm) + " (no such vCPU, or its VM is dead)");
+                     std::to_string(s.guest->vm) +
+                     " (no such vCPU, its VM is dead, or it ran no guest code within "
+                     "drain_timeout)");
         return;
     }
     local_step(self, index, s, [&self](uint64_t addr, unsigned size, bool write, uint64_t& data) {
@@ -550,6 +553,8 @@ void script_runner::agent_step(cpu_stubs::pe& self, std::size_t index, const scr
             return;
         }
         at_el2(self, [&] { restore(self, index, s, image->second); });
+        if (m_env.migrated)
+            m_env.migrated(a.from, a.vm);
         return;
     }
     case script_kind::expect_agent: expect_agent(self, index, s); return;

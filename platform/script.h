@@ -156,6 +156,9 @@ struct script_env {
     kvm::vgic_v5* agent = nullptr;
     // An edge injection by an agent step, at its start (the scoreboard's on_inject); optional.
     std::function<void(unsigned vm, unsigned spi, const sc_core::sc_time& at)> injected;
+    // An ist_restore moved VM `from`'s SPI state into VM `to` (a migration): SPIs injected into
+    // `from` and not yet taken are now `to`'s to deliver.
+    std::function<void(unsigned from, unsigned to)> migrated;
     // Runs body on the PE of vCPU vcpu of VM vm, at its EL1, when it next runs guest code, and
     // blocks the calling script PE until done; false when that cannot be (no such vCPU, VM
     // dead). Empty: guest steps fail.

@@ -474,8 +474,8 @@ std::vector<std::string> topology_problems(const platform_config& cfg, const YAM
         if (causes.empty())
             causes = defaulted;
         for (const list_default* d : causes)
-            p += "; " + d->key + " is not in " + file + ", so its default applies, " +
-                 d->what + ": write '" + d->key + ": []' for a config without " + d->key;
+            p += "; " + d->key + " is not in " + file + ", so its default applies, " + d->what +
+                 ": write '" + d->key + ": []' for a config without " + d->key;
     }
     return problems;
 }

@@ -232,7 +232,6 @@ void vgic_v5::vm_ready(pe& self, vgic_dist& d) {
     d.ready_event.notify(self.local_time() - sc_core::sc_time_stamp());
 }
 
-
 namespace {
 void wait_ready(pe& self, const vgic_dist& d) {
     self.wait_for([&d] { return d.ready; }, d.ready_event);

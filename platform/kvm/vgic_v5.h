@@ -142,6 +142,7 @@ struct vgic_dist {
     // Lifecycle (vgic_v5_lifecycle.cpp).
     bool spi_vist_mapped = false;
     bool torn_down = false; // vm_teardown() ran: injections refused, exits do nothing
+    bool quiesced = false;  // saved with Q = 1 and not resumed: its state waits for a restore
     bool leaked = false;    // its unmap failed: VM ID and tables kept for good, as KVM does
     bool refusal_warned = false;
     std::vector<unsigned> restore_pending;      // SPIs to replay with VDPEND before the first run

@@ -53,8 +53,7 @@ public:
     bool unmap_lpi_ist() override { return trap_pe && m_agent.unmap_lpi_vist(*trap_pe, m_d); }
     void set_lpi(uint32_t lpi_id) override {
         if (trap_pe) // KVM injects the vLPI: GIC VDPEND(LPI, 1)
-            trap_pe->insn(gic_insn::VDPEND, lpi(lpi_id).encode() |
-                                                VD_OPERAND::VM.make(m_d.vm_id) |
+            trap_pe->insn(gic_insn::VDPEND, lpi(lpi_id).encode() | VD_OPERAND::VM.make(m_d.vm_id) |
                                                 VD_OPERAND::PENDING.make(1));
     }
 
@@ -94,7 +93,8 @@ bool vgic_v5::map_lpi_vist(pe& self, unsigned vm, unsigned id_bits) {
                  IRS_VMAP_VISTR::TYPE.make(static_cast<uint64_t>(intid_type::LPI)) |
                      IRS_VMAP_VISTR::VM_ID.make(id) | IRS_VMAP_VISTR::M.make(1));
     wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
-    return VIST_DESC::IST_VALID.test(self.read64(vmte_word_address(m_vmt, id, vmte_word::lpi_vist)));
+    return VIST_DESC::IST_VALID.test(
+        self.read64(vmte_word_address(m_vmt, id, vmte_word::lpi_vist)));
 }
 
 bool vgic_v5::unmap_lpi_vist(pe& self, vgic_dist& d) {

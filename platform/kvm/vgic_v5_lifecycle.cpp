@@ -111,6 +111,7 @@ std::vector<uint32_t> vgic_v5::vm_save(pe& self, unsigned vm) {
                                                           IRS_SAVE_VMR::Q.make(1) |
                                                           IRS_SAVE_VMR::S.make(1));
     wait_for_idle(self, irs_reg::IRS_SAVE_VM_STATUSR, IRS_SAVE_VM_STATUSR::IDLE);
+    d.quiesced = true;
     if (!IRS_SAVE_VM_STATUSR::Q.test(self.read32(irs_reg_addr(irs_reg::IRS_SAVE_VM_STATUSR))))
         SC_REPORT_ERROR("kvm", (vm_name(d) + ": IRS_SAVE_VM_STATUSR.Q = 0 after a save with "
                                              "Q = 1")
@@ -225,6 +226,7 @@ void vgic_v5::vm_resume(pe& self, unsigned vm) {
     self.write64(irs_reg_addr(irs_reg::IRS_SAVE_VMR),
                  IRS_SAVE_VMR::VM_ID.make(d.vm_id) | IRS_SAVE_VMR::S.make(1));
     wait_for_idle(self, irs_reg::IRS_SAVE_VM_STATUSR, IRS_SAVE_VM_STATUSR::IDLE);
+    d.quiesced = false;
 }
 
 void vgic_v5::vm_restore(pe& self, unsigned vm, const std::vector<uint32_t>& istes, bool replay) {

@@ -69,9 +69,9 @@ inline void guest_irs_enable(scripted_platform& s, pe& p, unsigned vm = 0, unsig
                              bool enable = true) {
     uint64_t d = gicv5::IRS_CR0::IRSEN.make(enable);
     at_el(p, exception_level::EL2, [&] {
-        s.agent().guest_mmio(p, vm, vcpu,
-                             s.plat->cfg.vms[vm].irs_base + gicv5::desc(gicv5::irs_reg::IRS_CR0).offset,
-                             4, true, d);
+        s.agent().guest_mmio(
+            p, vm, vcpu, s.plat->cfg.vms[vm].irs_base + gicv5::desc(gicv5::irs_reg::IRS_CR0).offset,
+            4, true, d);
     });
 }
 

@@ -59,9 +59,9 @@ TEST(MergedKvm, AVcpusVpeIdIsItsSparseVcpuIdWhichItsGuestReadsAndRoutesWith) { /
         const std::vector<uint64_t> expect_iaffid{17, 3};
         for (unsigned vcpu : {0u, 1u}) {
             el2(p, [&] { s.agent().vcpu_load(p, 0, vcpu); });
-            EXPECT_EQ(at_el(p, exception_level::EL1,
-                            [&] { return p.mrs(sysreg::ICC_IAFFIDR_EL1); }),
-                      expect_iaffid[vcpu]);
+            EXPECT_EQ(
+                at_el(p, exception_level::EL1, [&] { return p.mrs(sysreg::ICC_IAFFIDR_EL1); }),
+                expect_iaffid[vcpu]);
             guest_enable(p);
             guest_spi(p, 5 + vcpu, 0x10, static_cast<uint16_t>(expect_iaffid[vcpu]));
             el2(p, [&] { s.agent().kvm_vgic_inject_irq(p, 0, 5 + vcpu, true); });
@@ -283,7 +283,9 @@ struct guest_steps {
         platform::platform_config c;
         c.drain_timeout = drain_timeout;
         c.sources.clear();
-        c.pes = {{platform::pe_role::host}, {platform::pe_role::vcpu}, {platform::pe_role::script},
+        c.pes = {{platform::pe_role::host},
+                 {platform::pe_role::vcpu},
+                 {platform::pe_role::script},
                  {platform::pe_role::script}};
         c.vms[0].tracking = tracking_policy::none;
         c.vms[0].vcpu_ids = {5};
@@ -339,7 +341,7 @@ TEST(GuestSteps, PostedGuestCodeRunsAtEl1OnThePeWhereItsVcpuIsLoaded) {
     EXPECT_FALSE(missing); // VM 0 has no vCPU 1
     EXPECT_EQ(ran_on, 1u);
     EXPECT_EQ(el, exception_level::EL1);
-    EXPECT_EQ(iaffid, 5u); // its vcpu_id
+    EXPECT_EQ(iaffid, 5u);                // its vcpu_id
     EXPECT_TRUE(IRS_CR0::IDLE.test(cr0)); // through the trap to KVM's emulated IRS
     EXPECT_EQ(t.vcpu().mmio_traps, 1u);
     EXPECT_GT(back, asked); // the caller went on once the guest code had run

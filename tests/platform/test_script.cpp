@@ -678,7 +678,8 @@ TEST(ScriptGuest, AGuestStepFailsWhenTheVcpuCannotRunIt) {
     const std::vector<std::string> failures = b.run({on_vcpu1}, b.env());
     ASSERT_EQ(failures.size(), 1u);
     EXPECT_EQ(failures[0], "script.0: pe 0: vm 0 vcpu 1: sys GIC CDEN xt 0x60000005: cannot run "
-                           "on vCPU 1 of VM 0 (no such vCPU, or its VM is dead)");
+                           "on vCPU 1 of VM 0 (no such vCPU, its VM is dead, or it ran no guest "
+                           "code within drain_timeout)");
 }
 
 TEST(ScriptGuest, WithoutTheVcpuHookAGuestStepFails) {

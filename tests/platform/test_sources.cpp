@@ -114,3 +114,19 @@ TEST(Scoreboard, AnAcknowledgeLessThanAQuantumBeforeItsInjectionIsStillItsDelive
     EXPECT_EQ(sb.unexpected_acknowledges(), 1u);
     EXPECT_EQ(sb.outstanding(), 1u);
 }
+
+TEST(Scoreboard, AMigrationMovesTheWaitingInjectionsToTheVmThatDeliversThem) {
+    // ist_save of VM 0 then ist_restore into VM 1: SPI 2 injected into VM 0 is VM 1's now.
+    platform::scoreboard sb({4, 4});
+    const sc_time injected(10, SC_US);
+    EXPECT_FALSE(sb.on_inject(0, 2, injected));
+    sb.migrate(0, 1);
+    sb.on_vcpu_acknowledge(1, 0, gicv5::spi(2), injected + sc_time(50, SC_US));
+    EXPECT_EQ(sb.delivered(), 1u);
+    EXPECT_EQ(sb.outstanding(), 0u);
+    EXPECT_EQ(sb.unexpected_acknowledges(), 0u);
+    EXPECT_EQ(sb.latency().max_ns, 50000.0); // from the injection into VM 0
+    // VM 0 holds nothing any more: an acknowledge there is unexpected.
+    sb.on_vcpu_acknowledge(0, 0, gicv5::spi(2), injected + sc_time(60, SC_US));
+    EXPECT_EQ(sb.unexpected_acknowledges(), 1u);
+}

@@ -310,7 +310,8 @@ void check_vpe_id_width(unsigned bits) {
             p.write64(addr(irs_reg::IRS_VMT_BASER), vmt | 1);
             wait_vmt_idle(p);
             for (uint16_t vm : {0, 1}) { // VM 0 asks for the width, VM 1 for one bit more
-                p.write64(vmte_word_address(vmt, vm, vmte_word::vmd), scratch + 0x2000 + 0x100 * vm);
+                p.write64(vmte_word_address(vmt, vm, vmte_word::vmd),
+                          scratch + 0x2000 + 0x100 * vm);
                 p.write64(vmte_word_address(vmt, vm, vmte_word::vpet),
                           (scratch + 0x1000) | VMTE_W1::VPE_ID_BITS.make(width + vm));
                 p.write64(addr(irs_reg::IRS_VMAP_VMR),

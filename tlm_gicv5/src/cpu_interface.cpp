@@ -131,8 +131,7 @@ void cpu_interface::command(stream_cmd cmd, bool virt, uint16_t vm, uint64_t ope
 
 sc_time cpu_interface::upstream(const sc_time& delay) {
     // The message waits for the link (one message per link_occupancy), then travels t_hop.
-    return delay + m_link.acquire(sim_now() + delay, m_params.link_occupancy).wait +
-           m_params.t_hop;
+    return delay + m_link.acquire(sim_now() + delay, m_params.link_occupancy).wait + m_params.t_hop;
 }
 
 void cpu_interface::barrier(const sc_time& done, sc_time& delay) const {
