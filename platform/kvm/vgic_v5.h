@@ -27,6 +27,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <set>
 #include <vector>
@@ -187,7 +188,8 @@ public:
     // KVM, when the guest makes its own IRS_IST_BASER valid: a linear LPI vIST of 2^id_bits
     // 4-byte ISTEs in VMTE word 2, then VMAP_VISTR TYPE = 2 (reference §5.3 step 7). False when
     // the table memory is short or the IRS did not take it.
-    bool map_lpi_vist(cpu_stubs::pe& self, unsigned vm, unsigned id_bits);
+    bool map_lpi_vist(cpu_stubs::pe& self, unsigned vm, unsigned id_bits,
+                      const std::function<void(uint64_t)>& fill = {}); // fill: writes the table
     // For other host PEs: wait until every VM has been brought up.
     void wait_until_ready(cpu_stubs::pe& self);
 

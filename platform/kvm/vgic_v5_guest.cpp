@@ -77,7 +77,8 @@ void vgic_v5::guest_irs_init(pe& self, vgic_dist& d) {
     d.irs = std::make_unique<guest_irs>(p, *d.irs_host);
 }
 
-bool vgic_v5::map_lpi_vist(pe& self, unsigned vm, unsigned id_bits) {
+bool vgic_v5::map_lpi_vist(pe& self, unsigned vm, unsigned id_bits,
+                           const std::function<void(uint64_t)>& fill) {
     vgic_dist& d = *m_vms[vm];
     const uint16_t id = static_cast<uint16_t>(d.vm_id);
     const uint64_t bytes = uint64_t{4} << id_bits;
@@ -86,6 +87,8 @@ bool vgic_v5::map_lpi_vist(pe& self, unsigned vm, unsigned id_bits) {
     if (a + bytes > m_params.table_base + m_params.table_size)
         return false;
     d.lpi_vist = alloc(bytes, 4096);
+    if (fill) // before VMAP_VISTR: the IRS owns (and may cache) a mapped IST
+        fill(d.lpi_vist);
     self.write64(vmte_word_address(m_vmt, id, vmte_word::lpi_vist),
                  addr_of(VIST_DESC::ADDR, d.lpi_vist) | VIST_DESC::ID_BITS.make(id_bits));
     wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);

@@ -184,30 +184,18 @@ bool vgic_v5::vm_restore_lpi_ist(pe& self, unsigned vm, const std::vector<uint32
                               .c_str());
         return false;
     }
-    const uint16_t id = static_cast<uint16_t>(d.vm_id);
-    // The vIST is filled before VMAP_VISTR: the IRS owns (and may cache) a mapped IST.
+    // The vIST is filled (PENDING and HWU cleared, the pending ones kept for the replay), then
+    // mapped.
     const auto fill_and_map = [&](unsigned id_bits) {
-        const uint64_t bytes = uint64_t{4} << id_bits;
-        if (((m_next_free + 4095) & ~uint64_t{4095}) + bytes >
-            m_params.table_base + m_params.table_size)
-            return false;
-        d.lpi_vist = alloc(bytes, 4096);
-        d.restore_pending_lpis.clear();
-        for (uint32_t i = 0; i < istes.size(); ++i) {
-            if (L2_ISTE::PENDING.test(istes[i]))
-                d.restore_pending_lpis.push_back(i);
-            const uint64_t cleared = L2_ISTE::HWU.set(L2_ISTE::PENDING.set(istes[i], 0), 0);
-            self.write32(d.lpi_vist + 4 * i, static_cast<uint32_t>(cleared));
-        }
-        self.write64(vmte_word_address(m_vmt, id, vmte_word::lpi_vist),
-                     addr_of(VIST_DESC::ADDR, d.lpi_vist) | VIST_DESC::ID_BITS.make(id_bits));
-        wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
-        self.write64(irs_reg_addr(irs_reg::IRS_VMAP_VISTR),
-                     IRS_VMAP_VISTR::TYPE.make(static_cast<uint64_t>(intid_type::LPI)) |
-                         IRS_VMAP_VISTR::VM_ID.make(id) | IRS_VMAP_VISTR::M.make(1));
-        wait_for_idle(self, irs_reg::IRS_VMT_STATUSR, IRS_VMT_STATUSR::IDLE);
-        return VIST_DESC::IST_VALID.test(
-            self.read64(vmte_word_address(m_vmt, id, vmte_word::lpi_vist)));
+        return map_lpi_vist(self, vm, id_bits, [&](uint64_t table) {
+            d.restore_pending_lpis.clear();
+            for (uint32_t i = 0; i < istes.size(); ++i) {
+                if (L2_ISTE::PENDING.test(istes[i]))
+                    d.restore_pending_lpis.push_back(i);
+                const uint64_t cleared = L2_ISTE::HWU.set(L2_ISTE::PENDING.set(istes[i], 0), 0);
+                self.write32(table + 4 * i, static_cast<uint32_t>(cleared));
+            }
+        });
     };
     if (!d.irs->map_restored_ist(fill_and_map)) {
         d.restore_pending_lpis.clear();
