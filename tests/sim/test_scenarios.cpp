@@ -288,6 +288,10 @@ TEST_P(DirectedScenario, RunsWithEveryScriptCheckHeldAndExitsZero) {
     EXPECT_EQ(status, 0) << err;
     const nlohmann::json j = read_json(report);
     EXPECT_GT(j["script"]["steps"].get<uint64_t>(), 0u);
+    // Every step ran: a scenario whose checks were never reached does not pass.
+    const gicv5_sim::load_result loaded = gicv5_sim::load_config(cfg);
+    ASSERT_TRUE(loaded.ok());
+    EXPECT_EQ(j["script"]["steps"].get<uint64_t>(), loaded.config.platform.script.size());
     EXPECT_TRUE(j["script"]["failures"].empty()) << j["script"]["failures"].dump(1);
     EXPECT_GE(j["instructions"]["CDIA"].get<uint64_t>(), 1u);
 }
