@@ -109,15 +109,16 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
         deadline = std::min(deadline, next_blocked_timer()); // the host's timer IRQ
         if (m_tick != sc_core::SC_ZERO_TIME) // the next host tick, a multiple of m_tick
             deadline = std::min(deadline, m_tick * (std::floor(self.local_time() / m_tick) + 1));
-        if (wfi_now)
-            deadline = self.local_time();
-        // A scripted guest takes its vIRQs in its own steps; a poke brings posted guest code.
+        // A scripted guest takes its vIRQs in its own steps; a poke brings posted guest code. A
+        // guest's WFI with nothing pending traps at once: no wait.
         const sc_time until = std::max(deadline, self.local_time());
-        const std::optional<pe_line> line =
-            p.scripted ? self.wait_for_any({pe_line::irq}, until, true)
-                       : self.wait_for_any({pe_line::virq, pe_line::irq}, until, true);
-        if (!line && self.take_poke())
-            continue;
+        std::optional<pe_line> line;
+        if (!wfi_now) {
+            line = p.scripted ? self.wait_for_any({pe_line::irq}, until, true)
+                              : self.wait_for_any({pe_line::virq, pe_line::irq}, until, true);
+            if (!line && self.take_poke())
+                continue;
+        }
         if (line == pe_line::virq) {
             handle_irq(self, v, 0);
             idle_since = self.local_time();
