@@ -344,7 +344,8 @@ const keys_of<sim_config>& root_keys() {
                     "Simulated time during which the sources inject; they stop at this time "
                     "(a script may run longer)"),
         time_key<S>("drain_timeout", in_platform(&P::drain_timeout), false,
-                    "After duration, how long the run may take to drain"),
+                    "After duration, how long the run may take to drain; also how long a guest "
+                    "step waits for its vCPU to run it"),
         section_key<S>("timing", in_platform(&P::timing), timing_keys(),
                        "Per-hop latencies of the hardware model, and how long a message or "
                        "transaction holds its link or the bus"),
