@@ -47,11 +47,20 @@ void pe::thread() {
         m_program->run(*this);
 }
 
+std::optional<uint64_t> pe::emulate_trap() {
+    if (!m_pending_trap)
+        return std::nullopt;
+    const gicv5::gic_trap t = *m_pending_trap;
+    m_pending_trap.reset();
+    return m_trap_emulator ? m_trap_emulator(*this, t) : std::nullopt;
+}
+
 uint64_t pe::insn(gicv5::gic_insn i, uint64_t operand) {
     sc_time d = m_qk.get_local_time();
     const uint64_t r = gic->execute(i, operand, m_el, d);
     m_qk.set(d);
     sync_if_off();
+    emulate_trap();
     return r;
 }
 
@@ -60,7 +69,7 @@ uint64_t pe::mrs(gicv5::sysreg r) {
     const uint64_t v = gic->read_sysreg(r, m_el, d);
     m_qk.set(d);
     sync_if_off();
-    return v;
+    return emulate_trap().value_or(v);
 }
 
 void pe::msr(gicv5::sysreg r, uint64_t value) {
@@ -68,6 +77,7 @@ void pe::msr(gicv5::sysreg r, uint64_t value) {
     gic->write_sysreg(r, value, m_el, d);
     m_qk.set(d);
     sync_if_off();
+    emulate_trap();
 }
 
 tlm::tlm_response_status pe::access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len) {

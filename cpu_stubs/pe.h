@@ -143,10 +143,15 @@ public:
         ++m_traps;
         if (m_trap_handler)
             m_trap_handler(*this, t);
+        m_pending_trap = t;
     }
     void on_trap(std::function<void(pe&, const gicv5::gic_trap&)> h) {
         m_trap_handler = std::move(h);
     }
+    // The hypervisor's emulation of a trapped access (an exit to EL2), run on this PE once the
+    // access has returned: a read takes the value it gives, if any (else the trapped read's 0).
+    using trap_emulator = std::function<std::optional<uint64_t>(pe&, const gicv5::gic_trap&)>;
+    void set_trap_emulator(trap_emulator e) { m_trap_emulator = std::move(e); }
     uint64_t traps() const { return m_traps; }
     // Idle until ready() holds, re-checking whenever `changed` fires.
     template <typename Pred>
@@ -185,6 +190,9 @@ private:
     std::array<line_input, pe_line_count> m_lines;
     uint64_t m_traps = 0;
     std::function<void(pe&, const gicv5::gic_trap&)> m_trap_handler;
+    trap_emulator m_trap_emulator;
+    std::optional<gicv5::gic_trap> m_pending_trap; // the access just made trapped
+    std::optional<uint64_t> emulate_trap();
     sc_core::sc_event m_line_event; // any input rose
     // The deadline of wait_for_any() as an event of its own, notified only when the deadline
     // changes: a wait with a timeout would arm, and mostly cancel, a timed notification per

@@ -29,6 +29,20 @@ vcpu_program::vcpu_program(std::vector<vcpu_params> vcpus, const sc_time& time_s
 
 void vcpu_program::run(pe& self) {
     self.set_el(exception_level::EL2);
+    // A trapped guest GIC access is an exit: the hypervisor emulates it, then the guest resumes.
+    self.set_trap_emulator([this](pe& p, const gicv5::gic_trap& t) -> std::optional<uint64_t> {
+        if (!m_current || p.el() != exception_level::EL1)
+            return std::nullopt;
+        vcpu& v = *m_current;
+        p.set_el(exception_level::EL2);
+        p.spend(v.params.exit_cost);
+        m_host.vcpu_exit(p, v.params.vm, v.params.vcpu);
+        ++v.stats.exits;
+        const std::optional<uint64_t> r = m_host.guest_trap(p, v.params.vm, v.params.vcpu, t);
+        m_host.vcpu_enter(p, v.params.vm, v.params.vcpu);
+        p.set_el(exception_level::EL1);
+        return r;
+    });
     // The host kernel on this PE enables its physical CPU interface, for the doorbells (EL2
     // reaches the physical interface whatever is resident).
     self.msr(sysreg::ICC_PCR_EL1, gicv5::PRIORITY_LOWEST);
@@ -85,6 +99,11 @@ void vcpu_program::run_vcpu(pe& self, vcpu& v) {
         return;
     }
     self.set_el(exception_level::EL1);
+    m_current = &v;
+    struct not_running { // however run_vcpu returns
+        vcpu*& current;
+        ~not_running() { current = nullptr; }
+    } guard{m_current};
     if (v.pending_wfi) { // the guest's WFI ends: it runs again
         if (!v.pending_wfi->cancelled)
             finish(self, *v.pending_wfi);

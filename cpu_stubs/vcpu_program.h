@@ -59,6 +59,12 @@ struct vcpu_host_if {
                                                 uint64_t& /*data*/) {
         return tlm::TLM_ADDRESS_ERROR_RESPONSE;
     }
+    // A guest GIC access the hypervisor traps (ICH_HFG*TR_EL2), emulated on this PE at EL2: the
+    // value a read returns, if the hypervisor gives one.
+    virtual std::optional<uint64_t> guest_trap(pe& /*self*/, unsigned /*vm*/, unsigned /*vcpu*/,
+                                               const gicv5::gic_trap& /*t*/) {
+        return std::nullopt;
+    }
     // KVM marked the VM dead (KVM_RUN fails from then on): its vCPUs stop running.
     virtual bool vm_dead(unsigned /*vm*/) const { return false; }
     // A physical IRQ taken at EL2 on this PE: acknowledges and handles it.
@@ -209,6 +215,7 @@ private:
     vcpu_host_if& m_host;
     guest_observer* m_observer;
     std::size_t m_turn = 0;
+    vcpu* m_current = nullptr; // the vCPU running guest code on this PE, if any
     uint64_t m_switches = 0;
 };
 

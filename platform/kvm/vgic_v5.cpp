@@ -252,6 +252,9 @@ void vgic_v5::vcpu_load(pe& self, unsigned vm, unsigned vcpu) {
     self.msr(sysreg::ICH_VMCR_EL2, c.vmcr);
     vgic_v5_restore_ppi_state(self, c);
     self.set_cntv(c.timer); // kvm_timer_vcpu_load()
+    // KVM always traps the guest's ICC_IAFFIDR_EL1, to answer with the vcpu_id (guest_trap()).
+    self.msr(sysreg::ICH_HFGRTR_EL2,
+             self.mrs(sysreg::ICH_HFGRTR_EL2) | ICH_HFGxTR_EL2::IAFFIDR.make(1));
     // Merged KVM also hides the IRS's offers while the guest's IRS is disabled (IRICHPPIDIS).
     self.msr(sysreg::ICH_CONTEXTR_EL2,
              ICH_CONTEXTR_EL2::V.make(1) | ICH_CONTEXTR_EL2::VM.make(d.vm_id) |
@@ -335,6 +338,13 @@ void vgic_v5::kvm_vgic_inject_ppi(pe& self, unsigned vm, unsigned vcpu, unsigned
     c.ppi_latch[0] |= uint64_t{1} << ppi; // SW_PPI is edge: a latch
     // kvm_make_request(KVM_REQ_IRQ_PENDING) and kvm_vcpu_kick().
     kvm_vcpu_kick(self, vm, vcpu);
+}
+
+std::optional<uint64_t> vgic_v5::guest_trap(pe& /*self*/, unsigned vm, unsigned vcpu,
+                                            const gic_trap& t) {
+    if (t.what == gic_trap::kind::read && t.index == static_cast<unsigned>(sysreg::ICC_IAFFIDR_EL1))
+        return ICC_IAFFIDR_EL1::IAFFID.make(m_vms[vm]->cpus[vcpu].vpe_id);
+    return std::nullopt;
 }
 
 bool vgic_v5::kvm_vcpu_kick(pe& self, unsigned vm, unsigned vcpu) {

@@ -216,6 +216,10 @@ public:
     void vcpu_enter(cpu_stubs::pe& self, unsigned vm, unsigned vcpu) override;
     bool vcpu_has_wakeup(unsigned vm, unsigned vcpu) const override;
     bool vm_dead(unsigned vm) const override { return m_vms[vm]->dead; }
+    // KVM traps the guest's ICC_IAFFIDR_EL1 (set at load) and returns the vcpu_id
+    // (vgic_v5_emulate_iaffidr(): the hardware would give the physical PE's IAFFID).
+    std::optional<uint64_t> guest_trap(cpu_stubs::pe& self, unsigned vm, unsigned vcpu,
+                                       const gicv5::gic_trap& t) override;
     irq_result host_irq(cpu_stubs::pe& self) override;
 
     // KVM_IRQ_LINE for a PPI of one vCPU (userspace may drive only SW_PPI, an edge PPI): the

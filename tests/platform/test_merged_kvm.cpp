@@ -57,7 +57,14 @@ TEST(MergedKvm, AVcpusVpeIdIsItsSparseVcpuIdWhichItsGuestReadsAndRoutesWith) { /
         EXPECT_FALSE(VPETE::VALID.test(s.mem64(vpet + 8 * 0)));
         EXPECT_FALSE(VPETE::VALID.test(s.mem64(vpet + 8 * 1)));
         const std::vector<uint64_t> expect_iaffid{17, 3};
+        unsigned loaded = 0;
+        // KVM traps the guest's ICC_IAFFIDR_EL1 and answers (a vCPU program does this exit).
+        p.set_trap_emulator([&](pe& q, const gic_trap& t) {
+            return at_el(q, exception_level::EL2,
+                         [&] { return s.agent().guest_trap(q, 0, loaded, t); });
+        });
         for (unsigned vcpu : {0u, 1u}) {
+            loaded = vcpu;
             el2(p, [&] { s.agent().vcpu_load(p, 0, vcpu); });
             EXPECT_EQ(
                 at_el(p, exception_level::EL1, [&] { return p.mrs(sysreg::ICC_IAFFIDR_EL1); }),
@@ -71,9 +78,10 @@ TEST(MergedKvm, AVcpusVpeIdIsItsSparseVcpuIdWhichItsGuestReadsAndRoutesWith) { /
             cddi(p, 5 + vcpu);
             el2(p, [&] { s.agent().vcpu_put(p, 0, vcpu, false); });
         }
-        // The host's view is its own IAFFID, not a vPE's.
+        // Untrapped, with no vPE resident, the register is the PE's own IAFFID.
         EXPECT_EQ(at_el(p, exception_level::EL1, [&] { return p.mrs(sysreg::ICC_IAFFIDR_EL1); }),
                   VCPU_PE);
+        EXPECT_EQ(s.plat->pes[VCPU_PE]->traps(), 2u); // one trapped read per vCPU
     });
     s.run();
 }

@@ -417,10 +417,7 @@ uint64_t cpu_interface::read_sysreg(sysreg r, exception_level el, sc_time& delay
                ICC_HPPIR_EL1::TYPE.make(static_cast<uint64_t>(h.id.type)) |
                ICC_HPPIR_EL1::HPPIV.make(h.valid);
     }
-    case sysreg::ICC_IAFFIDR_EL1:
-        // A guest reads its vPE ID, the resident context's (KVM's selftest expects its vcpu_id).
-        return ICC_IAFFIDR_EL1::IAFFID.make(guest ? ICH_CONTEXTR_EL2::VPE.get(m_contextr)
-                                                  : m_params.iaffid);
+    case sysreg::ICC_IAFFIDR_EL1: return ICC_IAFFIDR_EL1::IAFFID.make(m_params.iaffid);
     case sysreg::ICC_HAPR_EL1: {
         // The running priority; 0xFF when nothing is active (our choice for "idle").
         const unsigned rp = running_priority(guest ? m_vapr : m_apr);
