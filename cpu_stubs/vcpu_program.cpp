@@ -33,15 +33,8 @@ void vcpu_program::run(pe& self) {
     self.set_trap_emulator([this](pe& p, const gicv5::gic_trap& t) -> std::optional<uint64_t> {
         if (!m_current || p.el() != exception_level::EL1)
             return std::nullopt;
-        vcpu& v = *m_current;
-        p.set_el(exception_level::EL2);
-        p.spend(v.params.exit_cost);
-        m_host.vcpu_exit(p, v.params.vm, v.params.vcpu);
-        ++v.stats.exits;
-        const std::optional<uint64_t> r = m_host.guest_trap(p, v.params.vm, v.params.vcpu, t);
-        m_host.vcpu_enter(p, v.params.vm, v.params.vcpu);
-        p.set_el(exception_level::EL1);
-        return r;
+        const vcpu_params& vp = m_current->params;
+        return trapped(p, *m_current, [&] { return m_host.guest_trap(p, vp.vm, vp.vcpu, t); });
     });
     // The host kernel on this PE enables its physical CPU interface, for the doorbells (EL2
     // reaches the physical interface whatever is resident).
@@ -275,19 +268,11 @@ void vcpu_program::guest_boot(pe& self, vcpu& v) {
 
 tlm::tlm_response_status vcpu_program::guest_mmio(pe& self, vcpu& v, uint64_t ipa, unsigned size,
                                                   bool write, uint64_t& data) {
-    // A stage-2 abort: an exit like any other (the hypervisor folds on it), the emulation, and
-    // back into the guest.
-    const vcpu_params& p = v.params;
-    self.set_el(exception_level::EL2);
-    self.spend(p.exit_cost);
-    m_host.vcpu_exit(self, p.vm, p.vcpu);
-    ++v.stats.exits;
+    // A stage-2 abort.
     ++v.stats.mmio_traps;
-    const tlm::tlm_response_status st =
-        m_host.guest_mmio(self, p.vm, p.vcpu, ipa, size, write, data);
-    m_host.vcpu_enter(self, p.vm, p.vcpu);
-    self.set_el(exception_level::EL1);
-    return st;
+    const vcpu_params& p = v.params;
+    return trapped(self, v,
+                   [&] { return m_host.guest_mmio(self, p.vm, p.vcpu, ipa, size, write, data); });
 }
 
 void vcpu_program::guest_irs_bringup(pe& self, vcpu& v) {

@@ -202,7 +202,20 @@ private:
     bool serve_requests(pe& self, vcpu& v);
     static void finish(pe& self, guest_request& r);
     void guest_irs_bringup(pe& self, vcpu& v);
-    // A guest access that traps (an exit): handled by the hypervisor, then the guest resumes.
+    // A guest access that traps: an exit like any other (the hypervisor folds on it), the
+    // hypervisor's emulation (which returns what the access gets), then back into the guest.
+    template <typename Emulate>
+    auto trapped(pe& self, vcpu& v, Emulate emulate) {
+        self.set_el(gicv5::exception_level::EL2);
+        self.spend(v.params.exit_cost);
+        m_host.vcpu_exit(self, v.params.vm, v.params.vcpu);
+        ++v.stats.exits;
+        const auto result = emulate();
+        m_host.vcpu_enter(self, v.params.vm, v.params.vcpu);
+        self.set_el(gicv5::exception_level::EL1);
+        return result;
+    }
+    // A guest access that traps to its emulated device.
     tlm::tlm_response_status guest_mmio(pe& self, vcpu& v, uint64_t ipa, unsigned size, bool write,
                                         uint64_t& data);
     void handle_irq(pe& self, vcpu& v, unsigned depth);
