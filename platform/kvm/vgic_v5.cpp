@@ -46,12 +46,19 @@ unsigned vgic_v5::create_vm(const vm_config& cfg, const std::vector<unsigned>& p
     return m_vms.back()->vm_id;
 }
 
-uint64_t vgic_v5::alloc(uint64_t bytes, uint64_t align) {
+std::optional<uint64_t> vgic_v5::try_alloc(uint64_t bytes, uint64_t align) {
     const uint64_t a = (m_next_free + align - 1) & ~(align - 1);
     if (a + bytes > m_params.table_base + m_params.table_size)
-        SC_REPORT_FATAL("kvm", "out of table memory: enlarge memory.size");
+        return std::nullopt;
     m_next_free = a + bytes;
     return a; // fresh memory reads as zero, as KVM's zeroed allocations
+}
+
+uint64_t vgic_v5::alloc(uint64_t bytes, uint64_t align) {
+    const std::optional<uint64_t> a = try_alloc(bytes, align);
+    if (!a) // the loader sized memory for every table but a guest's LPI IST (try_alloc)
+        SC_REPORT_FATAL("kvm", "out of table memory: enlarge memory.size");
+    return a.value_or(0);
 }
 
 uint64_t vgic_v5::irs_reg_addr(irs_reg r) const {

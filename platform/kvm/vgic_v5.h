@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -147,7 +148,7 @@ struct vgic_dist {
     bool leaked = false;    // its unmap failed: VM ID and tables kept for good, as KVM does
     bool refusal_warned = false;
     std::vector<unsigned> restore_pending;      // SPIs to replay with VDPEND before the first run
-    std::vector<uint32_t> restore_pending_lpis; // likewise, the guest's LPIs (their IDs)
+    std::vector<unsigned> restore_pending_lpis; // likewise, the guest's LPIs (their IDs)
     // The guest's IRS as KVM emulates it (vgic_v5_guest.cpp), made at vm_init().
     std::unique_ptr<guest_irs_host> irs_host;
     std::unique_ptr<guest_irs> irs;
@@ -282,6 +283,7 @@ private:
     bool unmap_lpi_vist(cpu_stubs::pe& self, vgic_dist& d);
     void reload_if_asked(cpu_stubs::pe& self, unsigned vm, unsigned vcpu);
     uint64_t alloc(uint64_t bytes, uint64_t align);
+    std::optional<uint64_t> try_alloc(uint64_t bytes, uint64_t align); // none: memory is short
     uint64_t irs_reg_addr(gicv5::irs_reg r) const;
     void wait_for_idle(cpu_stubs::pe& self, gicv5::irs_reg status, gicv5::field idle);
     void host_ist_init(cpu_stubs::pe& self);

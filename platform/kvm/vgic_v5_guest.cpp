@@ -81,12 +81,11 @@ bool vgic_v5::map_lpi_vist(pe& self, unsigned vm, unsigned id_bits,
                            const std::function<void(uint64_t)>& fill) {
     vgic_dist& d = *m_vms[vm];
     const uint16_t id = static_cast<uint16_t>(d.vm_id);
-    const uint64_t bytes = uint64_t{4} << id_bits;
     // KVM's allocation fails cleanly when memory is short; so does the map.
-    const uint64_t a = (m_next_free + 4095) & ~uint64_t{4095};
-    if (a + bytes > m_params.table_base + m_params.table_size)
+    const std::optional<uint64_t> table = try_alloc(uint64_t{4} << id_bits, 4096);
+    if (!table)
         return false;
-    d.lpi_vist = alloc(bytes, 4096);
+    d.lpi_vist = *table;
     if (fill) // before VMAP_VISTR: the IRS owns (and may cache) a mapped IST
         fill(d.lpi_vist);
     self.write64(vmte_word_address(m_vmt, id, vmte_word::lpi_vist),

@@ -17,6 +17,32 @@ using cpu_stubs::pe;
 
 namespace {
 std::string vm_name(const vgic_dist& d) { return "VM " + std::to_string(d.vm_id); }
+
+// An IST image as KVM saves it: n 32-bit ISTEs by plain loads, with PENDING set for the IDs of
+// a restore whose replay has not run yet (KVM holds their PENDING, not the table).
+std::vector<uint32_t> read_image(pe& self, uint64_t table, std::size_t n,
+                                 const std::vector<unsigned>& held_pending) {
+    std::vector<uint32_t> istes(n);
+    for (std::size_t i = 0; i < n; ++i)
+        istes[i] = self.read32(table + 4 * i);
+    for (const unsigned id : held_pending)
+        istes[id] |= static_cast<uint32_t>(L2_ISTE::PENDING.make(1));
+    return istes;
+}
+
+// A saved image written into a table as KVM-NEW restores it (§8.14): PENDING is replayed with
+// VDPEND, not handed to the IRS, and HWU belongs to the machine that saved it, so both are
+// cleared. Returns the IDs that were pending, for the replay.
+std::vector<unsigned> write_image(pe& self, uint64_t table, const std::vector<uint32_t>& istes) {
+    std::vector<unsigned> pending;
+    for (unsigned i = 0; i < istes.size(); ++i) {
+        if (L2_ISTE::PENDING.test(istes[i]))
+            pending.push_back(i);
+        const uint64_t cleared = L2_ISTE::HWU.set(L2_ISTE::PENDING.set(istes[i], 0), 0);
+        self.write32(table + 4 * i, static_cast<uint32_t>(cleared));
+    }
+    return pending;
+}
 } // namespace
 
 bool vgic_v5::injection_refused(vgic_dist& d) {
@@ -116,15 +142,7 @@ std::vector<uint32_t> vgic_v5::vm_save(pe& self, unsigned vm) {
         SC_REPORT_ERROR("kvm", (vm_name(d) + ": IRS_SAVE_VM_STATUSR.Q = 0 after a save with "
                                              "Q = 1")
                                    .c_str());
-    // nr_spis 32-bit ISTEs, read as KVM reads them: plain loads from the table.
-    std::vector<uint32_t> istes(d.spis.size());
-    for (std::size_t i = 0; i < istes.size(); ++i)
-        istes[i] = self.read32(d.spi_vist + 4 * i);
-    // A restore's pending SPIs are replayed only before the first run: until then KVM holds
-    // their PENDING, not the table.
-    for (const unsigned spi : d.restore_pending)
-        istes[spi] |= static_cast<uint32_t>(L2_ISTE::PENDING.make(1));
-    return istes;
+    return read_image(self, d.spi_vist, d.spis.size(), d.restore_pending); // nr_spis ISTEs
 }
 
 std::vector<uint32_t> vgic_v5::vm_save_lpi_ist(pe& self, unsigned vm) {
@@ -133,12 +151,7 @@ std::vector<uint32_t> vgic_v5::vm_save_lpi_ist(pe& self, unsigned vm) {
         d.lpi_vist == 0)
         return {};
     const auto bits = static_cast<unsigned>(IRS_IST_CFGR::LPI_ID_BITS.get(d.irs->save().ist_cfgr));
-    std::vector<uint32_t> istes(std::size_t{1} << bits);
-    for (std::size_t i = 0; i < istes.size(); ++i)
-        istes[i] = self.read32(d.lpi_vist + 4 * i);
-    for (const uint32_t id : d.restore_pending_lpis)
-        istes[id] |= static_cast<uint32_t>(L2_ISTE::PENDING.make(1));
-    return istes;
+    return read_image(self, d.lpi_vist, std::size_t{1} << bits, d.restore_pending_lpis);
 }
 
 guest_irs_state vgic_v5::vm_save_irs(unsigned vm) const {
@@ -184,17 +197,10 @@ bool vgic_v5::vm_restore_lpi_ist(pe& self, unsigned vm, const std::vector<uint32
                               .c_str());
         return false;
     }
-    // The vIST is filled (PENDING and HWU cleared, the pending ones kept for the replay), then
-    // mapped.
+    // The vIST is filled, the pending LPIs kept for the replay, then mapped.
     const auto fill_and_map = [&](unsigned id_bits) {
         return map_lpi_vist(self, vm, id_bits, [&](uint64_t table) {
-            d.restore_pending_lpis.clear();
-            for (uint32_t i = 0; i < istes.size(); ++i) {
-                if (L2_ISTE::PENDING.test(istes[i]))
-                    d.restore_pending_lpis.push_back(i);
-                const uint64_t cleared = L2_ISTE::HWU.set(L2_ISTE::PENDING.set(istes[i], 0), 0);
-                self.write32(table + 4 * i, static_cast<uint32_t>(cleared));
-            }
+            d.restore_pending_lpis = write_image(self, table, istes);
         });
     };
     if (!d.irs->map_restored_ist(fill_and_map)) {
@@ -229,19 +235,13 @@ void vgic_v5::vm_restore(pe& self, unsigned vm, const std::vector<uint32_t>& ist
         SC_REPORT_ERROR("kvm", (vm_name(d) + ": restore of more ISTEs than SPIs").c_str());
         return;
     }
-    // KVM-NEW: PENDING must be replayed with VDPEND, not handed to the IRS in the table (§8.14),
-    // and HWU belongs to the machine that saved it; HM is mirrored into irq->config.
-    d.restore_pending.clear();
-    for (unsigned i = 0; i < istes.size(); ++i) {
-        const uint32_t w = istes[i];
-        if (L2_ISTE::PENDING.test(w))
-            d.restore_pending.push_back(i);
-        d.spis[i].config = static_cast<handling_mode>(L2_ISTE::HM.get(w)) == handling_mode::level
-                               ? trigger_mode::level
-                               : trigger_mode::edge;
-        const uint64_t cleared = L2_ISTE::HWU.set(L2_ISTE::PENDING.set(w, 0), 0);
-        self.write32(d.spi_vist + 4 * i, static_cast<uint32_t>(cleared));
-    }
+    // KVM-NEW: HM is mirrored into irq->config; the table gets the image, pending cleared.
+    for (unsigned i = 0; i < istes.size(); ++i)
+        d.spis[i].config =
+            static_cast<handling_mode>(L2_ISTE::HM.get(istes[i])) == handling_mode::level
+                ? trigger_mode::level
+                : trigger_mode::edge;
+    d.restore_pending = write_image(self, d.spi_vist, istes);
     vgic_v5_spi_ist_map(self, d);
     // Replay only into a vIST the IRS took: it sets IST_VALID in VMTE word 3 (§8.13).
     const uint64_t desc =
@@ -272,7 +272,7 @@ void vgic_v5::restore_pending_irqs(pe& self, unsigned vm) {
     }
     d.restore_pending.clear();
     // The guest's LPIs have no KVM state to track: one VDPEND each.
-    for (const uint32_t id : d.restore_pending_lpis) {
+    for (const unsigned id : d.restore_pending_lpis) {
         const uint64_t xt =
             lpi(id).encode() | VD_OPERAND::VM.make(d.vm_id) | VD_OPERAND::PENDING.make(1);
         self.insn(gic_insn::VDPEND, xt);
