@@ -100,14 +100,16 @@ iss_request request_for(sysreg r, bool read, uint64_t value, exception_level el)
 iss_response iss_execute(gic_cpu_if& cpu, const iss_request& q) {
     iss_response r;
     const decoded d = decode(q);
+    sc_core::sc_time t = q.offset;
     if (d.undefined)
         r.undefined = true;
     else if (d.insn)
-        r.value = cpu.execute(*d.insn, q.read ? 0 : q.rt, q.el, r.time);
+        r.value = cpu.execute(*d.insn, q.read ? 0 : q.rt, q.el, t);
     else if (q.read)
-        r.value = cpu.read_sysreg(*d.reg, q.el, r.time);
+        r.value = cpu.read_sysreg(*d.reg, q.el, t);
     else
-        cpu.write_sysreg(*d.reg, q.rt, q.el, r.time);
+        cpu.write_sysreg(*d.reg, q.rt, q.el, t);
+    r.time = t - q.offset;
     return r;
 }
 

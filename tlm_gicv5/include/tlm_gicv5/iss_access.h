@@ -43,6 +43,9 @@ struct iss_request {
     uint64_t rt = 0;   // the value an MSR writes, or a SYS instruction's operand
     exception_level el = exception_level::EL1;
     security_state security = security_state::non_secure;
+    // How far the ISS runs ahead of sc_time_stamp() (temporal decoupling): the access happens
+    // at that local time; the response's time is what it took on top.
+    sc_core::sc_time offset = sc_core::SC_ZERO_TIME;
 };
 
 struct iss_response {
