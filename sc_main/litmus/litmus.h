@@ -117,7 +117,7 @@ struct test {
     bool exists = true;                        // false: ~exists
     cond_expr condition;
     std::string condition_text;
-    std::optional<std::string> verdict; // "Allow" / "Forbid", from kinds.txt
+    std::optional<std::string> verdict; // "Allow" / "Forbid": Verdict= in the file, or kinds.txt
     bool verdict_commented = false;     // taken from a "# name Verdict" line of kinds.txt
     unsigned pes() const { return static_cast<unsigned>(programs.size()); }
     int intid_index(const std::string& n) const;

@@ -4,8 +4,9 @@
 //
 //   gicv5-litmus [--runs N] [--seed S] [--run K] [--json] [--jobs J] [--kinds FILE] PATH...
 //
-// PATH: .litmus files, or folders (every *.litmus in them). A test's verdict comes from a
-// kinds.txt beside it (or --kinds). Exit status: 0 when no Forbid outcome was reached; 1 when
+// PATH: .litmus files, or folders (every *.litmus in them). A test's verdict comes from its own
+// Verdict=Allow|Forbid line (before the initial state), else from a kinds.txt beside it (or
+// --kinds). Exit status: 0 when no Forbid outcome was reached; 1 when
 // one was (the seed, run and timing that reproduce it are printed) or a run could not be made;
 // 2 for bad input (a file that does not parse, an unknown instruction: FILE:LINE: what).
 //
@@ -291,7 +292,7 @@ int run(int argc, char* argv[]) {
             r.t = litmus::parse_file(f);
             litmus::resolve(r.t);
             const auto& kv = kinds_for(f);
-            if (const auto it = kv.find(r.t.name); it != kv.end()) {
+            if (const auto it = kv.find(r.t.name); it != kv.end() && !r.t.verdict) {
                 r.t.verdict = it->second.verdict;
                 r.t.verdict_commented = it->second.commented;
             }

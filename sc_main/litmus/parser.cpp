@@ -638,6 +638,13 @@ test parse(const std::string& raw, const std::string& file) {
             p.fail(static_cast<int>(n + 1), "expected '{' or key=value, got '" + l + "'");
         if (starts_with(l, "Variant=") && l.find("mte") != std::string::npos)
             t.add_skip("MTE tag checks (" + l + ") are not modelled");
+        if (starts_with(l, "Verdict=")) { // ours: the verdict in the file, kinds.txt aside
+            const std::string v = trim(l.substr(8));
+            if (v != "Allow" && v != "Forbid")
+                p.fail(static_cast<int>(n + 1),
+                       "expected Verdict=Allow or Forbid, got '" + l + "'");
+            t.verdict = v;
+        }
     }
     if (n == lines.size())
         p.fail(static_cast<int>(n), "expected the initial state '{ ... }'");

@@ -153,6 +153,15 @@ TEST(LitmusParser, ABranchToAMissingLabelIsAnError) {
               "bad.litmus:5: branch to unknown label 'L7'");
 }
 
+TEST(LitmusParser, AVerdictLineInTheFileGivesTheVerdict) {
+    const test t =
+        parse("AArch64 v\nVerdict=Forbid\n{\n}\n P0 ;\n NOP ;\nexists(0:X0=1)\n", "v.litmus");
+    ASSERT_TRUE(t.verdict.has_value());
+    EXPECT_EQ(*t.verdict, "Forbid");
+    EXPECT_EQ(error_of("AArch64 v\nVerdict=Maybe\n{\n}\n P0 ;\n NOP ;\nexists(0:X0=1)\n"),
+              "bad.litmus:2: expected Verdict=Allow or Forbid, got 'Verdict=Maybe'");
+}
+
 TEST(LitmusKinds, ReadsVerdictsAndTellsCommentedOnes) {
     const auto k = parse_kinds("coWR-gic\t\t\tForbid\n"
                                "coWR-gic.dis.ack\tAllow\n"
