@@ -92,6 +92,49 @@ cpu_stubs::vcpu_params vcpu_params_of(const platform_config& c, unsigned vm_inde
     return vp;
 }
 
+cpu_stubs::iss_params iss_params_of(const iss_config& c, uint64_t irs_base, uint64_t ram) {
+    cpu_stubs::iss_params p;
+    p.ram_base = ram;
+    p.elf = c.elf;
+    p.slice = c.slice;
+    p.insn_time = c.insn_time;
+    p.control_base = c.control_base;
+    p.irs_base = irs_base;
+    p.arg = c.arg;
+    return p;
+}
+
+iss_results iss_results_of(unsigned pe, const std::string& elf, const cpu_stubs::iss_result& g) {
+    iss_results r;
+    r.pe = pe;
+    r.elf = elf;
+    r.exited = g.exited;
+    r.verdict = g.verdict;
+    r.passed = g.passed();
+    r.values = g.values;
+    r.console = g.console;
+    r.error = g.error;
+    r.instructions = g.instructions;
+    r.gic_accesses = g.gic_accesses;
+    r.irqs = g.irqs;
+    r.undefined = g.undefined;
+    return r;
+}
+
+// Why an ISS guest did not pass, as a failure line; empty when it passed.
+std::string iss_failure(const iss_results& r) {
+    if (r.passed)
+        return "";
+    std::string who = "iss guest on pe " + std::to_string(r.pe);
+    if (r.vm >= 0)
+        who += " (vm " + std::to_string(r.vm) + " vcpu " + std::to_string(r.vcpu) + ")";
+    who += ", " + r.elf + ": ";
+    if (!r.error.empty())
+        return who + r.error;
+    if (!r.exited)
+        return who + "did not exit before the run ended (no verdict)";
+    return who + "verdict " + std::to_string(r.verdict) + " (its own checks failed)";
+}
 } // namespace
 
 namespace {
@@ -263,6 +306,14 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
                 boot = [this](cpu_stubs::pe& self) { agent.wait_until_ready(self); };
             }
             m_programs.push_back(std::make_unique<cpu_stubs::host_program>(boot, tasks));
+        } else if (pc.role == pe_role::iss) {
+            auto prog = std::make_unique<cpu_stubs::iss_program>(
+                iss_params_of(pc.iss, cfg.irs.config_frame, cfg.memory.base),
+                [this](uint32_t spi, bool level, const sc_core::sc_time& delay) {
+                    spi_line(spi, level, delay);
+                });
+            m_iss.emplace_back(i, prog.get());
+            m_programs.push_back(std::move(prog));
         } else if (pc.role == pe_role::script) {
             std::vector<std::pair<std::size_t, script_step>> steps;
             for (std::size_t n = 0; n < cfg.script.size(); ++n)
@@ -448,6 +499,11 @@ void gicv5_platform::drain_monitor() {
     for (const script_runner* s : m_scripts)
         while (!s->done())
             wait(s->done_event());
+    // ISS guests end with their verdict; one that never does is cut at drain_timeout.
+    const sc_core::sc_time iss_deadline = sc_core::sc_time_stamp() + cfg.drain_timeout;
+    for (const auto& [pe, prog] : m_iss)
+        while (!prog->done() && sc_core::sc_time_stamp() < iss_deadline)
+            wait(iss_deadline - sc_core::sc_time_stamp(), prog->done_event());
     const sc_core::sc_time step(1, sc_core::SC_US);
     const sc_core::sc_time deadline = sc_core::sc_time_stamp() + cfg.drain_timeout;
     while (sc_core::sc_time_stamp() < deadline) {
@@ -581,6 +637,11 @@ run_results gicv5_platform::results() const {
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     for (auto& f : failures)
         r.script_failures.push_back(std::move(f.second));
+    for (const auto& [pe, prog] : m_iss) {
+        r.iss.push_back(iss_results_of(pe, cfg.pes[pe].iss.elf, prog->result()));
+        if (const std::string f = iss_failure(r.iss.back()); !f.empty())
+            r.script_failures.push_back(f);
+    }
     r.drained = m_drained;
     r.sources_start_ns = to_ns(m_sources_start);
     if (!cfg.sources.empty() && r.injected == 0)

@@ -11,11 +11,13 @@
 // VM's bring-up; then, through its device_host, the SPI sources attached to it and the line drops
 // and re-injections of their level lines). vCPU PEs run vcpu_program, time-sharing the vCPUs
 // placed on them (platform_config.h placement()). Script PEs run
-// their steps of cfg.script (script_runner). A drain monitor stops the run once the sources have
+// their steps of cfg.script (script_runner). ISS PEs run their guest image (cpu_stubs/iss), its
+// device driving the physical SPI lines (spi_line). A drain monitor stops the run once the sources have
 // ended (at duration), every script is done, and nothing is pending, active or listed.
 #pragma once
 
 #include "cpu_stubs/host_program.h"
+#include "cpu_stubs/iss/iss_pe.h"
 #include "cpu_stubs/pe.h"
 #include "cpu_stubs/vcpu_program.h"
 #include "platform/kvm/vgic_v5.h"
@@ -171,6 +173,7 @@ private:
     std::vector<unsigned> m_vcpu_pes;   // the PE of each of m_vcpus
     std::vector<unsigned> m_script_pes; // the PE of each of m_scripts
     std::vector<script_runner*> m_scripts;
+    std::vector<std::pair<unsigned, cpu_stubs::iss_program*>> m_iss; // role iss: PE, program
     hop_samples m_hops; // attached to the IRS and every CPU interface
     std::vector<gicv5::timed_resource*> m_resources;
     resource_samples m_resource_samples;

@@ -82,6 +82,16 @@ enum class trigger_mode { edge, level };
 
 enum class eoi_mode { split, together };
 
+// Real AArch64 code on an ISS PE (cpu_stubs/iss): a PE with role iss, or a VM whose guest runs
+// it (guest.iss.elf set).
+struct iss_config {
+    std::string elf;                  // the guest image (the loader gives an absolute path)
+    uint64_t slice = 1000;            // instructions per slice
+    sc_time insn_time{1, SC_NS};      // charged to the PE's local time per instruction
+    uint64_t control_base = 0x0a000000; // the guest's control page (verdict, console, device)
+    uint64_t arg = 0;                 // x3 at entry
+};
+
 struct guest_config {
     sc_time handler_time{2, SC_US}; // from acknowledge (CDIA) to deactivate (CDDI)
     uint8_t priority = 0x10;        // priority the guest gives its SPIs (CDPRI)
@@ -94,6 +104,8 @@ struct guest_config {
     // The guest does nothing of its own (no boot, no handler, no WFI): its code is the script's
     // guest steps for its vCPUs (a KVM selftest's guest code, say).
     bool scripted = false;
+    // The guest is real code (an ISS guest, cpu_stubs/iss/iss_vcpu.h) when iss.elf is set.
+    iss_config iss;
 };
 
 // full: the hypervisor brings the VM up at boot; restore: up to its SPI vIST, which a script's
@@ -121,11 +133,13 @@ struct vm_config {
 };
 
 // vcpu: runs the vCPUs placed on it (see placement()). script: runs the config's script steps
-// for this PE (platform/script.h), starting at EL1.
-enum class pe_role { host, vcpu, script };
+// for this PE (platform/script.h), starting at EL1. iss: runs the guest image of `iss` at EL1.
+enum class pe_role { host, vcpu, script, iss };
 
 struct pe_config {
-    pe_role role = pe_role::host;
+    pe_config(pe_role r = pe_role::host) : role(r) {} // {pe_role::vcpu} as before
+    pe_role role;
+    iss_config iss; // role iss
 };
 
 // periodic: one event every 1/rate; poisson: exponential gaps of mean 1/rate; burst: every

@@ -85,6 +85,20 @@ struct resource_results {
     uint64_t late = 0; // placed behind later ones (a deeper queue than MAX_REORDER in a quantum)
 };
 
+// A guest that ran real code on an ISS PE (cpu_stubs/iss): its own verdict and what it ran.
+struct iss_results {
+    unsigned pe = 0;
+    int vm = -1, vcpu = -1; // a vCPU's guest; -1: a physical PE's
+    std::string elf;
+    bool exited = false;  // it wrote its verdict
+    uint64_t verdict = 0; // 0: its own checks held
+    bool passed = false;  // exited with verdict 0 and no error
+    std::vector<uint64_t> values; // what it reported, in order
+    std::string console;
+    std::string error; // why it stopped otherwise
+    uint64_t instructions = 0, gic_accesses = 0, irqs = 0, undefined = 0;
+};
+
 struct run_results {
     // Scoreboard.
     uint64_t injected = 0;
@@ -113,6 +127,8 @@ struct run_results {
     // Directed script (cfg.script): steps run, and one message per failed check, in step order.
     uint64_t script_steps = 0;
     std::vector<std::string> script_failures;
+    // ISS PE guests, in PE order (a guest that did not pass is also a script failure).
+    std::vector<iss_results> iss;
     // When the hypervisor's bring-up ended and the sources' window (duration) began; 0 with no
     // host PE.
     double sources_start_ns = 0;

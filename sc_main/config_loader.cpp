@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -153,16 +154,83 @@ const keys_of<hypervisor_config>& hypervisor_keys() {
     return keys;
 }
 
+// The guest image of an ISS PE: a NAME built from guest/NAME.c (looked up in the build's guest
+// directory, or in $GICV5_GUEST_DIR), or a path to an ELF file, relative to the config's own
+// directory. The loaded config holds the absolute path of a file that exists.
+std::string guest_image_path(const std::string& text, const std::string& config_file) {
+    if (text.find('/') == std::string::npos && text.size() > 0 &&
+        (text.size() < 4 || text.compare(text.size() - 4, 4, ".elf") != 0)) {
+        const char* env = std::getenv("GICV5_GUEST_DIR");
+        return std::string(env && *env ? env : GICV5_GUEST_DIR) + "/" + text + ".elf";
+    }
+    if (text[0] == '/')
+        return text;
+    const std::size_t slash = config_file.rfind('/');
+    return slash == std::string::npos ? text : config_file.substr(0, slash + 1) + text;
+}
+
+const keys_of<iss_config>& iss_keys() {
+    using S = iss_config;
+    field<S> elf{"elf",
+                 key_kind::value,
+                 "guest image name or ELF file path",
+                 "",
+                 "The guest's code: NAME for an image built from guest/NAME.c, or the path of an "
+                 "ELF file (AArch64, loaded into the platform memory), relative to this file",
+                 {},
+                 {},
+                 {}};
+    elf.load = [](context& cx, const YAML::Node& node, const YAML::Mark& mark,
+                  const std::string& path, S& out) {
+        if (!node.IsScalar()) {
+            cx.error(mark, path, "a guest image name or an ELF file path", show(node));
+            return;
+        }
+        const std::string text = node.Scalar();
+        if (text.empty()) { // none (the default): no ISS guest
+            out.elf.clear();
+            return;
+        }
+        const std::string file = guest_image_path(text, cx.file());
+        struct stat st {};
+        if (::stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+            cx.error(mark, path,
+                     "an existing ELF file (" + file +
+                         "; guest images are built when aarch64-linux-gnu-gcc is installed)",
+                     text);
+            return;
+        }
+        out.elf = file;
+    };
+    elf.dump = [](const S& s) { return YAML::Node(s.elf); };
+    static const keys_of<S> keys{
+        elf,
+        integer_key<S>("slice", &S::slice, 1, 1000000000, "instructions",
+                       "Instructions the ISS runs before it lets the kernel and the interrupt "
+                       "inputs in (an IRQ is taken between slices)"),
+        time_key<S>("insn_time", &S::insn_time, false,
+                    "Simulated time each guest instruction adds to the PE's local time"),
+        address_key<S>("control_base", &S::control_base,
+                       "Address of the guest's control page (4 KiB: verdict, values, console, "
+                       "time, device); not in RAM"),
+        integer_key<S>("arg", &S::arg, 0, u64_max, "", "Passed to the guest in x3", true),
+    };
+    return keys;
+}
+
 const keys_of<pe_config>& pe_keys() {
     using S = pe_config;
     static const keys_of<S> keys{
         enum_key<S>("role", &S::role,
                     std::vector<std::pair<std::string, pe_role>>{{"host", pe_role::host},
                                                                  {"vcpu", pe_role::vcpu},
-                                                                 {"script", pe_role::script}},
+                                                                 {"script", pe_role::script},
+                                                                 {"iss", pe_role::iss}},
                     "host: runs the hypervisor; vcpu: runs the vCPUs placed on it (the vCPUs "
                     "of all VMs, in order, dealt round robin to these PEs); script: runs its "
-                    "steps of script"),
+                    "steps of script; iss: runs the guest image of iss.elf at EL1"),
+        section_key<S>("iss", &S::iss, iss_keys(),
+                       "Role iss: the guest image and how the instruction-set simulator runs it"),
     };
     return keys;
 }
@@ -196,6 +264,10 @@ const keys_of<guest_config>& guest_keys() {
                        "The guest's irqbalance: at every Nth return from an exit, the vCPU gives "
                        "one SPI of its VM, picked at random, a new priority (0x04..0x1c) and a "
                        "new target vCPU (CDPRI, CDAFF); 0: never"),
+        section_key<S>("iss", &S::iss, iss_keys(),
+                       "Real guest code: with iss.elf set, each vCPU of the VM runs that image at "
+                       "EL1 on an ISS (and its PE runs no other vCPU); the keys above then do not "
+                       "apply"),
     };
     return keys;
 }
@@ -429,12 +501,43 @@ void clear_list(platform_config& c, const list_default& d) {
         c.sources.clear();
 }
 
+// What an ISS PE or an ISS guest needs of the rest of the config.
+std::vector<std::string> iss_problems(const platform_config& cfg) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < cfg.pes.size(); ++i)
+        if (cfg.pes[i].role == pe_role::iss && cfg.pes[i].iss.elf.empty())
+            out.push_back("pes." + std::to_string(i) +
+                          ".iss.elf: expected the guest image a PE with role iss runs");
+    for (std::size_t v = 0; v < cfg.vms.size(); ++v) // ISS_VCPU_PENDING
+        if (!cfg.vms[v].guest.iss.elf.empty())
+            out.push_back("vms." + std::to_string(v) +
+                          ".guest.iss.elf: expected empty: ISS vCPU guests are not supported yet");
+    const std::vector<std::vector<unsigned>> where = placement(cfg);
+    std::vector<unsigned> vcpus_on(cfg.pes.size());
+    for (const auto& vm : where)
+        for (unsigned pe : vm)
+            if (pe < vcpus_on.size())
+                ++vcpus_on[pe];
+    for (std::size_t v = 0; v < cfg.vms.size() && v < where.size(); ++v)
+        if (!cfg.vms[v].guest.iss.elf.empty())
+            for (std::size_t c = 0; c < where[v].size(); ++c)
+                if (where[v][c] < vcpus_on.size() && vcpus_on[where[v][c]] > 1)
+                    out.push_back("vms." + std::to_string(v) + ".placement." + std::to_string(c) +
+                                  ": expected a PE that runs no other vCPU (an ISS guest's vCPU "
+                                  "has its PE to itself), got PE " +
+                                  std::to_string(where[v][c]) + ", which runs " +
+                                  std::to_string(vcpus_on[where[v][c]]) + " vCPUs");
+    return out;
+}
+
 // Topology problems, each told which defaulted root list (vms, sources: absent from the
 // document) caused it, if any. A config of script PEs meets them first, and "expected a PE
 // with role host" alone does not say why.
 std::vector<std::string> topology_problems(const platform_config& cfg, const YAML::Node& root,
                                            const std::string& file) {
     std::vector<std::string> problems = platform::check_topology(cfg);
+    for (std::string& p : iss_problems(cfg))
+        problems.push_back(std::move(p));
     std::vector<const list_default*> defaulted;
     for (const list_default& d : list_defaults)
         if (!has_key(root, d.key))

@@ -166,6 +166,44 @@ std::string vm_line(std::size_t index, const platform::vm_results& v) {
     return out.str();
 }
 
+// One ISS guest: its own verdict and what it ran.
+nlohmann::ordered_json iss_report(const platform::iss_results& g) {
+    nlohmann::ordered_json j = {{"pe", g.pe},
+                                {"vm", g.vm},
+                                {"vcpu", g.vcpu},
+                                {"elf", g.elf},
+                                {"passed", g.passed},
+                                {"exited", g.exited},
+                                {"verdict", g.verdict},
+                                {"values", g.values},
+                                {"instructions", g.instructions},
+                                {"gic_accesses", g.gic_accesses},
+                                {"irqs", g.irqs},
+                                {"undefined", g.undefined},
+                                {"console", g.console},
+                                {"error", g.error}};
+    return j;
+}
+
+// "iss: pe 0 physical_spis.elf passed (verdict 0), ...", one line per ISS guest.
+std::string iss_line(const platform::iss_results& g) {
+    std::ostringstream out;
+    const std::size_t slash = g.elf.rfind('/');
+    out << "iss: pe " << g.pe;
+    if (g.vm >= 0)
+        out << " (vm " << g.vm << " vcpu " << g.vcpu << ")";
+    out << " " << (slash == std::string::npos ? g.elf : g.elf.substr(slash + 1)) << " "
+        << (g.passed ? "passed" : "FAILED");
+    if (g.exited)
+        out << " (verdict " << g.verdict << ")";
+    out << ", " << g.instructions << " instructions, " << g.gic_accesses << " GIC accesses, "
+        << plural(g.irqs, "IRQ") << " taken";
+    if (!g.error.empty())
+        out << "; " << g.error;
+    out << "\n";
+    return out.str();
+}
+
 } // namespace
 
 nlohmann::ordered_json make_report(const platform::platform_config& cfg,
@@ -217,6 +255,9 @@ nlohmann::ordered_json make_report(const platform::platform_config& cfg,
     report["script"] = {{"steps", r.script_steps}, {"failures", nlohmann::ordered_json::array()}};
     for (const std::string& f : r.script_failures)
         report["script"]["failures"].push_back(f);
+    report["iss"] = nlohmann::ordered_json::array();
+    for (const platform::iss_results& g : r.iss)
+        report["iss"].push_back(iss_report(g));
     report["warnings"] = r.warnings;
     report["sources_start_ns"] = r.sources_start_ns;
     report["drained"] = r.drained;
@@ -276,6 +317,8 @@ std::string summary(const platform::platform_config& cfg, const platform::run_re
                     ? std::string("every check held")
                     : plural(r.script_failures.size(), "failure") + " (listed on stderr)")
             << "\n";
+    for (const platform::iss_results& g : r.iss)
+        out << iss_line(g);
     if (r.unexpected_acknowledges || r.unexpected_notifications || r.ignored_requests)
         out << "checks: " << r.unexpected_acknowledges << " unexpected acknowledges, "
             << r.unexpected_notifications << " unexpected notifications, " << r.ignored_requests
@@ -299,6 +342,23 @@ bool is_report_value_path(std::string_view path) {
             return false;
         static const nlohmann::ordered_json vm_shape = vm_report(0, platform::vm_results{});
         const nlohmann::ordered_json* value = find_path(vm_shape, path.substr(dot + 1));
+        return value && (value->is_number() || value->is_boolean());
+    }
+    // "iss.N.KEY" and "iss.N.values.M": any index (the config says which PEs run guests).
+    const std::string_view iss = "iss.";
+    if (path.substr(0, iss.size()) == iss) {
+        const std::size_t dot = path.find('.', iss.size());
+        const std::string_view index = path.substr(iss.size(), dot - iss.size());
+        if (dot == std::string_view::npos || index.empty() ||
+            index.find_first_not_of("0123456789") != std::string_view::npos)
+            return false;
+        const std::string_view key = path.substr(dot + 1);
+        const std::string_view values = "values.";
+        if (key.substr(0, values.size()) == values)
+            return key.size() > values.size() &&
+                   key.find_first_not_of("0123456789", values.size()) == std::string_view::npos;
+        static const nlohmann::ordered_json iss_shape = iss_report(platform::iss_results{});
+        const nlohmann::ordered_json* value = find_path(iss_shape, key);
         return value && (value->is_number() || value->is_boolean());
     }
     // "resources.NAME.KEY": any name (the platform names its resources), then a number in an

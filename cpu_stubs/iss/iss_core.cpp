@@ -124,8 +124,8 @@ uint64_t iss_core::load_elf(const std::string& path) {
     return rd(24, 8);
 }
 
-void iss_core::start(uint64_t entry, const uint64_t (&args)[4]) {
-    for (unsigned i = 0; i < 4; ++i)
+void iss_core::start(uint64_t entry, const uint64_t (&args)[6]) {
+    for (unsigned i = 0; i < 6; ++i)
         uc_reg_write(m_uc, x_reg(i), &args[i]);
     uc_reg_write(m_uc, UC_ARM64_REG_PC, &entry);
 }

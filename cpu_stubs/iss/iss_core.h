@@ -5,7 +5,7 @@
 //   map_ram(base, size, host)   guest RAM over the platform memory's own buffer (DMI).
 //   load_elf(path)              copies an ELF64 AArch64 image's PT_LOAD segments into mapped RAM;
 //                               returns its entry point (a clear std::runtime_error otherwise).
-//   start(entry, args)          PC and x0.. x3 of the guest at its first slice.
+//   start(entry, args)          PC and x0 .. x5 of the guest at its first slice.
 //   run_slice(max)              runs at most `max` instructions; returns why it stopped.
 //   take_irq()                  the IRQ exception entry: ELR_EL1, SPSR_EL1, PSTATE = EL1h with
 //                               DAIF masked, PC = VBAR_EL1 + 0x280 (current EL, SP_ELx).
@@ -56,7 +56,7 @@ public:
 
     void map_ram(uint64_t base, uint64_t size, unsigned char* host);
     uint64_t load_elf(const std::string& path);
-    void start(uint64_t entry, const uint64_t (&args)[4]);
+    void start(uint64_t entry, const uint64_t (&args)[6]);
     stop run_slice(uint64_t max);
     void take_irq();
     bool irq_masked() const;

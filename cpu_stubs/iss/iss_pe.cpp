@@ -41,11 +41,12 @@ bool iss_guest::boot(pe& self, uint64_t x2, mmio_fn mmio) {
         // RAM: the platform memory behind the bus, by DMI (a grant covers its whole range).
         tlm::tlm_generic_payload tx;
         tlm::tlm_dmi dmi;
-        tx.set_address(m_params.code_base);
+        const uint64_t ram = m_params.elf.empty() ? m_params.code_base : m_params.ram_base;
+        tx.set_address(ram);
         tx.set_read();
         if (!self.mmio->get_direct_mem_ptr(tx, dmi) || !dmi.is_read_write_allowed()) {
             std::ostringstream m;
-            m << "no DMI to RAM at 0x" << std::hex << m_params.code_base
+            m << "no DMI to RAM at 0x" << std::hex << ram
               << " (the guest's RAM must be the platform memory)";
             m_result.error = m.str();
             return false;
@@ -60,7 +61,8 @@ bool iss_guest::boot(pe& self, uint64_t x2, mmio_fn mmio) {
                 std::memcpy(dmi.get_dmi_ptr() + (m_params.code_base - dmi.get_start_address()) +
                                 4 * i,
                             &m_params.code[i], 4);
-        m_core->start(entry, {m_params.irs_base, m_params.control_base, x2, m_params.arg});
+        m_core->start(entry, {m_params.irs_base, m_params.control_base, x2, m_params.arg,
+                              m_params.x4, m_params.x5});
     } catch (const std::exception& e) {
         m_result.error = e.what();
         return false;
@@ -138,6 +140,14 @@ void iss_program::run(pe& self) {
         return self.access(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, addr, &data,
                            size) == tlm::TLM_OK_RESPONSE;
     };
+    struct finish { // however the guest ends
+        iss_program& p;
+        pe& self;
+        ~finish() {
+            p.m_done = true;
+            p.m_done_event.notify(self.local_time() - gicv5::sim_now());
+        }
+    } on_return{*this, self};
     if (!m_guest.boot(self, self.index(), bus))
         return;
     for (;;) {

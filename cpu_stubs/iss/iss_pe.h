@@ -12,7 +12,8 @@
 //   - the guest's control page at control_base (iss_control below): its verdict, values it
 //     reports, a console, its local time, and (physical PE) a device that drives SPI lines.
 // At entry x0 = the IRS config frame (a vCPU guest: its VM's emulated IRS), x1 = control_base,
-// x2 = the PE's IAFFID (a vCPU: its vPE ID), x3 = arg.
+// x2 = the PE's IAFFID (a vCPU: its vPE ID), x3 = arg; a vCPU's guest: x4 = its VM's SPI count,
+// x5 = the mask of its level SPIs (SPIs 0..63).
 #pragma once
 
 #include "cpu_stubs/iss/iss_core.h"
@@ -29,11 +30,13 @@ struct iss_params {
     std::string elf;             // the guest image ...
     std::vector<uint32_t> code;  // ... or, when elf is empty, these words at code_base (tests)
     uint64_t code_base = 0;
+    uint64_t ram_base = 0; // an address in the platform memory (its DMI grant is the guest's RAM)
     uint64_t slice = 1000;                     // instructions per slice
     sc_time insn_time{1, sc_core::SC_NS};      // charged per instruction
     uint64_t control_base = 0x0a000000;        // the guest's control page (4 KiB)
     uint64_t irs_base = 0;                     // x0 at entry
     uint64_t arg = 0;                          // x3 at entry
+    uint64_t x4 = 0, x5 = 0;                   // a vCPU guest: its VM's SPI count, level mask
 };
 
 // What the guest told, and what it ran.
@@ -105,9 +108,14 @@ public:
     void run(pe& self) override;
     iss_result result() const { return m_guest.result(); }
     iss_guest& guest() { return m_guest; }
+    // The guest stopped (its verdict, or an error): notified at the PE's local time then.
+    bool done() const { return m_done; }
+    const sc_core::sc_event& done_event() const { return m_done_event; }
 
 private:
     iss_guest m_guest;
+    bool m_done = false;
+    sc_core::sc_event m_done_event;
 };
 
 // A GIC access of the guest on `self` through iss_execute(), at its EL and local time; the
