@@ -356,12 +356,31 @@ gicv5_platform::gicv5_platform(const sc_core::sc_module_name& name, const platfo
                 for (unsigned c = 0; c < where[v].size(); ++c)
                     if (where[v][c] == i)
                         placed.push_back(vcpu_params_of(cfg, v, c, m_level_spis[v], vpe_ids[v]));
-            auto prog = std::make_unique<cpu_stubs::vcpu_program>(
-                std::move(placed), cfg.hypervisor.time_slice, cfg.hypervisor.tick, agent,
-                &m_observers);
-            m_vcpus.push_back(prog.get());
-            m_vcpu_pes.push_back(i);
-            m_programs.push_back(std::move(prog));
+            const vm_config* iss_vm = nullptr; // an ISS guest has its PE to itself
+            for (unsigned v = 0; v < cfg.vms.size(); ++v)
+                for (unsigned c = 0; c < where[v].size(); ++c)
+                    if (where[v][c] == i && !cfg.vms[v].guest.iss.elf.empty())
+                        iss_vm = &cfg.vms[v];
+            if (iss_vm && placed.size() == 1) {
+                const cpu_stubs::vcpu_params& vp = placed.front();
+                cpu_stubs::iss_params ip =
+                    iss_params_of(iss_vm->guest.iss, *vp.irs_base, cfg.memory.base);
+                ip.x4 = vp.spis.size();
+                for (std::size_t spi = 0; spi < vp.spis.size() && spi < 64; ++spi)
+                    if (vp.spis[spi] == gicv5::handling_mode::level)
+                        ip.x5 |= uint64_t{1} << spi;
+                auto prog = std::make_unique<cpu_stubs::iss_vcpu_program>(vp, ip, agent,
+                                                                          &m_observers);
+                m_iss_vcpus.emplace_back(i, prog.get());
+                m_programs.push_back(std::move(prog));
+            } else {
+                auto prog = std::make_unique<cpu_stubs::vcpu_program>(
+                    std::move(placed), cfg.hypervisor.time_slice, cfg.hypervisor.tick, agent,
+                    &m_observers);
+                m_vcpus.push_back(prog.get());
+                m_vcpu_pes.push_back(i);
+                m_programs.push_back(std::move(prog));
+            }
         }
         pes[i]->load(*m_programs.back());
     }
@@ -504,6 +523,9 @@ void gicv5_platform::drain_monitor() {
     for (const auto& [pe, prog] : m_iss)
         while (!prog->done() && sc_core::sc_time_stamp() < iss_deadline)
             wait(iss_deadline - sc_core::sc_time_stamp(), prog->done_event());
+    for (const auto& [pe, prog] : m_iss_vcpus)
+        while (!prog->done() && sc_core::sc_time_stamp() < iss_deadline)
+            wait(iss_deadline - sc_core::sc_time_stamp(), prog->done_event());
     const sc_core::sc_time step(1, sc_core::SC_US);
     const sc_core::sc_time deadline = sc_core::sc_time_stamp() + cfg.drain_timeout;
     while (sc_core::sc_time_stamp() < deadline) {
@@ -577,6 +599,14 @@ run_results gicv5_platform::results() const {
             vm.preempts += st.preempts;
         }
     }
+    for (const auto& [pe, prog] : m_iss_vcpus) {
+        const cpu_stubs::vcpu_stats& st = prog->stats();
+        vm_results& vm = r.vms[prog->params().vm];
+        r.vcpu_exits += st.exits;
+        vm.vcpu_exits += st.exits;
+        vm.wfi_blocks += st.wfi_blocks;
+        vm.doorbell_wakeups += st.wakeups;
+    }
     r.doorbells = irs.doorbells();
     const double sim_ns = to_ns(sc_core::sc_time_stamp());
     for (std::size_t i = 0; i < m_resources.size(); ++i) {
@@ -642,6 +672,34 @@ run_results gicv5_platform::results() const {
         if (const std::string f = iss_failure(r.iss.back()); !f.empty())
             r.script_failures.push_back(f);
     }
+    for (const auto& [pe, prog] : m_iss_vcpus) {
+        const cpu_stubs::vcpu_params& vp = prog->params();
+        r.iss.push_back(iss_results_of(pe, cfg.vms[vp.vm].guest.iss.elf, prog->result()));
+        r.iss.back().vm = static_cast<int>(vp.vm);
+        r.iss.back().vcpu = static_cast<int>(vp.vcpu);
+        if (const std::string f = iss_failure(r.iss.back()); !f.empty())
+            r.script_failures.push_back(f);
+    }
+    std::stable_sort(r.iss.begin(), r.iss.end(),
+                     [](const iss_results& a, const iss_results& b) { return a.pe < b.pe; });
+    // A VM's ISS guests report the SPIs they handled first: the scoreboard must agree.
+    std::vector<uint64_t> counted(r.vms.size());
+    std::vector<bool> all_counted(r.vms.size(), true);
+    for (const auto& [pe, prog] : m_iss_vcpus) {
+        const cpu_stubs::iss_result g = prog->result();
+        const unsigned vm = prog->params().vm;
+        if (g.values.empty())
+            all_counted[vm] = false;
+        else
+            counted[vm] += g.values.front();
+    }
+    for (unsigned vm = 0; vm < r.vms.size(); ++vm)
+        if (all_counted[vm] && !cfg.vms[vm].guest.iss.elf.empty() &&
+            counted[vm] != r.vms[vm].latency.count)
+            r.script_failures.push_back("vm " + std::to_string(vm) + ": its ISS guests counted " +
+                                        std::to_string(counted[vm]) +
+                                        " SPIs handled, the scoreboard " +
+                                        std::to_string(r.vms[vm].latency.count) + " acknowledged");
     r.drained = m_drained;
     r.sources_start_ns = to_ns(m_sources_start);
     if (!cfg.sources.empty() && r.injected == 0)

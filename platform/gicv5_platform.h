@@ -18,6 +18,7 @@
 
 #include "cpu_stubs/host_program.h"
 #include "cpu_stubs/iss/iss_pe.h"
+#include "cpu_stubs/iss/iss_vcpu.h"
 #include "cpu_stubs/pe.h"
 #include "cpu_stubs/vcpu_program.h"
 #include "platform/kvm/vgic_v5.h"
@@ -174,6 +175,7 @@ private:
     std::vector<unsigned> m_script_pes; // the PE of each of m_scripts
     std::vector<script_runner*> m_scripts;
     std::vector<std::pair<unsigned, cpu_stubs::iss_program*>> m_iss; // role iss: PE, program
+    std::vector<std::pair<unsigned, cpu_stubs::iss_vcpu_program*>> m_iss_vcpus; // ISS guests
     hop_samples m_hops; // attached to the IRS and every CPU interface
     std::vector<gicv5::timed_resource*> m_resources;
     resource_samples m_resource_samples;

@@ -508,10 +508,6 @@ std::vector<std::string> iss_problems(const platform_config& cfg) {
         if (cfg.pes[i].role == pe_role::iss && cfg.pes[i].iss.elf.empty())
             out.push_back("pes." + std::to_string(i) +
                           ".iss.elf: expected the guest image a PE with role iss runs");
-    for (std::size_t v = 0; v < cfg.vms.size(); ++v) // ISS_VCPU_PENDING
-        if (!cfg.vms[v].guest.iss.elf.empty())
-            out.push_back("vms." + std::to_string(v) +
-                          ".guest.iss.elf: expected empty: ISS vCPU guests are not supported yet");
     const std::vector<std::vector<unsigned>> where = placement(cfg);
     std::vector<unsigned> vcpus_on(cfg.pes.size());
     for (const auto& vm : where)

@@ -77,6 +77,9 @@ bool iss_guest::control(pe& self, uint64_t off, bool write, uint64_t& data) {
     if (off % 8 == 4) {
         if (!write)
             data = off == C::TIME_NS + 4 ? now_ns(self) >> 32 : 0;
+        if (write && off == C::WAKE_AT_NS + 4)
+            m_wake_at = sc_time(static_cast<double>((data & 0xffffffffu) << 32 | m_wake_low),
+                                sc_core::SC_NS);
         return write || off == C::TIME_NS + 4;
     }
     data &= 0xffffffffu;
@@ -93,6 +96,7 @@ bool iss_guest::control(pe& self, uint64_t off, bool write, uint64_t& data) {
         m_core->stop_now();
         return true;
     case C::VALUE: m_result.values.push_back(data); return true;
+    case C::WAKE_AT_NS: m_wake_low = data; return true;
     case C::PUTC: m_result.console += static_cast<char>(data); return true;
     case C::DEV_DELAY: m_dev_delay = sc_time(static_cast<double>(data), sc_core::SC_NS); return true;
     case C::DEV_PULSE:
@@ -155,7 +159,7 @@ void iss_program::run(pe& self) {
         if (s == iss_guest::step::done)
             return;
         if (s == iss_guest::step::wfi) // WFI wakes on the input whatever PSTATE.I says
-            self.wait_for_line(pe_line::irq, gicv5::sim_max_time());
+            self.wait_for_line(pe_line::irq, m_guest.wake_at());
         self.sync_if_needed();
     }
 }

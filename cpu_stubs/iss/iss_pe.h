@@ -61,6 +61,10 @@ constexpr uint64_t DEV_DELAY = 0x20; // write: ns from now at which the device's
 constexpr uint64_t DEV_PULSE = 0x28; // write: SPI ID: its line rises then falls (an edge)
 constexpr uint64_t DEV_RAISE = 0x30; // write: SPI ID: its line rises and stays high (level)
 constexpr uint64_t DEV_LOWER = 0x38; // write: SPI ID: its line falls (the handler clears it)
+// write: the guest's timer, in ns of local time (low half, then high half at +4, which arms
+// it): a WFI also ends then, as the guest's virtual timer would end it (KVM's background timer
+// wakes a blocked vCPU for it).
+constexpr uint64_t WAKE_AT_NS = 0x40;
 constexpr uint64_t SIZE = 0x1000;
 } // namespace iss_control
 
@@ -81,6 +85,8 @@ public:
     // One slice on self, taking the IRQ first if `irq` is high and PSTATE.I clear.
     step run_slice(pe& self, bool irq);
     bool done() const { return m_result.exited || !m_result.error.empty(); }
+    // When the guest's timer ends a WFI (sim_max_time() when it set none).
+    sc_time wake_at() const { return m_wake_at; }
     iss_result result() const;
     iss_core& core() { return *m_core; }
     // What a GIC access did on top of iss_execute() (a vCPU's trap to the hypervisor).
@@ -98,6 +104,8 @@ private:
     std::function<gicv5::iss_response(pe&, const gicv5::iss_request&)> m_gic;
     iss_result m_result;
     sc_time m_dev_delay = sc_core::SC_ZERO_TIME;
+    uint64_t m_wake_low = 0;
+    sc_time m_wake_at = gicv5::sim_max_time();
 };
 
 // A physical PE that runs the guest at EL1 until it exits.

@@ -12,6 +12,7 @@
 #define SIM_DEV_PULSE 0x28
 #define SIM_DEV_RAISE 0x30
 #define SIM_DEV_LOWER 0x38
+#define SIM_WAKE_AT_NS 0x40
 
 extern uintptr_t sim_base; // set by the guest from x1 at entry
 
@@ -24,6 +25,11 @@ static inline uint64_t sim_time_ns(void) {
     return (uint64_t)hi << 32 | lo;
 }
 static inline void sim_value(uint32_t v) { sim_write(SIM_VALUE, v); }
+// The guest's timer: a WFI ends by `ns` (local time) at the latest, as its virtual timer would.
+static inline void sim_wake_at(uint64_t ns) {
+    sim_write(SIM_WAKE_AT_NS, (uint32_t)ns);
+    sim_write(SIM_WAKE_AT_NS + 4, (uint32_t)(ns >> 32));
+}
 void sim_puts(const char* s);
 // The device: SPI `id`'s line, `delay_ns` from now.
 static inline void dev_pulse(uint32_t id, uint32_t delay_ns) {
