@@ -275,6 +275,11 @@ int run(int argc, char* argv[]) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
     }
+    if (o.run && *o.run >= o.runs) {
+        std::cerr << "gicv5-litmus: --run " << *o.run << " is not one of the " << o.runs
+                  << " runs (--runs)\n";
+        return 2;
+    }
     std::vector<result> results;
     try {
         std::map<std::string, std::map<std::string, litmus::kind_entry>> kinds; // by file
