@@ -103,6 +103,7 @@ child spawn(const litmus::test& t, const std::vector<litmus::run_params>& batch)
         throw std::runtime_error("fork failed");
     if (pid == 0) {
         close(p[0]);
+        dup2(2, 1); // SystemC's reports go to stdout: keep them out of the parent's report
         std::string out;
         for (const litmus::run_result& r : litmus::run_batch(t, batch))
             out += std::to_string(r.run) + "\t" + (r.reached ? "1" : "0") + "\t" + r.error + "\t" +
