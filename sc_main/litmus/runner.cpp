@@ -104,7 +104,7 @@ private:
         return gicv5::spi(static_cast<uint32_t>(m_r.t.intid_index(name)));
     }
 
-    uint64_t acknowledge(pe& self, gicv5::intid want, uint8_t prio) {
+    uint64_t acknowledge(pe& self, uint8_t prio) {
         const gicv5::gic_insn ack =
             m_r.nmi && prio == 0 ? gicv5::gic_insn::CDNMIA : gicv5::gic_insn::CDIA;
         for (unsigned k = 0; k < 200; ++k) {
@@ -113,7 +113,6 @@ private:
                 return r;
             self.idle_until(self.local_time() + sc_time(100, SC_NS));
         }
-        (void)want;
         return 0;
     }
 
@@ -140,7 +139,7 @@ private:
             self.insn(gicv5::gic_insn::CDEN, id);
             self.insn(gicv5::gic_insn::CDPEND, id | CD::PENDING.make(1));
             self.insn(gicv5::gic_insn::GSB_SYS);
-            const uint64_t r = acknowledge(self, spi_of(i.name), prio);
+            const uint64_t r = acknowledge(self, prio);
             if ((r & 0xffffffffu) != id) {
                 m_r.error = "setup: PE 0 could not acknowledge " + i.name + " to make it active";
                 return;
