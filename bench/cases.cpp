@@ -1,4 +1,5 @@
 #include "cases.h"
+#include "iss_cases.h"
 
 #include "alloc_counter.h"
 #include "cpu_stubs/host_program.h"
@@ -256,6 +257,8 @@ json run_case(const case_args& a) {
         return build(a);
     if (a.name == "pes")
         return pes(a);
+    if (is_iss_case(a.name))
+        return run_iss_case(a);
     throw std::runtime_error("unknown case " + a.name);
 }
 

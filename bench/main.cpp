@@ -8,6 +8,7 @@
 // JSON object (its key e2e_ns_per_interrupt is the headline). Exit status 0 whatever the targets
 // say; 1 when a case fails or loses an interrupt.
 #include "cases.h"
+#include "iss_cases.h"
 #include "micro.h"
 
 #include <CLI/CLI.hpp>
@@ -260,6 +261,26 @@ int sc_main(int argc, char** argv) {
         for (const bench::micro_result& m : bench::run_micro(argc, argv))
             r["micro_ns"][m.name] = m.ns;
 
+        // The ISS PE (cpu_stubs/iss): host time per trapped GIC instruction and per guest
+        // interrupt taken, next to the C++ stand-in doing the same; absent without the guest
+        // image (built by guest/ with the AArch64 cross compiler).
+        if (!bench::bench_guest_image().empty()) {
+            auto op = [&](const std::string& name) {
+                return best_of(exe, name + " --duration-ms " + std::to_string(dur), "ns_per_op",
+                               repeat);
+            };
+            const json loop = op("iss_loop"), insn = op("iss_insn"), stub_insn = op("stub_insn");
+            const json irq = op("iss_irq"), stub_irq = op("stub_irq");
+            r["iss"] = {
+                {"gic_insn_ns", insn["ns_per_op"].get<double>() - loop["ns_per_op"].get<double>()},
+                {"gic_insn_with_loop_ns", insn["ns_per_op"]},
+                {"loop_turn_ns", loop["ns_per_op"]},
+                {"stub_gic_insn_ns", stub_insn["ns_per_op"]},
+                {"interrupt_ns", irq["ns_per_op"]},
+                {"stub_interrupt_ns", stub_irq["ns_per_op"]},
+                {"guest_instructions_per_interrupt", irq["instructions_per_op"]}};
+        }
+
         utsname u{};
         uname(&u);
         r["machine"] = {{"cpu", cpu_model()},
@@ -356,6 +377,16 @@ int sc_main(int argc, char** argv) {
             r["scale"]["pes_build"]["to_teardown_ms"], "ms");
         for (auto& [name, ns] : r["micro_ns"].items())
             row("micro " + name, ns, "ns");
+        if (r.contains("iss")) {
+            const json& i = r["iss"];
+            row("ISS PE: trapped GIC access (MRS ICC_PCR_EL1), net", i["gic_insn_ns"], "ns");
+            row("  stand-in PE: the same access (pe::mrs)", i["stub_gic_insn_ns"], "ns");
+            row("ISS PE: guest interrupt taken (WFI, vector, ack..CDDI)", i["interrupt_ns"], "ns");
+            row("  stand-in PE: the same interrupt", i["stub_interrupt_ns"], "ns");
+            row("  guest instructions per interrupt", i["guest_instructions_per_interrupt"], "");
+        } else {
+            std::printf("(no guest image: the ISS PE's figures are not measured)\n");
+        }
         std::printf("\n%-52s %12s %10s  %s\n", "target", "measured", "limit", "");
         for (const target& t : targets)
             std::printf("%-52s %10.2f %-2s %s%-7.1f %s\n", t.name.c_str(), t.value, t.unit.c_str(),
