@@ -432,7 +432,9 @@ std::vector<run_result> run_batch(const test& t, const std::vector<run_params>& 
         platform::platform_config cfg;
         cfg.sources.clear();
         cfg.vms.clear();
-        cfg.pes.assign(std::max(t.pes(), 1u), platform::pe_config{platform::pe_role::script});
+        platform::pe_config script_pe;
+        script_pe.role = platform::pe_role::script;
+        cfg.pes.assign(std::max(t.pes(), 1u), script_pe);
         cfg.timing = p.timing;
         cfg.memory.size = 1u << 20;
         cfg.memory.read_latency = p.mem_read;
