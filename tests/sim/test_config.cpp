@@ -276,7 +276,7 @@ TEST(ConfigLoader, ErrorsInListEntriesAndEnumsNameTheIndex) {
     const load_result r = load_config(path);
     ASSERT_EQ(r.errors.size(), 1u) << all(r.errors);
     EXPECT_EQ(r.errors[0],
-              path + ":3:12: pes.1.role: expected one of host, vcpu, script, got 'guest'");
+              path + ":3:12: pes.1.role: expected one of host, vcpu, script, iss, got 'guest'");
 }
 
 TEST(ConfigLoader, EdgeAndLevelSourcesOfOneVmNeedDisjointSpis) {
