@@ -101,9 +101,12 @@ void irs::software_error(swerr ec, const char* what, const stream_payload* p,
 bool irs::mem_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len,
                      sc_time& delay) {
     const bool read = cmd == tlm::TLM_READ_COMMAND;
-    // One of the table port's outstanding accesses, then the way to memory.
-    const sc_time now = sim_now();
-    delay += m_table_port.acquire(now + delay, m_params.t_table_port).wait;
+    // One of the table port's outstanding accesses, then the way to memory. Each resource takes
+    // the access when the one before lets it go (its start); only the waits add to the delay.
+    // On the times' raw values, converted back once, and only when the access waited.
+    using tick = timed_resource::tick;
+    const tick arrival = sim_now().value() + delay.value();
+    tick t = m_table_port.start_of(arrival, m_params.t_table_port.value());
     if (m_dmi_valid && addr >= m_dmi.get_start_address() &&
         addr + len - 1 <= m_dmi.get_end_address() &&
         (read ? m_dmi.is_read_allowed() : m_dmi.is_write_allowed())) {
@@ -120,11 +123,15 @@ bool irs::mem_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned l
         // The bus and the memory are still shared: book what b_transport would (dmi_path.h).
         for (unsigned h = 0; h < m_dmi_path.count; ++h) {
             const dmi_path::hop& hop = m_dmi_path.hops[h];
-            delay += hop.resource->acquire(now + delay, hop.occupancy_of(len)).wait;
+            t = hop.resource->start_of(t, hop.occupancy_of(len).value());
         }
+        if (t != arrival)
+            delay += sc_time::from_value(t - arrival);
         delay += read ? m_dmi.get_read_latency() : m_dmi.get_write_latency();
         return true;
     }
+    if (t != arrival)
+        delay += sc_time::from_value(t - arrival);
     tlm::tlm_generic_payload& tx = m_mem_tx; // never nested: the memory does not call back
     init_transaction(tx, cmd, addr, data, len);
     mem->b_transport(tx, delay);

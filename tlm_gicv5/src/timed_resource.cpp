@@ -19,6 +19,7 @@ timed_resource::timed_resource(std::string name, unsigned servers, bool ordered,
         m_ring.resize(size);
         m_mask = size - 1;
         m_cap = size;
+        m_drop_at = size;
     }
     m_depth_events.reserve(8); // a lightly used resource never grows it later
 }
@@ -74,19 +75,41 @@ sc_time timed_resource::earliest_start_slow(const sc_time& at) {
     return free > a ? time_of(free) : at;
 }
 
+void timed_resource::drop_oldest() {
+    // Each server's floor is the end of the last request it served among those let go: looked
+    // for from the newest back, so a drop costs about one look per server, not one per request.
+    const uint64_t until = m_head + m_cap / 2;
+    unsigned found = 0;
+    if (m_servers == 1) {
+        m_floor[0] = m_ring[(until - 1) & m_mask].end;
+    } else {
+        std::fill(m_seen.begin(), m_seen.end(), 0);
+        for (uint64_t i = until; i > m_head && found < m_servers; --i) {
+            const job& j = m_ring[(i - 1) & m_mask];
+            if (!m_seen[j.server]) {
+                m_seen[j.server] = 1;
+                m_floor[j.server] = j.end;
+                ++found;
+            }
+        }
+    }
+    m_dropped_key = m_ring[(until - 1) & m_mask].key;
+    m_head = until;
+    m_drop_at = m_head + m_cap;
+}
+
 void timed_resource::make_room(uint64_t pos) {
-    drop_oldest_if_full();
     for (uint64_t i = m_tail; i > pos; --i)
         at_index(i) = at_index(i - 1);
     ++m_tail;
 }
 
-timed_resource::grant timed_resource::acquire_earlier(const sc_time& at, const sc_time& service,
-                                                      const sc_time& not_before) {
-    const tick a = at.value(), sv = service.value(), nb = not_before.value();
+timed_resource::tick timed_resource::book_earlier(tick a, tick sv, tick nb) {
+    drop_oldest_if_full(); // first: the place found below stays in the ring
     uint64_t pos = position_of(a);
     const uint64_t later = m_tail - pos;
-    const bool late = later > m_cap / 2 || (pos == m_head && m_tail - m_head == m_cap);
+    // Before the requests let out of the ring: after them all (they cannot move).
+    const bool late = later > m_cap / 2 || (pos == m_head && a < m_dropped_key);
     if (!late && m_servers > 1 && nb <= a)
         for (unsigned k = 0, s = m_next; k < m_servers; ++k, s = s + 1 == m_servers ? 0 : s + 1)
             if (m_free[s] <= a) {
@@ -95,7 +118,7 @@ timed_resource::grant timed_resource::acquire_earlier(const sc_time& at, const s
                 make_room(pos);
                 m_free[s] = a + sv;
                 at_index(pos) = {a, a, a + sv, 0, s};
-                return {SC_ZERO_TIME, service};
+                return a;
             }
     std::vector<tick>& free = m_scratch;
     if (late) {
@@ -139,13 +162,22 @@ timed_resource::grant timed_resource::acquire_earlier(const sc_time& at, const s
     }
     if (!settled)
         m_free.swap(free); // (the scratch is refilled before its next use)
-    return {start != a ? count_wait(a, start, depth) : SC_ZERO_TIME, service};
+    if (start != a)
+        count_wait(a, start, depth);
+    return start;
 }
 
 unsigned timed_resource::depth_at(tick at, uint64_t pos) const {
     // Those before it in the schedule that have not started by `at`: their starts rise with
-    // their places (with several servers, nearly), so a binary search finds the first.
-    uint64_t lo = m_head, hi = pos;
+    // their places (with several servers, nearly). A short queue (the common case) is counted
+    // back from pos; a longer one is found by a binary search. The ring always holds ring / 2
+    // requests: a deeper queue counts as that deep, whatever the ring holds at the moment.
+    constexpr unsigned SHORT = 8;
+    uint64_t hi = pos;
+    for (unsigned k = 0; k < SHORT && hi > m_head; ++k, --hi)
+        if (m_ring[(hi - 1) & m_mask].start <= at)
+            return static_cast<unsigned>(pos - hi) + 1;
+    uint64_t lo = m_head;
     while (lo < hi) {
         const uint64_t mid = lo + (hi - lo) / 2;
         if (m_ring[mid & m_mask].start > at)
@@ -153,10 +185,10 @@ unsigned timed_resource::depth_at(tick at, uint64_t pos) const {
         else
             lo = mid + 1;
     }
-    return static_cast<unsigned>(pos - lo) + 1;
+    return static_cast<unsigned>(std::min<uint64_t>(pos - lo, m_cap / 2)) + 1;
 }
 
-sc_time timed_resource::count_wait(tick at, tick start, unsigned depth) {
+void timed_resource::count_wait(tick at, tick start, unsigned depth) {
     const tick wait = start - at;
     ++m_stats.waited;
     m_wait_sum += wait;
@@ -164,12 +196,11 @@ sc_time timed_resource::count_wait(tick at, tick start, unsigned depth) {
     if (depth == 0) // the request just appended: the scan starts before it
         depth = depth_at(at, m_tail - (m_ordered ? 0 : 1));
     m_stats.max_depth = std::max(m_stats.max_depth, depth);
-    const sc_time w = time_of(wait);
     if (!m_observer)
-        return w;
-    m_observer->waited(m_index, w);
+        return;
+    m_observer->waited(m_index, time_of(wait));
     if (!m_track_depth)
-        return w;
+        return;
     // The queue-depth changes, passed on in time order once no earlier one can come: every
     // later request arrives at or after sc_time_stamp().
     const tick now = sim_now().value();
@@ -179,7 +210,6 @@ sc_time timed_resource::count_wait(tick at, tick start, unsigned depth) {
     std::push_heap(m_depth_events.begin(), m_depth_events.end(), std::greater<>());
     if (now > m_flushed)
         flush_depth(now, false);
-    return w;
 }
 
 void timed_resource::flush_depth(tick before, bool all) {

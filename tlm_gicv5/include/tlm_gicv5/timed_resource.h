@@ -24,8 +24,8 @@
 // turn if that one is free when it arrives, else the one that frees first (the lowest-numbered
 // of those freeing together); which server serves it changes no time.
 // Under temporal decoupling a PE runs up to a quantum ahead of the kernel, so requests reach a
-// resource out of simulated-time order. The resource keeps the schedule of its latest `ring`
-// requests (a calendar of busy intervals, one per request, in arrival order): a request is
+// resource out of simulated-time order. The resource keeps the schedule of its latest ring / 2
+// to ring requests (a calendar of busy intervals, one per request, in arrival order): a request is
 // placed after the requests that arrived before it in simulated time and never behind one that
 // arrived after it, whatever order the threads ran in. Placed ahead of requests already
 // granted, it moves them back in the schedule, so that later requests queue behind where they
@@ -33,9 +33,10 @@
 // decoupling leaves (at most the work of the requests of one quantum; none with a zero quantum)
 // and statistics() reports it apart (shifted, shortfall_*): the schedule's waits are the
 // granted ones plus the shortfall.
-// Cost and memory: O(1) and a fixed ring of `ring` requests. A request that arrives before more
-// than ring / 2 requests already granted (a queue that deep built within one quantum), or
-// before every request the ring still holds, is served after them instead (counted: late).
+// Cost and memory: O(1) and a fixed ring of `ring` requests (a full one lets its older half go).
+// A request that arrives before more than ring / 2 requests already granted (a queue that deep
+// built within one quantum), or before requests the ring has let go, is served after them
+// instead (counted: late).
 #pragma once
 
 #include "tlm_gicv5/sim_time.h"
@@ -74,12 +75,13 @@ public:
         uint64_t waited = 0;       // requests granted a wait
         sc_core::sc_time wait_sum; // their waits, summed
         sc_core::sc_time wait_max;
-        unsigned max_depth = 0;    // the most requests waiting that one arriving found, itself
-                                   // included
-        uint64_t shifted = 0;      // requests the schedule moved back after their grant
+        unsigned max_depth = 0; // the most requests waiting that one arriving found, itself
+                                // included; at most ring / 2 + 1 (65 by default): what the
+                                // schedule holds
+        uint64_t shifted = 0;   // requests the schedule moved back after their grant
         sc_core::sc_time shortfall_sum, shortfall_max; // by how much
-        uint64_t late = 0;         // served after later ones (see above)
-        sc_core::sc_time last_end; // when the last service in the schedule ends
+        uint64_t late = 0;                             // served after later ones (see above)
+        sc_core::sc_time last_end;                     // when the last service in the schedule ends
     };
     static constexpr unsigned RING = 128; // requests kept in the schedule, by default
 
@@ -99,41 +101,50 @@ public:
                                          const sc_core::sc_time& service) {
         return acquire(at, service, at);
     }
-    // Inline: a platform makes a few dozen requests per interrupt; the common one (arriving at
-    // or after every request so far, with a server free) costs a few comparisons and stores,
-    // on the times' raw values.
     [[gnu::always_inline]] grant acquire(const sc_core::sc_time& at,
                                          const sc_core::sc_time& service,
                                          const sc_core::sc_time& not_before) {
-        const tick a = at.value(), sv = service.value();
+        const tick a = at.value(), st = start_of(a, service.value(), not_before.value());
+        return {st == a ? sc_core::SC_ZERO_TIME : time_of(st - a), service};
+    }
+
+    // The same on the times' raw values (sc_time::value()): books a request arriving at `a` for
+    // `sv`, starting no earlier than `nb`, and returns its start (its wait is start - a). For a
+    // caller that chains resources, each taking the request when the one before lets it go, as
+    // a table access does (port, bus, banks), and converts back to sc_time once.
+    using tick = sc_core::sc_time::value_type;
+    // Inline: a platform makes a few dozen requests per interrupt; the common one (arriving at
+    // or after every request so far, with a server free) costs a few comparisons and stores.
+    [[gnu::always_inline]] tick start_of(tick a, tick sv, tick nb = 0) {
         ++m_stats.requests;
         m_busy += sv;
-        if (m_servers == 0 || sv == 0) // no limit: nothing is booked
-            return {not_before > at ? not_before - at : sc_core::SC_ZERO_TIME, service};
-        if (a < m_last_key && !m_ordered)
-            return acquire_earlier(at, service, not_before);
+        if (sv == 0 || m_servers == 0) // no limit: nothing is booked
+            return nb > a ? nb : a;
+        if (a < m_last_key && !m_ordered) [[unlikely]]
+            return book_earlier(a, sv, nb);
+        tick* const free = m_free.data();
         unsigned s = 0;
         if (m_servers > 1) {
             s = m_next;
-            if (m_free[s] > a)
+            if (free[s] > a)
                 s = first_free(m_free);
             if (++m_next == m_servers)
                 m_next = 0;
         }
-        tick start = m_free[s] > a ? m_free[s] : a;
-        if (not_before.value() > start)
-            start = not_before.value();
-        const tick end = start + sv;
-        m_free[s] = end;
+        tick start = free[s] > a ? free[s] : a;
+        if (nb > start)
+            start = nb;
+        free[s] = start + sv;
         if (!m_ordered) {
-            drop_oldest_if_full();
-            m_ring[m_tail & m_mask] = {a, start, end, 0, s};
+            if (m_tail == m_drop_at) [[unlikely]]
+                drop_oldest();
+            m_ring[m_tail & m_mask] = {a, start, start + sv, 0, s};
             ++m_tail;
             m_last_key = a;
         }
-        if (start != a)
-            return {count_wait(a, start, 0), service};
-        return {sc_core::SC_ZERO_TIME, service};
+        if (start != a) [[unlikely]]
+            count_wait(a, start, 0);
+        return start;
     }
     sc_core::sc_time earliest_start(const sc_core::sc_time& at) {
         if (m_servers != 1 || at.value() < m_last_key || m_free[0] > at.value())
@@ -149,7 +160,6 @@ public:
     std::size_t live() const { return static_cast<std::size_t>(m_tail - m_head); }
 
 private:
-    using tick = sc_core::sc_time::value_type; // a time's raw value, in resolution steps
     static sc_core::sc_time time_of(tick t) { return sc_core::sc_time::from_value(t); }
     struct job {
         // key: its place in arrival order (its arrival, or for a late one the latest arrival
@@ -158,27 +168,26 @@ private:
         unsigned server;
     };
     job& at_index(uint64_t i) { return m_ring[i & m_mask]; }
-    // A full ring lets its oldest request go; its server keeps when that one ends.
+    // A full ring lets its oldest half go (a few stores per request, amortised); each server
+    // keeps when the last of them it served ends.
+    void drop_oldest();
     void drop_oldest_if_full() {
-        if (m_tail - m_head == m_cap) {
-            const job& oldest = m_ring[m_head & m_mask];
-            m_floor[oldest.server] = oldest.end;
-            ++m_head;
-        }
+        if (m_tail == m_drop_at)
+            drop_oldest();
     }
-    // Opens place pos for a request: the later ones move up one.
+    // Opens place pos for a request: the later ones move up one (the ring has room).
     void make_room(uint64_t pos);
     unsigned first_free(const std::vector<tick>& free) const;
     sc_core::sc_time earliest_start_slow(const sc_core::sc_time& at);
-    grant acquire_earlier(const sc_core::sc_time& at, const sc_core::sc_time& service,
-                          const sc_core::sc_time& not_before);
+    // start_of() for a request arriving before the latest one so far.
+    tick book_earlier(tick at, tick service, tick not_before);
     // The position (ring index) after the requests placed at or before `at`.
     uint64_t position_of(tick at) const;
     // The servers' free times just before ring index pos, by server.
     void free_before(uint64_t pos, std::vector<tick>& free);
-    // A granted wait: statistics, the observer, the queue-depth changes it makes; returns it.
+    // A granted wait: statistics, the observer, the queue-depth changes it makes.
     // depth: requests waiting when it arrived, 0: counted here (it was just appended).
-    sc_core::sc_time count_wait(tick at, tick start, unsigned depth);
+    void count_wait(tick at, tick start, unsigned depth);
     // Requests waiting when one arrives at `at` (it included), from the schedule before pos.
     unsigned depth_at(tick at, uint64_t pos) const;
     void flush_depth(tick before, bool all);
@@ -194,8 +203,10 @@ private:
     std::vector<job> m_ring;   // [m_head, m_tail) in arrival order, at index & m_mask
     uint64_t m_mask = 0, m_cap = 0;
     uint64_t m_head = 0, m_tail = 0;
-    tick m_last_key = 0;             // the latest place in the schedule so far
-    tick m_busy = 0;                 // service summed (statistics().busy)
+    uint64_t m_drop_at = 0; // m_head + m_cap: the ring is full when m_tail reaches it
+    tick m_last_key = 0;    // the latest place in the schedule so far
+    tick m_dropped_key = 0; // the place of the latest request out of the ring
+    tick m_busy = 0;        // service summed (statistics().busy)
     tick m_shortfall_sum = 0, m_shortfall_max = 0, m_wait_sum = 0, m_wait_max = 0;
     std::vector<tick> m_scratch; // by server, for a request placed earlier
     std::vector<char> m_seen;    // free_before(): servers found
