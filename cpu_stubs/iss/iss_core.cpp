@@ -261,6 +261,11 @@ void iss_core::gic_trap(uint64_t pc, uint32_t word) {
     if (s.request.read && s.rt != 31)
         uc_reg_write(m_uc, x_reg(s.rt), &r.value);
     const uint64_t next = pc + 4;
+    if (m_hooks.irq && !irq_masked() && m_hooks.irq()) {
+        ++m_irqs; // the access let an interrupt in: taken before the next instruction
+        enter(VECTOR_IRQ, next);
+        return;
+    }
     uc_reg_write(m_uc, UC_ARM64_REG_PC, &next);
 }
 

@@ -13,7 +13,8 @@
 // Every access outside RAM goes to hooks.mmio (the platform bus, or a hypervisor's emulation):
 // a page is mapped as MMIO at the first touch. A GIC system instruction (op0 1 or 3, CRn 12:
 // Unicorn implements none) arrives as UNDEF, is decoded from its word and handed to hooks.gic;
-// a read's result lands in Xt. An UNDEFINED one takes the guest's synchronous exception (VBAR_EL1
+// a read's result lands in Xt; if the IRQ input is then high and PSTATE.I clear, the IRQ is taken
+// before the next instruction. An UNDEFINED one takes the guest's synchronous exception (VBAR_EL1
 // + 0x200, ESR_EL1.EC = 0, ELR_EL1 = its address), as the architecture does. Any other exception
 // (SVC, HVC, an abort) stops the guest with an error naming it and its PC.
 #pragma once
@@ -46,6 +47,9 @@ public:
         std::function<gicv5::iss_response(gicv5::iss_request)> gic;
         // A load or store outside RAM: false is a bus error (the guest stops).
         std::function<bool(uint64_t addr, unsigned size, bool write, uint64_t& data)> mmio;
+        // The IRQ input's level now: checked after each trapped GIC access too, whose effect
+        // (a priority drop, a new mask) may let an interrupt in at the next instruction.
+        std::function<bool()> irq;
     };
     enum class stop { slice, wfi, error };
 

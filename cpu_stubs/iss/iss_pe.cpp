@@ -22,10 +22,11 @@ gicv5::iss_response iss_gic_access(pe& self, gicv5::iss_request q) {
 iss_guest::iss_guest(const iss_params& p, spi_line_fn spi_line)
     : m_params(p), m_spi_line(std::move(spi_line)) {}
 
-bool iss_guest::boot(pe& self, uint64_t x2, mmio_fn mmio) {
+bool iss_guest::boot(pe& self, uint64_t x2, mmio_fn mmio, pe_line irq) {
     m_self = &self;
     m_mmio = std::move(mmio);
     iss_core::hooks h;
+    h.irq = [this, irq] { return m_self->line(irq); };
     h.charge = [this](uint64_t n) { m_self->spend(m_params.insn_time * static_cast<double>(n)); };
     h.gic = [this](const gicv5::iss_request& q) {
         return m_gic ? m_gic(*m_self, q) : iss_gic_access(*m_self, q);

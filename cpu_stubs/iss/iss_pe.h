@@ -79,7 +79,8 @@ public:
     iss_guest(const iss_params& p, spi_line_fn spi_line);
     // Maps the platform memory (DMI through self's bus socket) and loads the image; false with
     // result().error set when it cannot. `x2` is the IAFFID the guest is told.
-    bool boot(pe& self, uint64_t x2, mmio_fn mmio);
+    // `irq`: the input the guest takes as its IRQ (a vCPU's guest: the vIRQ).
+    bool boot(pe& self, uint64_t x2, mmio_fn mmio, pe_line irq = pe_line::irq);
     // Runs until the guest exits, fails, or executes WFI (true: WFI) or a slice ends (false).
     enum class step { slice, wfi, done };
     // One slice on self, taking the IRQ first if `irq` is high and PSTATE.I clear.

@@ -97,7 +97,7 @@ void iss_vcpu_program::run(pe& self) {
                                 : m_vcpu.vcpu;
     if (!m_guest.boot(self, vpe_id, [this, &self](uint64_t a, unsigned s, bool w, uint64_t& d) {
             return mmio(self, a, s, w, d);
-        }))
+        }, pe_line::virq))
         return;
     sc_time run_time = sc_core::SC_ZERO_TIME; // guest time, for exit_interval
     for (;;) {

@@ -55,6 +55,13 @@ const guest_words unmapped{{
     {0x1000, {0x10ffc009, 0xd518c009, 0xaa0103f3, 0xd2800014, 0xd2a80009, 0xb940012a, 0xf900027f, 0x14000000}},
 }};
 
+const guest_words pcr_open{{
+    {0x0, {0x14000400}},
+    {0xa00, {0xd5385219, 0xd538403a, 0x9100134b, 0xd518402b, 0xd69f03e0}},
+    {0xa80, {0xd528c317, 0xd508c03f, 0xd508c1ff, 0x92407eeb, 0xd508c20b, 0x91000694, 0xd5384038, 0xd69f03e0}},
+    {0x1000, {0x10ffc009, 0xd518c009, 0xaa0103f3, 0xd2800014, 0x52800029, 0xb9008009, 0xd28003e9, 0xd519c049, 0xd2800029, 0xd519c029, 0xd2ac000a, 0xf28000aa, 0xd508c14a, 0xd508c16a, 0xd508c12a, 0xd2c0100b, 0xaa0a016b, 0xd508c14b, 0xd2800009, 0xd519c049, 0xd50342ff, 0xd2827109, 0xf1000529, 0x54ffffe1, 0xaa1403f5, 0xd28003e9, 0xd519c049, 0xaa1403f6, 0xd50342df, 0xf900027f, 0x14000000}},
+}};
+
 constexpr uint64_t LOAD = 0x80800000; // in the platform memory, above the IRS tables
 constexpr uint32_t MAIN = 0x1000;
 
@@ -145,4 +152,16 @@ TEST(IssPe, AnAccessNoDeviceAnswersStopsTheGuestWithAClearError) {
     EXPECT_FALSE(r.exited);
     EXPECT_NE(r.error.find("load of 4 bytes from 0x40000000"), std::string::npos) << r.error;
     EXPECT_NE(r.error.find("bus error"), std::string::npos) << r.error;
+}
+
+TEST(IssPe, AnIrqLetInByATrappedAccessIsTakenBeforeTheNextInstruction) {
+    iss_bench b(pcr_open);
+    b.raise_spi5_at(sc_time(3, SC_US)); // pending while ICC_PCR_EL1 = 0 masks it
+    b.p.run(sc_time(1, sc_core::SC_MS));
+    const cpu_stubs::iss_result r = b.prog->result();
+    ASSERT_TRUE(r.passed()) << r.error;
+    EXPECT_EQ(b.x(21), 0u); // not taken while the priority mask held it back
+    EXPECT_EQ(b.x(22), 1u); // taken right after the MSR that opened the mask ...
+    EXPECT_EQ(b.x(24), LOAD + MAIN + 0x6c); // ... the next instruction, where ERET returned
+    EXPECT_EQ(b.x(23), SPI5_ACK);
 }
