@@ -8,7 +8,8 @@
 // Entry: x0 = the VM's IRS, x1 = the control page, x2 = the vPE ID, x3 = when to stop (ns),
 // x4 = the VM's SPI count, x5 = its level SPIs (mask).
 // Verdict 0: nothing unexpected and at least one SPI handled; 1..3: a bring-up step failed;
-// 4: an unexpected INTID; 5: nothing handled. Values: SPIs handled, edge, level, unexpected.
+// 4: an unexpected INTID; 5: nothing handled; 6: ICC_IAFFIDR_EL1 (trapped to the hypervisor,
+// which emulates it) is not this vCPU's vPE ID. Values: SPIs handled, edge, level, unexpected.
 #include "lib/gic.h"
 #include "lib/irs.h"
 #include "lib/sim.h"
@@ -39,6 +40,10 @@ uint32_t guest_main(uint64_t irs, uint64_t ctrl, uint64_t vpe, uint64_t until_ns
     if (!irs_poll(IRS_CR0, 2, 1000))
         return 1;
     gic_cpu_init(0x1f);
+    // KVM traps ICC_IAFFIDR_EL1 (ICH_HFGRTR_EL2) and answers with the vcpu_id: an exit whose
+    // value lands in Xt.
+    if ((ICC_READ(ICC_IAFFIDR_EL1) & 0xffff) != vpe)
+        return 6;
     for (uint32_t spi = 0; spi < spis; ++spi) {
         const uint32_t intid = GIC_INTID(GIC_TYPE_SPI, spi);
         const int is_level = spi < 64 && (level_mask >> spi & 1);
