@@ -39,6 +39,7 @@ const char* role_name(pe_role r) {
     case pe_role::host: return "host";
     case pe_role::vcpu: return "vcpu";
     case pe_role::script: return "script";
+    case pe_role::iss: return "iss";
     }
     return "?";
 }
