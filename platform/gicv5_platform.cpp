@@ -418,7 +418,14 @@ bool gicv5_platform::run_as_guest(
     return false;
 }
 
-void gicv5_platform::start_sources(const sc_core::sc_time& at) {
+void gicv5_platform::start_sources(const sc_core::sc_time& done) {
+    // From the next quantum boundary: the injections then keep one phase to the quantum (and to
+    // the PEs' synchronisations) whatever the bring-up took, so that the run's host cost does
+    // not depend on how many PEs and VMs the bring-up had to set up.
+    sc_core::sc_time at = done;
+    const sc_core::sc_time& q = cfg.timing.quantum;
+    if (q != sc_core::SC_ZERO_TIME && done.value() % q.value() != 0)
+        at = sc_core::sc_time::from_value((done.value() / q.value() + 1) * q.value());
     for (auto& s : m_sources)
         s->start(at);
     m_sources_start = at;

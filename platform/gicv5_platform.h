@@ -162,7 +162,7 @@ private:
     using SC_CURRENT_USER_MODULE = gicv5_platform; // see cpu_stubs/pe.h
     void drain_monitor();
     // The hypervisor's bring-up is done at `at`: the sources' windows begin.
-    void start_sources(const sc_core::sc_time& at);
+    void start_sources(const sc_core::sc_time& done);
 
     std::vector<std::unique_ptr<level_lines>> m_level; // per VM; nullptr: no level source
     std::vector<std::vector<bool>> m_level_spis;       // [vm][spi]: a level source uses it
