@@ -1,5 +1,6 @@
 // An AArch64 instruction-set simulator core (Unicorn 2.0.1) that runs guest code at EL1 for a PE
-// stand-in, in slices of instructions (design notes: /work/shared/iss-unicorn.md, measured).
+// stand-in, in slices of instructions. Unicorn raises UNDEF for the GIC encodings and has no IRQ
+// input: both are handled here (README, Real AArch64 code).
 //
 // Interface
 //   map_ram(base, size, host)   guest RAM over the platform memory's own buffer (DMI).
