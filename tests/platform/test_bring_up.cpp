@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 using namespace platform;
 using sc_core::SC_US;
 using sc_core::sc_time;
@@ -41,6 +43,18 @@ TEST(BringUp, TheSourcesInjectForTheirWholeWindowAfterABringUpLongerThanIt) {
     EXPECT_LT(r.latency.max_ns, 5000.0);
     EXPECT_GE(r.sim_time_ns, r.sources_start_ns + 40000.0);
     EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
+}
+
+TEST(BringUp, TheSourcesStartAtAQuantumBoundarySoTheirPhaseToTheQuantumIsFixed) {
+    // However long the bring-up took, the window begins on a multiple of the quantum: the PEs
+    // then synchronise at the same points of each injection's path on any platform.
+    platform_config c = many_vms(3, sc_time(30, SC_US));
+    c.timing.quantum = sc_time(300, sc_core::SC_NS);
+    const run_results r = run(c);
+    EXPECT_GT(r.sources_start_ns, 0.0);
+    EXPECT_EQ(std::fmod(r.sources_start_ns, 300.0), 0.0) << r.sources_start_ns;
+    EXPECT_EQ(r.injected, 2u); // at 10 and 20 us into the window
+    EXPECT_EQ(r.lost, 0u);
 }
 
 TEST(BringUp, ARunWhoseSourcesInjectedNothingWarns) {
