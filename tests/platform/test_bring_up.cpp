@@ -8,8 +8,8 @@
 #include <cmath>
 
 using namespace platform;
-using sc_core::SC_US;
 using sc_core::sc_time;
+using sc_core::SC_US;
 
 namespace {
 

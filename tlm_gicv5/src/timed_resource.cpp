@@ -174,9 +174,10 @@ unsigned timed_resource::depth_at(tick at, uint64_t pos) const {
     // requests: a deeper queue counts as that deep, whatever the ring holds at the moment.
     constexpr unsigned SHORT = 8;
     uint64_t hi = pos;
+    const uint64_t most = m_cap / 2;
     for (unsigned k = 0; k < SHORT && hi > m_head; ++k, --hi)
         if (m_ring[(hi - 1) & m_mask].start <= at)
-            return static_cast<unsigned>(pos - hi) + 1;
+            return static_cast<unsigned>(std::min(pos - hi, most)) + 1;
     uint64_t lo = m_head;
     while (lo < hi) {
         const uint64_t mid = lo + (hi - lo) / 2;
@@ -185,7 +186,7 @@ unsigned timed_resource::depth_at(tick at, uint64_t pos) const {
         else
             lo = mid + 1;
     }
-    return static_cast<unsigned>(std::min<uint64_t>(pos - lo, m_cap / 2)) + 1;
+    return static_cast<unsigned>(std::min(pos - lo, most)) + 1;
 }
 
 void timed_resource::count_wait(tick at, tick start, unsigned depth) {
