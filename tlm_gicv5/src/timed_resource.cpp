@@ -76,23 +76,10 @@ sc_time timed_resource::earliest_start_slow(const sc_time& at) {
 }
 
 void timed_resource::drop_oldest() {
-    // Each server's floor is the end of the last request it served among those let go: looked
-    // for from the newest back, so a drop costs about one look per server, not one per request.
+    // Each server's floor becomes the end of the last request it served among those let go:
+    // its free time just before the first one kept.
     const uint64_t until = m_head + m_cap / 2;
-    unsigned found = 0;
-    if (m_servers == 1) {
-        m_floor[0] = m_ring[(until - 1) & m_mask].end;
-    } else {
-        std::fill(m_seen.begin(), m_seen.end(), 0);
-        for (uint64_t i = until; i > m_head && found < m_servers; --i) {
-            const job& j = m_ring[(i - 1) & m_mask];
-            if (!m_seen[j.server]) {
-                m_seen[j.server] = 1;
-                m_floor[j.server] = j.end;
-                ++found;
-            }
-        }
-    }
+    free_before(until, m_floor);
     m_dropped_key = m_ring[(until - 1) & m_mask].key;
     m_head = until;
     m_drop_at = m_head + m_cap;
