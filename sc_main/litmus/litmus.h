@@ -140,6 +140,10 @@ struct kind_entry {
 };
 std::map<std::string, kind_entry> parse_kinds(const std::string& text, const std::string& file);
 
+// "12" / "0x1f" / "017" (as herd7 and strtoull read them) -> the value; nullopt when s is not
+// wholly a number.
+std::optional<uint64_t> parse_number(const std::string& s);
+
 // "X3" / "W3" / "XZR" -> 3 / 3 / 31; nullopt when not a register.
 std::optional<unsigned> parse_reg(const std::string& s, bool* w = nullptr);
 

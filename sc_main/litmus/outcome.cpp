@@ -23,13 +23,8 @@ bool is_ppi_field(const std::string& n) { return n.rfind("ppi", 0) == 0; }
 }
 
 uint64_t number(const test& t, const record& r, const std::string& name, const std::string& v) {
-    try {
-        std::size_t n = 0;
-        const uint64_t x = std::stoull(v, &n, 0);
-        if (n == v.size())
-            return x;
-    } catch (const std::exception&) {
-    }
+    if (const std::optional<uint64_t> x = parse_number(v))
+        return *x;
     bad(t, r, "expected a number for field " + name + ", got '" + v + "'");
 }
 

@@ -25,6 +25,19 @@ bool test::is_device(const std::string& loc) const {
            device_locations.end();
 }
 
+std::optional<uint64_t> parse_number(const std::string& s) {
+    if (s.empty())
+        return std::nullopt;
+    try {
+        std::size_t n = 0;
+        const uint64_t v = std::stoull(s, &n, 0);
+        if (n == s.size())
+            return v;
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
+}
+
 namespace {
 
 std::string trim(const std::string& s) {
@@ -69,19 +82,6 @@ bool is_ident(const std::string& s) {
     return std::all_of(s.begin(), s.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
     });
-}
-
-std::optional<uint64_t> parse_number(const std::string& s) {
-    if (s.empty())
-        return std::nullopt;
-    try {
-        std::size_t n = 0;
-        const uint64_t v = std::stoull(s, &n, 0);
-        if (n == s.size())
-            return v;
-    } catch (const std::exception&) {
-    }
-    return std::nullopt;
 }
 
 // The parser of one file: remembers the file name for messages.
