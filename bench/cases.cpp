@@ -54,6 +54,13 @@ platform_config e2e_config(const case_args& a) {
     c.duration = sc_time(a.duration_ms, SC_MS);
     c.timing.quantum = sc_time(a.quantum_ns, SC_NS);
     c.irs.dmi = a.dmi;
+    if (!a.contention) { // nothing queues: the IRS engine, its table port, links, bus, banks
+        c.irs.engines = 0;
+        c.irs.table_outstanding = 0;
+        c.timing.link_occupancy = sc_core::SC_ZERO_TIME;
+        c.timing.bus_occupancy = sc_core::SC_ZERO_TIME;
+        c.memory.banks = 0;
+    }
     c.vms[0].spis = a.spis;
     c.sources[0].spi_count = a.source_spis;
     // The path alone, as in the toy round trip: the guest's handler deactivates at once.

@@ -19,6 +19,7 @@ struct case_args {
     double quantum_ns = 1000;      // TLM global quantum; 0: temporal decoupling off
     double duration_ms = 1000;     // simulated time the sources inject for
     bool dmi = true;               // the IRS reaches table memory through DMI
+    bool contention = true;        // the shared parts queue (false: every one unlimited)
     std::vector<std::string> argv; // the same, as arguments
 };
 

@@ -109,6 +109,8 @@ int sc_main(int argc, char** argv) {
     app.add_option("--quantum-ns", ca.quantum_ns, "case: TLM global quantum, ns (0: off)");
     app.add_option("--duration-ms", ca.duration_ms, "case: simulated duration, ms");
     app.add_option("--dmi", ca.dmi, "case: the IRS reaches its tables through DMI (true/false)");
+    app.add_option("--contention", ca.contention,
+                   "case: the shared parts queue (true/false; false: all unlimited)");
     app.add_option("--floor", floor_file,
                    "perf-floor's --json output, measured just before on this machine (one line "
                    "per run: the fastest counts)");
@@ -217,6 +219,13 @@ int sc_main(int argc, char** argv) {
 
         const json no_dmi = e2e("--dmi false", dur);
         r["e2e_without_dmi_ns"] = no_dmi["ns_per_interrupt"];
+        // What modelling contention costs: the same case with every shared part unlimited (the
+        // requests still pass through the resources, which book nothing).
+        const json free_run = e2e("--contention false", dur);
+        r["contention"] = {{"on_ns", base["ns_per_interrupt"]},
+                           {"off_ns", free_run["ns_per_interrupt"]},
+                           {"cost", base["ns_per_interrupt"].get<double>() /
+                                        free_run["ns_per_interrupt"].get<double>()}};
         const json off = e2e("--quantum-ns 0", dur / 10);
         r["decoupling"] = {{"on_ns", base["ns_per_interrupt"]},
                            {"off_ns", off["ns_per_interrupt"]},
@@ -359,6 +368,9 @@ int sc_main(int argc, char** argv) {
             r["idle_64pe_host_ms_per_simulated_second"], "ms");
         row("end to end, table accesses through b_transport (no DMI)", r["e2e_without_dmi_ns"],
             "ns");
+        row("end to end, no contention (every shared part unlimited)", r["contention"]["off_ns"],
+            "ns");
+        row("  contention modelled vs not", r["contention"]["cost"], "x");
         row("host bytes per interrupt beyond its ISTE (model)", r["bytes_per_interrupt"], "B");
         row("host bytes per interrupt, whole platform (+ KVM model, scoreboard)",
             r["platform_bytes_per_interrupt"], "B");
