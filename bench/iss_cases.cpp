@@ -104,8 +104,7 @@ json run_iss_case(const case_args& a) {
         j["count"] = count;
         j["host_ms"] = ms;
         j["ns_per_op"] = ms * 1e6 / static_cast<double>(count);
-        j["instructions_per_op"] =
-            static_cast<double>(r.instructions) / static_cast<double>(count);
+        j["instructions_per_op"] = static_cast<double>(r.instructions) / static_cast<double>(count);
         j["lost"] = irq ? count - r.irqs : 0;
         return j;
     }
