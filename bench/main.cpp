@@ -339,8 +339,8 @@ int sc_main(int argc, char** argv) {
                         floor["thread_switch_ns"].get<double>(),
                         floor["b_transport_ns"].get<double>());
         std::printf("\n%-52s %12s\n", "figure", "value");
-        auto row = [](const std::string& name, double v, const char* unit) {
-            std::printf("%-52s %12.1f %s\n", name.c_str(), v, unit);
+        auto row = [](const std::string& name, double v, const char* unit, int digits = 1) {
+            std::printf("%-52s %12.*f %s\n", name.c_str(), digits, v, unit);
         };
         row("end-to-end virtual SPI (default scenario)", r["e2e_ns_per_interrupt"], "ns");
         row("virtual SPIs per host second", r["virtual_spis_per_host_second"].get<double>() / 1e6,
@@ -370,7 +370,7 @@ int sc_main(int argc, char** argv) {
             "ns");
         row("end to end, no contention (every shared part unlimited)", r["contention"]["off_ns"],
             "ns");
-        row("  contention modelled vs not", r["contention"]["cost"], "x");
+        row("  contention modelled vs not", r["contention"]["cost"], "x", 2);
         row("host bytes per interrupt beyond its ISTE (model)", r["bytes_per_interrupt"], "B");
         row("host bytes per interrupt, whole platform (+ KVM model, scoreboard)",
             r["platform_bytes_per_interrupt"], "B");
