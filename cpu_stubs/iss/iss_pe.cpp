@@ -99,7 +99,9 @@ bool iss_guest::control(pe& self, uint64_t off, bool write, uint64_t& data) {
     case C::VALUE: m_result.values.push_back(data); return true;
     case C::WAKE_AT_NS: m_wake_low = data; return true;
     case C::PUTC: m_result.console += static_cast<char>(data); return true;
-    case C::DEV_DELAY: m_dev_delay = sc_time(static_cast<double>(data), sc_core::SC_NS); return true;
+    case C::DEV_DELAY:
+        m_dev_delay = sc_time(static_cast<double>(data), sc_core::SC_NS);
+        return true;
     case C::DEV_PULSE:
     case C::DEV_RAISE:
     case C::DEV_LOWER:
@@ -145,14 +147,7 @@ void iss_program::run(pe& self) {
         return self.access(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, addr, &data,
                            size) == tlm::TLM_OK_RESPONSE;
     };
-    struct finish { // however the guest ends
-        iss_program& p;
-        pe& self;
-        ~finish() {
-            p.m_done = true;
-            p.m_done_event.notify(self.local_time() - gicv5::sim_now());
-        }
-    } on_return{*this, self};
+    const guest_end::guard end = m_end.on_return(self); // however the guest ends
     if (!m_guest.boot(self, self.index(), bus))
         return;
     for (;;) {

@@ -27,16 +27,16 @@
 namespace cpu_stubs {
 
 struct iss_params {
-    std::string elf;             // the guest image ...
-    std::vector<uint32_t> code;  // ... or, when elf is empty, these words at code_base (tests)
+    std::string elf;            // the guest image ...
+    std::vector<uint32_t> code; // ... or, when elf is empty, these words at code_base (tests)
     uint64_t code_base = 0;
     uint64_t ram_base = 0; // an address in the platform memory (its DMI grant is the guest's RAM)
-    uint64_t slice = 1000;                     // instructions per slice
-    sc_time insn_time{1, sc_core::SC_NS};      // charged per instruction
-    uint64_t control_base = 0x0a000000;        // the guest's control page (4 KiB)
-    uint64_t irs_base = 0;                     // x0 at entry
-    uint64_t arg = 0;                          // x3 at entry
-    uint64_t x4 = 0, x5 = 0;                   // a vCPU guest: its VM's SPI count, level mask
+    uint64_t slice = 1000; // instructions per slice
+    sc_time insn_time{1, sc_core::SC_NS}; // charged per instruction
+    uint64_t control_base = 0x0a000000;   // the guest's control page (4 KiB)
+    uint64_t irs_base = 0;                // x0 at entry
+    uint64_t arg = 0;                     // x3 at entry
+    uint64_t x4 = 0, x5 = 0;              // a vCPU guest: its VM's SPI count, level mask
 };
 
 // What the guest told, and what it ran.
@@ -109,6 +109,34 @@ private:
     sc_time m_wake_at = gicv5::sim_max_time();
 };
 
+// The end of a guest program's run(), however it returned: a flag, and an event notified at the
+// PE's local time then. run() holds the guard that on_return() gives.
+class guest_end {
+public:
+    bool done() const { return m_done; }
+    const sc_core::sc_event& event() const { return m_event; }
+
+    class guard {
+    public:
+        guard(guest_end& end, pe& self) : m_end(end), m_self(self) {}
+        guard(const guard&) = delete;
+        guard& operator=(const guard&) = delete;
+        ~guard() {
+            m_end.m_done = true;
+            m_end.m_event.notify(m_self.local_time() - gicv5::sim_now());
+        }
+
+    private:
+        guest_end& m_end;
+        pe& m_self;
+    };
+    [[nodiscard]] guard on_return(pe& self) { return {*this, self}; }
+
+private:
+    bool m_done = false;
+    sc_core::sc_event m_event;
+};
+
 // A physical PE that runs the guest at EL1 until it exits.
 class iss_program : public pe_program {
 public:
@@ -118,13 +146,12 @@ public:
     iss_result result() const { return m_guest.result(); }
     iss_guest& guest() { return m_guest; }
     // The guest stopped (its verdict, or an error): notified at the PE's local time then.
-    bool done() const { return m_done; }
-    const sc_core::sc_event& done_event() const { return m_done_event; }
+    bool done() const { return m_end.done(); }
+    const sc_core::sc_event& done_event() const { return m_end.event(); }
 
 private:
     iss_guest m_guest;
-    bool m_done = false;
-    sc_core::sc_event m_done_event;
+    guest_end m_end;
 };
 
 // A GIC access of the guest on `self` through iss_execute(), at its EL and local time; the

@@ -30,8 +30,8 @@ gicv5::iss_response iss_vcpu_program::gic(pe& self, const gicv5::iss_request& q)
     if (m_trap) { // ICH_HFG*TR_EL2 trapped it: the hypervisor's emulation gives the value
         const gicv5::gic_trap t = *m_trap;
         m_trap.reset();
-        const std::optional<uint64_t> v = exit_to_host(
-            self, [&] { return m_host.guest_trap(self, m_vcpu.vm, m_vcpu.vcpu, t); });
+        const std::optional<uint64_t> v =
+            exit_to_host(self, [&] { return m_host.guest_trap(self, m_vcpu.vm, m_vcpu.vcpu, t); });
         if (q.read && v)
             r.value = *v;
     }
@@ -59,7 +59,7 @@ gicv5::iss_response iss_vcpu_program::gic(pe& self, const gicv5::iss_request& q)
 bool iss_vcpu_program::mmio(pe& self, uint64_t addr, unsigned size, bool write, uint64_t& data) {
     const uint64_t base = m_vcpu.irs_base.value_or(0);
     if (!m_vcpu.irs_base || addr < base || addr - base >= IRS_REGION)
-        return false; // no stage-2 mapping: the guest stops with the address in its error
+        return false;     // no stage-2 mapping: the guest stops with the address in its error
     ++m_stats.mmio_traps; // a stage-2 abort: an exit, the emulated device, back
     return exit_to_host(self, [&] {
                return m_host.guest_mmio(self, m_vcpu.vm, m_vcpu.vcpu, addr, size, write, data);
@@ -78,14 +78,7 @@ bool iss_vcpu_program::take_host_irqs(pe& self) {
 }
 
 void iss_vcpu_program::run(pe& self) {
-    struct finish { // however the guest ends
-        iss_vcpu_program& p;
-        pe& self;
-        ~finish() {
-            p.m_done = true;
-            p.m_done_event.notify(self.local_time() - gicv5::sim_now());
-        }
-    } on_return{*this, self};
+    const guest_end::guard end = m_end.on_return(self); // however the guest ends
     self.set_el(exception_level::EL2);
     self.on_trap([this](pe&, const gicv5::gic_trap& t) { m_trap = t; });
     // The host kernel's physical CPU interface, for the doorbells.
@@ -95,9 +88,12 @@ void iss_vcpu_program::run(pe& self) {
     const unsigned vpe_id = m_vcpu.vpe_ids && m_vcpu.vcpu < m_vcpu.vpe_ids->size()
                                 ? (*m_vcpu.vpe_ids)[m_vcpu.vcpu]
                                 : m_vcpu.vcpu;
-    if (!m_guest.boot(self, vpe_id, [this, &self](uint64_t a, unsigned s, bool w, uint64_t& d) {
-            return mmio(self, a, s, w, d);
-        }, pe_line::virq))
+    if (!m_guest.boot(
+            self, vpe_id,
+            [this, &self](uint64_t a, unsigned s, bool w, uint64_t& d) {
+                return mmio(self, a, s, w, d);
+            },
+            pe_line::virq))
         return;
     sc_time run_time = sc_core::SC_ZERO_TIME; // guest time, for exit_interval
     for (;;) {

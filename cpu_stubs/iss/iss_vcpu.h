@@ -31,8 +31,8 @@ public:
     const vcpu_params& params() const { return m_vcpu; }
     const vcpu_stats& stats() const { return m_stats; }
     iss_result result() const { return m_guest.result(); }
-    bool done() const { return m_done; }
-    const sc_core::sc_event& done_event() const { return m_done_event; }
+    bool done() const { return m_end.done(); }
+    const sc_core::sc_event& done_event() const { return m_end.event(); }
 
 private:
     // An exit to EL2 and back, with `emulate` (a trapped access's emulation) in the middle.
@@ -49,8 +49,7 @@ private:
     guest_observer* m_observer;
     vcpu_stats m_stats;
     std::optional<gicv5::gic_trap> m_trap; // the guest access just made trapped
-    bool m_done = false;
-    sc_core::sc_event m_done_event;
+    guest_end m_end;
 };
 
 } // namespace cpu_stubs
