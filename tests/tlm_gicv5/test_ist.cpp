@@ -1,6 +1,7 @@
 // The physical IST and LPIs, programmed as the Linux host driver does (reference §3, §9.1 steps
 // 12-18), and the SETLPI frame.
 #include "common/scripted_platform.h"
+#include "tlm_gicv5/detail/iste_cache.h"
 #include "tlm_gicv5/irs_regs.h"
 
 #include <gtest/gtest.h>
@@ -207,6 +208,78 @@ TEST(IsteCache, ACachedIsteSkipsMemoryAndIsWrittenBackWhenTheIstStopsBeingValid)
         EXPECT_EQ(e.priority, 0x1fu);
     });
     s.run();
+}
+
+// The cache on its own: what the IRS relies on when it fills, evicts and writes back.
+namespace {
+using cache = gicv5::detail::iste_cache;
+cache::entry& put(cache& c, uint64_t addr, uint32_t owner = 1) {
+    cache::entry& e = c.victim();
+    c.fill(e, addr, owner, static_cast<uint32_t>(addr));
+    return e;
+}
+} // namespace
+
+TEST(IsteCache, EvictsTheLeastRecentlyUsedEntryAndFillsAFreeOneFirst) {
+    cache c(3);
+    cache::entry& a = put(c, 0x100);
+    cache::entry& b = put(c, 0x104);
+    put(c, 0x108);
+    ASSERT_EQ(c.find(0x100), &a);  // a is now the most recently used: b is the oldest
+    EXPECT_TRUE(c.victim().valid); // full: an eviction
+    EXPECT_EQ(&c.victim(), &b);
+    put(c, 0x10c);
+    EXPECT_EQ(c.find(0x104), nullptr);
+    ASSERT_NE(c.find(0x108), nullptr);
+    EXPECT_EQ(c.find(0x108)->word, 0x108u);
+    EXPECT_NE(c.find(0x100), nullptr);
+    EXPECT_NE(c.find(0x10c), nullptr);
+    // A table stops being valid: its entries are free again and taken before any eviction,
+    // the lowest-numbered first.
+    cache::entry& o = put(c, 0x200, 2); // evicts the oldest, 0x108
+    EXPECT_EQ(c.find(0x108), nullptr);
+    c.flush(2, [](uint64_t, uint32_t) {});
+    EXPECT_EQ(c.find(0x200), nullptr);
+    EXPECT_EQ(&c.victim(), &o);
+    EXPECT_FALSE(c.victim().valid);
+}
+
+TEST(IsteCache, FlushWritesBackTheTablesDirtyEntriesOnlyInEntryOrder) {
+    cache c(4);
+    put(c, 0x10, 1).dirty = true;
+    put(c, 0x20, 2).dirty = true;
+    put(c, 0x30, 1);
+    put(c, 0x08, 1).dirty = true;
+    c.find(0x10); // use order does not change the write-back order
+    std::vector<uint64_t> written;
+    c.flush(1, [&](uint64_t addr, uint32_t word) {
+        EXPECT_EQ(word, static_cast<uint32_t>(addr));
+        written.push_back(addr);
+    });
+    EXPECT_EQ(written, (std::vector<uint64_t>{0x10, 0x08}));
+    EXPECT_EQ(c.find(0x10), nullptr);
+    EXPECT_EQ(c.find(0x30), nullptr);
+    ASSERT_NE(c.find(0x20), nullptr); // another table's entry stays, dirty
+    EXPECT_TRUE(c.find(0x20)->dirty);
+}
+
+TEST(IsteCache, AFullCacheOfTheLargestSizeFindsEachEntryAndEvictsInUseOrder) {
+    constexpr unsigned n = 4096; // irs.iste_cache's largest value
+    cache c(n);
+    const uint64_t base = 0x8000'0000;
+    for (unsigned i = 0; i < n; ++i)
+        put(c, base + 4 * i);
+    for (unsigned i = 0; i < n; ++i) { // the last put first: it becomes the least recently used
+        const uint64_t a = base + 4 * (n - 1 - i);
+        ASSERT_NE(c.find(a), nullptr) << a;
+        ASSERT_EQ(c.find(a)->addr, a);
+    }
+    for (unsigned i = 0; i < n; ++i) { // evicted least recently used first: the last put first
+        ASSERT_EQ(c.victim().addr, base + 4 * (n - 1 - i)) << i;
+        put(c, base + 0x10'0000 + 4 * i);
+    }
+    EXPECT_EQ(c.find(base), nullptr);
+    EXPECT_NE(c.find(base + 0x10'0000), nullptr);
 }
 
 TEST(Ist, SixteenByteIstesAndSixteenKibL2TablesFollowIdr2) { // §3 sizes

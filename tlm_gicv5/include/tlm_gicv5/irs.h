@@ -306,7 +306,7 @@ private:
         return engine_wait(delay, m_params.t_vmap);
     }
     // A message down to PE pe leaving at `delay`: its wait for the link.
-    sc_core::sc_time downstream_wait(int pe, const sc_core::sc_time& delay) {
+    [[gnu::always_inline]] sc_core::sc_time downstream_wait(int pe, const sc_core::sc_time& delay) {
         return m_links[static_cast<std::size_t>(pe)]
             .acquire(sim_now() + delay, m_params.link_occupancy)
             .wait;
