@@ -1,6 +1,8 @@
 // The IRS's ISTE cache (detail/iste_cache.h).
 #include "tlm_gicv5/detail/iste_cache.h"
 
+#include <cassert>
+
 namespace gicv5::detail {
 
 namespace {
@@ -46,7 +48,8 @@ void iste_cache::fill(entry& e, uint64_t addr, uint32_t owner, uint32_t word) {
     e.word = word;
     e.owner = owner;
     e.addr = addr;
-    m_by_addr.insert(e);
+    [[maybe_unused]] const bool inserted = m_by_addr.insert(e).second;
+    assert(inserted && "the address is cached already");
     m_lru.push_back(e);
     const std::size_t i = static_cast<std::size_t>(&e - m_entries.data());
     m_valid_bits[i / 64] |= uint64_t{1} << (i % 64);

@@ -305,7 +305,8 @@ private:
     sc_core::sc_time op_wait(const sc_core::sc_time& delay) {
         return engine_wait(delay, m_params.t_vmap);
     }
-    // A message down to PE pe leaving at `delay`: its wait for the link.
+    // A message down to PE pe leaving at `delay`: its wait for the link. Forced inline: it is on
+    // every HPPI change, and GCC's own choice moves with the size of the unit.
     [[gnu::always_inline]] sc_core::sc_time downstream_wait(int pe, const sc_core::sc_time& delay) {
         return m_links[static_cast<std::size_t>(pe)]
             .acquire(sim_now() + delay, m_params.link_occupancy)

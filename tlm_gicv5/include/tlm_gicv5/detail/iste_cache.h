@@ -45,7 +45,8 @@ public:
     // The entry to fill next: the lowest-numbered free one, else the least recently used (the
     // caller writes it back first if it is dirty).
     entry& victim();
-    // Makes e (from victim()) the most recently used entry, of addr.
+    // Makes e (from victim()) the most recently used entry, of addr, which must not be cached
+    // (find() missed it).
     void fill(entry& e, uint64_t addr, uint32_t owner, uint32_t word);
     // Calls writeback(addr, word) for each dirty entry of owner, in entry order, then drops all
     // of owner's.
