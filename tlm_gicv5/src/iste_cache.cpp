@@ -15,7 +15,7 @@ std::size_t bucket_count(unsigned entries) {
 } // namespace
 
 iste_cache::iste_cache(unsigned entries)
-    : m_entries(entries), m_valid_bits((entries + 63) / 64, 0), m_free(entries),
+    : m_entries(entries), m_valid_bits((entries + 63) / 64, 0),
       m_buckets(new by_addr_set::bucket_type[bucket_count(entries)]),
       m_by_addr(by_addr_set::bucket_traits(m_buckets.get(), bucket_count(entries))) {}
 
@@ -28,7 +28,7 @@ iste_cache::entry* iste_cache::find(uint64_t addr) {
 }
 
 iste_cache::entry& iste_cache::victim() {
-    if (m_free != 0)
+    if (m_by_addr.size() < m_entries.size())
         return m_entries[first_free()];
     return m_lru.front();
 }
@@ -51,18 +51,16 @@ void iste_cache::fill(entry& e, uint64_t addr, uint32_t owner, uint32_t word) {
     [[maybe_unused]] const bool inserted = m_by_addr.insert(e).second;
     assert(inserted && "the address is cached already");
     m_lru.push_back(e);
-    const std::size_t i = static_cast<std::size_t>(&e - m_entries.data());
+    const std::size_t i = index_of(e);
     m_valid_bits[i / 64] |= uint64_t{1} << (i % 64);
-    --m_free;
 }
 
 void iste_cache::drop(entry& e) {
     m_by_addr.erase(m_by_addr.iterator_to(e));
     m_lru.erase(m_lru.iterator_to(e));
     e.valid = false;
-    const std::size_t i = static_cast<std::size_t>(&e - m_entries.data());
+    const std::size_t i = index_of(e);
     m_valid_bits[i / 64] &= ~(uint64_t{1} << (i % 64));
-    ++m_free;
 }
 
 } // namespace gicv5::detail

@@ -80,14 +80,16 @@ private:
                                boost::intrusive::constant_time_size<false>>;
 
     std::size_t first_free() const;
+    std::size_t index_of(const entry& e) const {
+        return static_cast<std::size_t>(&e - m_entries.data());
+    }
     void drop(entry& e);
 
     std::vector<entry> m_entries;       // never resized: the containers point into it
     std::vector<uint64_t> m_valid_bits; // bit i: entry i is valid
-    unsigned m_free = 0;                // entries not valid
     std::unique_ptr<by_addr_set::bucket_type[]> m_buckets;
-    by_addr_set m_by_addr;
-    lru_list m_lru; // least recently used first
+    by_addr_set m_by_addr; // its size: the valid entries
+    lru_list m_lru;        // least recently used first
 };
 
 } // namespace gicv5::detail
