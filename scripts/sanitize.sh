@@ -5,8 +5,12 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 # -Werror: the code builds warning-free with g++ (README, Integrating the model).
+# Asserts on, and libstdc++'s own checks (an index past a vector's size, an empty container's
+# front). -O1 with line tables only (-g1), as the sanitizers' documentation advises: the reports'
+# stack traces keep file and line, and the build takes half the time of -O2 -g.
 flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Werror"
-cmake -S "$here" -B "$here/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+flags="$flags -D_GLIBCXX_ASSERTIONS"
+cmake -S "$here" -B "$here/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
     -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
 cmake --build "$here/build-asan" -j"$(nproc)"
 # SystemC's memory pools hide allocations from the leak checker (design.md).
